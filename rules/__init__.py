@@ -1,0 +1,1 @@
+"""The rulebook: one module and one page per rule, grouped by category."""
