@@ -1,0 +1,187 @@
+"""Rule base class, the registry it fills, and rule pages.
+
+A rule is a class with a stable ``code``, a readable ``name`` and a ``check`` generator; defining
+the class registers it. Its page (``<code>_<name>.md`` beside the module) is its documentation,
+its SARIF help and its test suite at once.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from dfcheck.finding import Finding, Fix, Related, Severity
+from dfcheck.source import Span
+
+if TYPE_CHECKING:
+    from dfcheck.engine import RuleContext
+
+CATEGORIES = {
+    "DF0": "syntax",
+    "DF1": "cache",
+    "DF2": "entrypoint",
+    "DF3": "healthcheck",
+    "DF4": "context",
+    "DF5": "shell",
+    "DF6": "security",
+    "DF7": "reproducibility",
+    "DF8": "style",
+}
+
+REGISTRY: dict[str, type[Rule]] = {}
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]
+    aliases: ClassVar[tuple[str, ...]] = ()
+    enabled_by_default: ClassVar[bool] = True
+    #: Rules about the image that ships (USER, HEALTHCHECK, CMD, secrets) look only at stages the
+    #: target needs; build-only stages are not shipped.
+    shipped_stages_only: ClassVar[bool] = False
+    #: Default options, overridable under ``[tool.dfcheck.rules.<name>]``.
+    options: ClassVar[dict[str, Any]] = {}
+    tags: ClassVar[tuple[str, ...]] = ()
+    precision: ClassVar[str] = "high"
+    #: CVSS-like score for SARIF ``security-severity`` (security rules only).
+    security_severity: ClassVar[float | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" in cls.__dict__:
+            if cls.code in REGISTRY and REGISTRY[cls.code] is not cls:
+                raise RuntimeError(f"rule code {cls.code} defined twice")
+            REGISTRY[cls.code] = cls
+
+    @classmethod
+    def category(cls) -> str:
+        return CATEGORIES.get(cls.code[:3], "other")
+
+    @classmethod
+    def page(cls) -> RulePage:
+        return load_page(cls)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def finding(
+        self,
+        ctx: RuleContext,
+        span: Span,
+        message: str,
+        *,
+        fix: Fix | None = None,
+        related: tuple[Related, ...] = (),
+    ) -> Finding:
+        return Finding(
+            code=self.code,
+            name=self.name,
+            severity=self.severity,
+            message=message,
+            path=ctx.path,
+            span=span,
+            fix=fix,
+            related=related,
+            aliases=self.aliases,
+            category=self.category(),
+        )
+
+
+@dataclass
+class PageCase:
+    """One fenced ``dockerfile`` block of a page with what it must produce."""
+
+    title: str
+    text: str
+    expect: list[tuple[int, int, int, int]] | None
+    settings: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RulePage:
+    code: str
+    title: str
+    markdown: str
+    sections: dict[str, str]
+    cases: list[PageCase]
+
+    @property
+    def short_description(self) -> str:
+        first = self.sections.get("What it does", "").strip().split("\n\n")[0]
+        return " ".join(first.split())
+
+
+_SECTION = re.compile(r"^## +(.+?)\s*$", re.M)
+_FENCE = re.compile(r"```dockerfile\n(.*?)```\n?((?:<!--.*?-->\s*)*)", re.S)
+_DIRECTIVE = re.compile(r"<!--\s*(\w+):\s*(.*?)\s*-->", re.S)
+_RANGE = re.compile(r"(\d+):(\d+)-(\d+):(\d+)")
+
+
+def parse_page(code: str, markdown: str) -> RulePage:
+    title = markdown.split("\n", 1)[0].lstrip("# ").strip()
+    parts = _SECTION.split(markdown)
+    sections = {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+    cases: list[PageCase] = []
+    for name, body in sections.items():
+        for match in _FENCE.finditer(body + "\n"):
+            settings = dict(_DIRECTIVE.findall(match.group(2)))
+            expect_text = settings.pop("expect", None)
+            if expect_text is None:
+                expect = [] if name == "Use instead" else None
+            elif expect_text.strip() == "none":
+                expect = []
+            else:
+                expect = [tuple(map(int, m)) for m in _RANGE.findall(expect_text)]  # type: ignore[misc]
+            cases.append(PageCase(name, match.group(1), expect, settings))
+    body_md = _DIRECTIVE.sub("", markdown)
+    return RulePage(code, title, re.sub(r"\n{3,}", "\n\n", body_md), sections, cases)
+
+
+@cache
+def load_page(rule: type[Rule]) -> RulePage:
+    module_file = getattr(sys.modules[rule.__module__], "__file__", None) or ""
+    md = Path(module_file).with_suffix(".md")
+    text = md.read_text(encoding="utf-8") if md.is_file() else f"# {rule.code} {rule.name}\n"
+    return parse_page(rule.code, text)
+
+
+_loaded = False
+
+
+def load_rules() -> dict[str, type[Rule]]:
+    """Import every rule module once; defining a Rule subclass registers it."""
+    global _loaded
+    if not _loaded:
+        import dfcheck.rules as pkg
+
+        for info in pkgutil.walk_packages(pkg.__path__, prefix="dfcheck.rules."):
+            importlib.import_module(info.name)
+        _loaded = True
+    return REGISTRY
+
+
+def resolve(token: str) -> list[type[Rule]]:
+    """Rules named by a code, a code prefix, a name or an alias (case-insensitive)."""
+    rules = load_rules()
+    key = token.strip()
+    upper = key.upper()
+    if upper in rules:
+        return [rules[upper]]
+    by_name = [r for r in rules.values() if r.name == key.lower()]
+    if by_name:
+        return by_name
+    by_alias = [r for r in rules.values() if any(a.lower() == key.lower() for a in r.aliases)]
+    if by_alias:
+        return by_alias
+    if re.fullmatch(r"DF\d{0,3}", upper):
+        return [r for c, r in sorted(rules.items()) if c.startswith(upper)]
+    return []
