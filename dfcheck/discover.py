@@ -1,0 +1,87 @@
+"""Find Dockerfiles under the paths given on the command line.
+
+Explicit files are always linted; directories are walked for Dockerfile-like names, skipping
+``.git``, ``node_modules`` and anything git ignores (asked of git once per repository).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from pathlib import Path
+
+NAME_PATTERNS = (
+    "Dockerfile",
+    "Dockerfile.*",
+    "Dockerfile-*",
+    "*.Dockerfile",
+    "*.dockerfile",
+    "Containerfile",
+    "Containerfile.*",
+)
+SKIP_DIRS = frozenset({".git", "node_modules", ".hg", ".svn", ".venv", "__pycache__", ".tox"})
+_NOT_DOCKERFILES = (".dockerignore", ".md", ".sh", ".yml", ".yaml", ".json", ".j2", ".tmpl", ".template", ".txt")
+
+
+def is_dockerfile_name(name: str) -> bool:
+    if name.lower().endswith(_NOT_DOCKERFILES):
+        return False
+    return any(fnmatch.fnmatchcase(name, p) for p in NAME_PATTERNS)
+
+
+def _git_ignored(root: Path, candidates: list[Path]) -> set[Path]:
+    if not candidates:
+        return set()
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "check-ignore", "--stdin", "-z"],
+            input="\0".join(str(c) for c in candidates).encode(),
+            capture_output=True,
+            timeout=20,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    return {Path(p) for p in proc.stdout.decode(errors="replace").split("\0") if p}
+
+
+def discover(paths: list[str]) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
+    """(files to lint as (path, display name), errors as (display, one-line message))."""
+    found: list[tuple[Path, str]] = []
+    errors: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for raw in paths:
+        path = Path(raw)
+        try:
+            is_dir = path.is_dir()
+            exists = is_dir or path.exists()
+        except OSError as exc:
+            errors.append((raw, f"{raw}:1:1: cannot read: {exc.strerror or exc}"))
+            continue
+        if not exists:
+            kind = "symlink loop or broken link" if path.is_symlink() else "no such file or directory"
+            errors.append((raw, f"{raw}:1:1: cannot read: {kind}"))
+            continue
+        if not is_dir:
+            if raw not in seen:
+                seen.add(raw)
+                found.append((path, raw))
+            continue
+        walked: list[Path] = []
+        for folder, dirs, files in os.walk(path, onerror=None, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+            walked.extend(Path(folder) / f for f in sorted(files) if is_dockerfile_name(f))
+        ignored = _git_ignored(path, walked) if (path / ".git").exists() or _inside_git(path) else set()
+        for file in walked:
+            if file in ignored:
+                continue
+            shown = os.path.normpath(str(file))
+            if shown not in seen:
+                seen.add(shown)
+                found.append((file, shown))
+    return found, errors
+
+
+def _inside_git(path: Path) -> bool:
+    return any((parent / ".git").exists() for parent in path.resolve().parents)

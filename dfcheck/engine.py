@@ -1,0 +1,243 @@
+"""select rules -> run -> pragma filter -> severity overrides -> sorted Report.
+
+The engine is the only place that knows about files, settings and pragmas; rules only see a
+:class:`RuleContext` and yield findings.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from dfcheck.config import ConfigError, Settings, find_config, load_file
+from dfcheck.finding import FileResult, Finding, Report, Severity
+from dfcheck.model import Model, Stage
+from dfcheck.parse import Dockerfile, Instruction, parse
+from dfcheck.rule import Rule, load_rules, resolve
+from dfcheck.source import decode
+
+MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class RuleContext:
+    path: str
+    dockerfile: Dockerfile
+    model: Model
+    settings: Settings
+    #: The Dockerfile on disk (None for stdin), for rules that look at the build context.
+    file_path: Path | None = None
+    context_dir: Path | None = None
+    #: Codes of the rules running on this file (an ignore comment for a rule that did not run
+    #: cannot be judged unused).
+    selected: frozenset[str] = frozenset()
+
+    @cached_property
+    def needed(self) -> set[int]:
+        return self.model.needed_stages(self.settings.target)
+
+    def shipped(self, stage: Stage | None) -> bool:
+        """Does ``stage`` end up in (or feed the base of) the image that is built?"""
+        target = self.model.target_stage(self.settings.target)
+        s = target
+        while s is not None:
+            if stage is s:
+                return True
+            s = s.parent
+        return False
+
+    def stages(self, *, shipped_only: bool = False) -> list[Stage]:
+        if shipped_only:
+            return [s for s in self.model.stages if self.shipped(s)]
+        return list(self.model.stages)
+
+    def instructions(self, *keywords: str, shipped_only: bool = False) -> Iterator[Instruction]:
+        """Instructions (ONBUILD triggers included) in the selected stages, in file order."""
+        for stage in self.stages(shipped_only=shipped_only):
+            for ins in stage.instructions:
+                for item in (ins, ins.trigger):
+                    if item is not None and (not keywords or item.keyword in keywords):
+                        yield item
+
+    def option(self, rule: Rule, name: str) -> Any:
+        return self.settings.rule_options.get(rule.code, {}).get(name, rule.options.get(name))
+
+    @cached_property
+    def build_context(self) -> Any:
+        """The build context inventory (``dfcheck.context``), or None for stdin input."""
+        if self.context_dir is None or not self.context_dir.is_dir():
+            return None
+        from dfcheck import context
+
+        return context.load(self.context_dir, self.file_path)
+
+
+def selected_rules(settings: Settings) -> list[type[Rule]]:
+    rules = load_rules()
+    if settings.select:
+        chosen = {r.code for token in settings.select for r in _resolve_or_fail(token, "select")}
+    else:
+        chosen = {code for code, r in rules.items() if r.enabled_by_default}
+    chosen |= {r.code for token in settings.extend_select for r in _resolve_or_fail(token, "extend-select")}
+    for token in settings.ignore:
+        chosen -= {r.code for r in resolve(token)}
+    return [rules[c] for c in sorted(chosen)]
+
+
+def _resolve_or_fail(token: str, key: str) -> list[type[Rule]]:
+    found = resolve(token)
+    if not found:
+        raise ConfigError(f"{key}: no rule matches '{token}'")
+    return found
+
+
+class Linter:
+    """Lints files with per-directory configuration discovered once and cached."""
+
+    def __init__(self, cli_settings: dict[str, Any], base: Settings | None = None, *, discover: bool = True):
+        self.cli_settings = cli_settings
+        self.base = base or Settings()
+        self.discover = discover
+        self._by_config: dict[str, Settings] = {}
+
+    def settings_for(self, path: Path | None) -> Settings:
+        from dfcheck.config import apply_table, env_table
+
+        found = find_config(path.resolve()) if (path is not None and self.discover) else None
+        key = str(found[0]) if found else ""
+        if key not in self._by_config:
+            settings = self.base
+            if found:
+                settings = load_file(found[0], found[1], settings)
+            env = env_table()
+            if env:
+                settings = apply_table(settings, env, "environment")
+            settings = replace(settings, **self.cli_settings)
+            selected_rules(settings)
+            self._by_config[key] = settings
+        return self._by_config[key]
+
+    def lint_file(self, path: Path, display: str | None = None, context_dir: Path | None = None) -> FileResult:
+        shown = display or str(path)
+        try:
+            if path.stat().st_size > MAX_BYTES:
+                return FileResult(shown, error=f"{shown}:1:1: file is larger than {MAX_BYTES // 1048576} MB")
+            data = path.read_bytes()
+        except OSError as exc:
+            return FileResult(shown, error=f"{shown}:1:1: cannot read: {exc.strerror or exc}")
+        return self.lint_bytes(data, shown, path, context_dir)
+
+    def lint_bytes(
+        self, data: bytes, display: str, path: Path | None = None, context_dir: Path | None = None
+    ) -> FileResult:
+        text, problem = decode(data)
+        if problem and not text:
+            return FileResult(display, error=f"{display}:1:1: {problem}")
+        settings = self.settings_for(path)
+        result = lint_text(text, display, settings, path, context_dir)
+        if problem:
+            line, col = _byte_position(data, problem)
+            result.error = f"{display}:{line}:{col}: {problem} (replaced, linted anyway)"
+        return result
+
+
+def _byte_position(data: bytes, problem: str) -> tuple[int, int]:
+    try:
+        offset = int(problem.rsplit(" ", 1)[-1])
+    except ValueError:
+        return 1, 1
+    line = data.count(b"\n", 0, offset) + 1
+    col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def lint_text(
+    text: str,
+    display: str,
+    settings: Settings,
+    file_path: Path | None = None,
+    context_dir: Path | None = None,
+) -> FileResult:
+    from dfcheck import pragmas
+
+    dockerfile = parse(text)
+    model = Model(dockerfile, settings.build_args)
+    if context_dir is None and file_path is not None:
+        context_dir = file_path.parent
+    ctx = RuleContext(display, dockerfile, model, settings, file_path, context_dir)
+    rules = selected_rules(settings)
+    ctx.selected = frozenset(r.code for r in rules)
+    skips, checks_are_errors = pragmas.check_directive_skips(dockerfile)
+    raw: list[Finding] = []
+    for rule_cls in rules:
+        rule = rule_cls()
+        try:
+            raw.extend(rule.check(ctx))
+        except Exception as exc:  # a rule bug must not lose the other results
+            print(f"{display}:1:1: internal error in {rule_cls.code}: {exc!r}", file=sys.stderr)
+    stage_ranges = _stage_ranges(model, len(dockerfile.lines))
+    found_pragmas = pragmas.collect(dockerfile, stage_ranges) if settings.pragmas else []
+    kept: list[Finding] = []
+    for finding in raw:
+        if skips and any(pragmas._matches(s, finding) for s in skips):
+            continue
+        if found_pragmas and pragmas.suppressed(finding, found_pragmas):
+            continue
+        kept.append(_override(finding, settings, checks_are_errors))
+    if found_pragmas:
+        audit = load_rules().get("DF002")
+        if audit is not None and audit in rules:
+            kept.extend(audit().audit(ctx, found_pragmas))  # type: ignore[attr-defined]
+    kept.sort(key=lambda f: f.sort_key)
+    return FileResult(display, text=text, findings=kept)
+
+
+def _stage_ranges(model: Model, last_line: int) -> list[tuple[int, int]]:
+    starts = [s.from_ins.line for s in model.stages]
+    return [(start, (starts[i + 1] - 1) if i + 1 < len(starts) else last_line) for i, start in enumerate(starts)]
+
+
+def _override(finding: Finding, settings: Settings, checks_are_errors: bool) -> Finding:
+    level = settings.severity.get(finding.code) or settings.severity.get(finding.name.upper())
+    if level is None:
+        for alias in finding.aliases:
+            level = settings.severity.get(alias.upper())
+            if level is not None:
+                break
+    if level is None and checks_are_errors and any(not a.startswith(("DL", "SC")) for a in finding.aliases):
+        level = Severity.ERROR
+    return replace(finding, severity=level) if level is not None and level != finding.severity else finding
+
+
+def lint_many(
+    linter: Linter, items: Iterable[tuple[Path, str]], context_dir: Path | None = None, jobs: int = 0
+) -> Report:
+    """Lint files, in parallel worker processes when there are many."""
+    work = list(items)
+    jobs = jobs or min(os.cpu_count() or 1, 8)
+    if len(work) < 64 or jobs < 2 or sys.platform == "win32":
+        return Report([linter.lint_file(p, d, context_dir) for p, d in work])
+    import multiprocessing
+
+    global _WORKER_LINTER
+    _WORKER_LINTER = linter
+    chunks = [work[i::jobs] for i in range(jobs)]
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(jobs) as pool:
+        parts = pool.starmap(_lint_chunk, [(chunk, context_dir) for chunk in chunks])
+    order = {d: i for i, (_, d) in enumerate(work)}
+    files = sorted((r for part in parts for r in part), key=lambda r: order.get(r.path, 0))
+    return Report(files)
+
+
+_WORKER_LINTER: Linter | None = None
+
+
+def _lint_chunk(chunk: list[tuple[Path, str]], context_dir: Path | None) -> list[FileResult]:
+    assert _WORKER_LINTER is not None
+    return [_WORKER_LINTER.lint_file(p, d, context_dir) for p, d in chunk]

@@ -1,0 +1,370 @@
+"""Dockerfile -> global ARGs, stages, variable scopes and the stage graph.
+
+Rules ask questions of this model instead of re-reading instructions: "which stages ship",
+"what does ``$BASE`` resolve to here", "what shell runs this RUN", "which commands does it run".
+Everything is computed once per file and cached.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from dfcheck.parse import Dockerfile, Instruction
+from dfcheck.source import TextMap
+from dfcheck.substitute import expand, unquote
+
+if TYPE_CHECKING:
+    from dfcheck.shell import Script
+
+#: ARGs BuildKit defines for every build (automatic platform ARGs and proxy ARGs).
+PREDEFINED_ARGS = frozenset(
+    {
+        "BUILDPLATFORM",
+        "BUILDOS",
+        "BUILDARCH",
+        "BUILDVARIANT",
+        "TARGETPLATFORM",
+        "TARGETOS",
+        "TARGETARCH",
+        "TARGETVARIANT",
+        "TARGETSTAGE",
+        "BUILDKIT_SBOM_SCAN_STAGE",
+        "BUILDKIT_SBOM_SCAN_CONTEXT",
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "FTP_PROXY",
+        "ftp_proxy",
+        "NO_PROXY",
+        "no_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "SOURCE_DATE_EPOCH",
+    }
+)
+DEFAULT_SHELL = ("/bin/sh", "-c")
+_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
+_DIGEST = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """A parsed image reference (after ARG substitution)."""
+
+    raw: str
+    registry: str
+    repository: str
+    tag: str | None
+    digest: str | None
+
+    @classmethod
+    def parse(cls, text: str) -> ImageRef:
+        ref = text.strip()
+        digest = None
+        if "@" in ref:
+            ref, digest = ref.split("@", 1)
+        tag = None
+        slash = ref.rfind("/")
+        colon = ref.rfind(":")
+        if colon > slash:
+            ref, tag = ref[:colon], ref[colon + 1 :]
+        registry = ""
+        first, _, remainder = ref.partition("/")
+        if remainder and ("." in first or ":" in first or first == "localhost"):
+            registry, ref = first, remainder
+        return cls(text, registry, ref, tag, digest)
+
+    @property
+    def name(self) -> str:
+        """Repository without the Docker Hub ``library/`` prefix."""
+        repo = self.repository
+        if self.registry in ("", "docker.io", "index.docker.io") and repo.startswith("library/"):
+            repo = repo[len("library/") :]
+        return repo
+
+    @property
+    def is_scratch(self) -> bool:
+        return self.raw.strip().lower() == "scratch"
+
+    @property
+    def valid(self) -> bool:
+        if not self.repository or self.repository != self.repository.lower():
+            return False
+        if not re.fullmatch(
+            r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*",
+            self.repository,
+        ):
+            return False
+        if self.tag is not None and not re.fullmatch(r"[\w][\w.-]{0,127}", self.tag):
+            return False
+        return self.digest is None or bool(_DIGEST.match(self.digest))
+
+
+@dataclass(frozen=True)
+class Mount:
+    """One ``RUN --mount=...`` parsed like BuildKit's CSV reader."""
+
+    type: str
+    fields: dict[str, str]
+
+    @classmethod
+    def parse(cls, value: str) -> Mount:
+        try:
+            parts = next(csv.reader([value]))
+        except (csv.Error, StopIteration):
+            parts = value.split(",")
+        fields: dict[str, str] = {}
+        for part in parts:
+            key, eq, val = part.partition("=")
+            fields[key.strip().lower()] = val if eq else "true"
+        return cls(fields.get("type", "bind").lower(), fields)
+
+    @property
+    def target(self) -> str:
+        for key in ("target", "dst", "destination"):
+            if key in self.fields:
+                return self.fields[key]
+        return ""
+
+    @property
+    def source(self) -> str:
+        return self.fields.get("source", self.fields.get("src", ""))
+
+    @property
+    def from_(self) -> str:
+        return self.fields.get("from", "")
+
+
+@dataclass
+class Stage:
+    index: int
+    from_ins: Instruction
+    name: str | None
+    base_raw: str
+    base: ImageRef
+    platform: str | None
+    instructions: list[Instruction] = field(default_factory=list)
+    parent: Stage | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or str(self.index)
+
+
+class Model:
+    def __init__(self, dockerfile: Dockerfile, build_args: dict[str, str] | None = None) -> None:
+        self.dockerfile = dockerfile
+        self.build_args = dict(build_args or {})
+        self.global_args: list[Instruction] = []
+        self.stages: list[Stage] = []
+        self._stage_of: dict[int, Stage] = {}
+        self._scripts: dict[tuple[int, int], Script] = {}
+        self._build()
+
+    def _build(self) -> None:
+        current: Stage | None = None
+        for ins in self.dockerfile.instructions:
+            if ins.keyword == "FROM":
+                current = self._new_stage(ins)
+                self.stages.append(current)
+            elif current is None:
+                if ins.keyword == "ARG":
+                    self.global_args.append(ins)
+            else:
+                current.instructions.append(ins)
+            if current is not None:
+                self._stage_of[id(ins)] = current
+                if ins.trigger is not None:
+                    self._stage_of[id(ins.trigger)] = current
+
+    @cached_property
+    def global_scope(self) -> dict[str, str]:
+        scope: dict[str, str] = {}
+        for ins in self.global_args:
+            for pair in ins.pairs:
+                if pair.key in self.build_args:
+                    scope[pair.key] = self.build_args[pair.key]
+                elif pair.has_value:
+                    scope[pair.key] = expand(pair.value, scope, self.dockerfile.escape).value
+        return scope
+
+    def _new_stage(self, ins: Instruction) -> Stage:
+        args = [a.value for a in ins.args]
+        base_raw = args[0] if args else ""
+        scope = dict(self.global_scope)
+        for name in PREDEFINED_ARGS:
+            scope.setdefault(name, "")
+        base_text = expand(base_raw, scope, self.dockerfile.escape).value
+        name = args[2].lower() if len(args) == 3 and args[1].lower() == "as" else None
+        platform = ins.flag("platform")
+        stage = Stage(
+            index=len(self.stages),
+            from_ins=ins,
+            name=name,
+            base_raw=base_raw,
+            base=ImageRef.parse(base_text),
+            platform=platform.value if platform else None,
+        )
+        parent = self.stage_named(base_text.lower())
+        if parent is not None and parent.index < stage.index:
+            stage.parent = parent
+        return stage
+
+    def stage_named(self, name: str) -> Stage | None:
+        """A stage by name or index, as ``COPY --from`` and ``FROM`` accept."""
+        key = name.strip().lower()
+        for stage in self.stages:
+            if stage.name == key:
+                return stage
+        if key.isdigit() and int(key) < len(self.stages):
+            return self.stages[int(key)]
+        return None
+
+    def stage_of(self, ins: Instruction) -> Stage | None:
+        return self._stage_of.get(id(ins))
+
+    def target_stage(self, target: str | None = None) -> Stage | None:
+        if not self.stages:
+            return None
+        if target:
+            return self.stage_named(target)
+        return self.stages[-1]
+
+    def dependencies(self, stage: Stage) -> list[Stage]:
+        """Stages this one reads from: its FROM parent, ``COPY --from`` and ``RUN --mount from=``."""
+        deps: list[Stage] = []
+        if stage.parent is not None:
+            deps.append(stage.parent)
+        for ins in stage.instructions:
+            refs: list[str] = []
+            if ins.keyword in ("COPY", "ADD"):
+                refs += ins.flag_values("from")
+            if ins.keyword == "RUN":
+                refs += [m.from_ for m in self.mounts(ins) if m.from_]
+            for ref in refs:
+                resolved = self.expand(ref, ins)
+                dep = self.stage_named(resolved)
+                if dep is not None and dep.index != stage.index and dep not in deps:
+                    deps.append(dep)
+        return deps
+
+    def needed_stages(self, target: str | None = None) -> set[int]:
+        """Indexes of the stages a build of ``target`` (default: the last stage) executes."""
+        start = self.target_stage(target)
+        if start is None:
+            return set()
+        needed: set[int] = set()
+        todo = [start]
+        while todo:
+            stage = todo.pop()
+            if stage.index in needed:
+                continue
+            needed.add(stage.index)
+            todo.extend(self.dependencies(stage))
+        return needed
+
+    def scope_at(self, ins: Instruction) -> dict[str, str]:
+        """Variables visible to ``ins``: redeclared global ARGs, stage ARGs and ENV before it."""
+        stage = self.stage_of(ins)
+        if stage is None:
+            return dict(self.global_scope)
+        scope: dict[str, str] = {}
+        chain: list[Stage] = []
+        s: Stage | None = stage
+        while s is not None and s not in chain:
+            chain.append(s)
+            s = s.parent
+        for st in reversed(chain):
+            for other in st.instructions:
+                if other is ins or other is ins.parent:
+                    return scope
+                self._apply(other, scope)
+        return scope
+
+    def _apply(self, ins: Instruction, scope: dict[str, str]) -> None:
+        escape = self.dockerfile.escape
+        if ins.keyword == "ARG":
+            for pair in ins.pairs:
+                if pair.key in self.build_args:
+                    scope[pair.key] = self.build_args[pair.key]
+                elif pair.has_value:
+                    scope[pair.key] = expand(pair.value, scope, escape).value
+                elif pair.key in self.global_scope:
+                    scope[pair.key] = self.global_scope[pair.key]
+                elif pair.key in PREDEFINED_ARGS:
+                    scope[pair.key] = ""
+                else:
+                    scope.setdefault(pair.key, "")
+        elif ins.keyword == "ENV":
+            for pair in ins.pairs:
+                scope[pair.key] = expand(pair.value, scope, escape).value
+
+    def expand(self, text: str, ins: Instruction) -> str:
+        return expand(text, self.scope_at(ins), self.dockerfile.escape).value
+
+    def unquote(self, text: str) -> str:
+        return unquote(text, self.dockerfile.escape)
+
+    def shell_at(self, ins: Instruction) -> tuple[str, ...]:
+        """The SHELL in effect for ``ins`` (inherited through ``FROM <stage>``)."""
+        stage = self.stage_of(ins)
+        shell = DEFAULT_SHELL
+        chain: list[Stage] = []
+        s = stage
+        while s is not None and s not in chain:
+            chain.append(s)
+            s = s.parent
+        for st in reversed(chain):
+            for other in st.instructions:
+                if other is ins:
+                    return shell
+                if other.keyword == "SHELL" and other.is_json and other.args:
+                    shell = tuple(a.value for a in other.args)
+        return shell
+
+    def dialect(self, ins: Instruction) -> str:
+        program = self.shell_at(ins)[0].lower().replace("\\", "/").rsplit("/", 1)[-1]
+        if program.startswith(("powershell", "pwsh")):
+            return "powershell"
+        if program in ("cmd", "cmd.exe"):
+            return "cmd"
+        if program in ("bash", "zsh", "ksh", "mksh", "ash", "dash", "busybox"):
+            return "bash" if program == "bash" else "sh"
+        return "sh"
+
+    def mounts(self, ins: Instruction) -> list[Mount]:
+        return [Mount.parse(v) for v in ins.flag_values("mount")]
+
+    def scripts(self, ins: Instruction) -> list[Script]:
+        """Shell scripts a RUN executes: its shell-form command, or its heredoc bodies."""
+        if ins.keyword != "RUN" or ins.is_json:
+            return []
+        dialect = self.dialect(ins)
+        out: list[Script] = []
+        command = re.sub(r"\d*<<-?\S+", "", ins.rest).strip() if ins.heredocs else ins.rest
+        if command:
+            out.append(self._script(ins, 0, ins.rest, ins.rest_map, dialect))
+        first_word = command.split(None, 1)[0].rsplit("/", 1)[-1] if command else ""
+        for k, doc in enumerate(ins.heredocs):
+            shebang = doc.content.lstrip().split("\n", 1)[0] if doc.content.lstrip().startswith("#!") else ""
+            runs_as_shell = not command and (not shebang or re.search(r"\b(ba|da|a|z)?sh\b", shebang))
+            if runs_as_shell or first_word in _SHELLS:
+                out.append(self._script(ins, k + 1, doc.content, doc.body_map, dialect))
+        return out
+
+    def _script(self, ins: Instruction, key: int, text: str, tmap: TextMap, dialect: str) -> Script:
+        from dfcheck.shell import parse_script
+
+        cache_key = (id(ins), key)
+        if cache_key not in self._scripts:
+            self._scripts[cache_key] = parse_script(text, tmap, dialect=dialect)
+        return self._scripts[cache_key]
+
+    def runs(self, stage: Stage | None = None) -> list[Instruction]:
+        pool = stage.instructions if stage is not None else [i for s in self.stages for i in s.instructions]
+        return [i for i in pool if i.keyword == "RUN"]

@@ -1,0 +1,21 @@
+"""Parse errors are findings, so a broken instruction never hides the rest of the file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.rule import Rule
+
+
+class ParseErrorRule(Rule):
+    code = "DF001"
+    name = "parse-error"
+    severity = Severity.ERROR
+    summary = "BuildKit would reject this Dockerfile while parsing it"
+    aliases = ("DL1000",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for error in ctx.dockerfile.errors:
+            yield self.finding(ctx, error.span, error.message)

@@ -1,0 +1,52 @@
+"""Shared helpers: lint a snippet with chosen rules, with an optional build context on disk."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from dfcheck.config import Settings
+from dfcheck.engine import lint_text
+from dfcheck.finding import Finding
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def lint(
+    text: str,
+    select: tuple[str, ...] = (),
+    *,
+    files: dict[str, str] | None = None,
+    tmp: Path | None = None,
+    dockerfile_name: str = "Dockerfile",
+    **settings: object,
+) -> list[Finding]:
+    """Lint ``text``; with ``files`` it is written into ``tmp`` beside those context files."""
+    base = replace(Settings(), select=select, **settings)  # type: ignore[arg-type]
+    if files is not None and tmp is not None:
+        for name, content in files.items():
+            target = tmp / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content)
+        dockerfile = tmp / dockerfile_name
+        dockerfile.write_text(text)
+        return lint_text(text, dockerfile_name, base, dockerfile, tmp).findings
+    return lint_text(text, "Dockerfile", base).findings
+
+
+def positions(findings: list[Finding], code: str | None = None) -> list[tuple[int, int, int, int]]:
+    return [
+        (f.span.start_line, f.span.start_col, f.span.end_line, f.span.end_col)
+        for f in findings
+        if code is None or f.code == code
+    ]
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not (CORPUS / "MANIFEST.tsv").is_file():
+        pytest.skip("shared corpus not present")
+    return CORPUS

@@ -1,0 +1,69 @@
+"""Every rule has a page; every page's examples run, with exact positions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dfcheck.rule import PageCase, Rule, load_rules
+from tests.conftest import lint, positions
+
+REQUIRED_SECTIONS = (
+    "What it does",
+    "Why is this bad?",
+    "Example",
+    "Use instead",
+    "Options",
+    "Fix safety",
+    "Differences from hadolint",
+    "References",
+)
+RULES = sorted(load_rules().values(), key=lambda r: r.code)
+CASES = [(rule, i, case) for rule in RULES for i, case in enumerate(rule.page().cases)]
+
+
+def test_rules_exist() -> None:
+    assert len(RULES) >= 20
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_page_is_complete(rule: type[Rule]) -> None:
+    page = rule.page()
+    assert page.title.split()[:2] == [rule.code, rule.name], "page title must be '# CODE name'"
+    for section in REQUIRED_SECTIONS:
+        assert page.sections.get(section), f"{rule.code} page lacks '## {section}'"
+    kinds = [c.title for c in page.cases]
+    assert "Example" in kinds and "Use instead" in kinds
+    bad = next(c for c in page.cases if c.title == "Example")
+    assert bad.expect, f"{rule.code}: the bad example must say where it fires (<!-- expect: L:C-L:C -->)"
+
+
+def _settings(case: PageCase) -> dict[str, object]:
+    out: dict[str, object] = {}
+    s = case.settings
+    if "target" in s:
+        out["target"] = s["target"]
+    if "build-args" in s:
+        out["build_args"] = dict(item.split("=", 1) for item in s["build-args"].split())
+    if "options" in s:
+        out["rule_options"] = json.loads(s["options"])
+    if "settings" in s:
+        for key, value in json.loads(s["settings"]).items():
+            out[key] = tuple(value) if isinstance(value, list) else value
+    return out
+
+
+@pytest.mark.parametrize("rule,index,case", CASES, ids=lambda v: v.code if isinstance(v, type) else str(v))
+def test_page_case(rule: type[Rule], index: int, case: PageCase, tmp_path: Path) -> None:
+    if case.expect is None:
+        pytest.skip("illustration without expectations")
+    files = {name.strip(): "x\n" for name in case.settings.get("files", "").split(",") if name.strip()}
+    if "dockerignore" in case.settings:
+        files[".dockerignore"] = case.settings["dockerignore"].replace(";", "\n") + "\n"
+    settings = _settings(case)
+    if "rule_options" in settings:
+        settings["rule_options"] = {rule.code: settings["rule_options"]}
+    findings = lint(case.text, (rule.code,), files=files, tmp=tmp_path, **settings)
+    assert sorted(positions(findings, rule.code)) == sorted(case.expect), [f.message for f in findings]
