@@ -74,7 +74,6 @@ _WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
 _HEREDOC = re.compile(r"^(\d*)<<(-?)([^<]*)$")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_STAGE_NAME = re.compile(r"^[a-z][a-z0-9\-_.]*$")
 
 
 @dataclass(frozen=True)
@@ -312,7 +311,11 @@ class _Parser:
             self._directive(first, stripped, lead)
             if _is_comment(first.text):
                 self.comments.append(
-                    Comment(stripped[1:].strip(), first.number, Span(first.number, lead + 1, first.number, len(first.text) + 1))
+                    Comment(
+                        stripped[1:].strip(),
+                        first.number,
+                        Span(first.number, lead + 1, first.number, len(first.text) + 1),
+                    )
                 )
                 continue
             joined, end_of_line = self._trim_continuation(stripped)
@@ -330,7 +333,11 @@ class _Parser:
                 self._directive(cont, cont.text, 0)
                 if _is_comment(cont.text):
                     self.comments.append(
-                        Comment(cont.text.lstrip()[1:].strip(), cont.number, Span(cont.number, 1, cont.number, len(cont.text) + 1))
+                        Comment(
+                            cont.text.lstrip()[1:].strip(),
+                            cont.number,
+                            Span(cont.number, 1, cont.number, len(cont.text) + 1),
+                        )
                     )
                     continue
                 if cont.text.strip() == "":
@@ -442,13 +449,12 @@ class _Parser:
             self._name_values(ins, token)
         elif kw == "HEALTHCHECK":
             self._healthcheck(ins, token)
-        elif kw == "ONBUILD":
-            if rest:
-                sub = self._instruction(rest, rmap, ins.span.start_line, ins.span.end_line)
-                if sub is not None:
-                    sub.parent = ins
-                    ins.trigger = sub
-                    ins.args = [Token(rest, ins.rest_span)]
+        elif kw == "ONBUILD" and rest:
+            sub = self._instruction(rest, rmap, ins.span.start_line, ins.span.end_line)
+            if sub is not None:
+                sub.parent = ins
+                ins.trigger = sub
+                ins.args = [Token(rest, ins.rest_span)]
 
     def _name_values(self, ins: Instruction, token: object) -> None:
         rest, rmap = ins.rest, ins.rest_map
@@ -738,7 +744,7 @@ def _parse_json(rest: str) -> list[tuple[str, int, int]] | str | None:
     tokens = list(_JSON_STRING.finditer(text, 0, end))
     if len(tokens) != len(value):
         return [(v, lead, lead + end) for v in value]
-    return [(v, lead + t.start(), lead + t.end()) for v, t in zip(value, tokens)]
+    return [(v, lead + t.start(), lead + t.end()) for v, t in zip(value, tokens, strict=True)]
 
 
 def _heredoc_words(line: str) -> list[tuple[str, int, int]]:
@@ -812,7 +818,11 @@ def _go_quote(text: str) -> str:
         elif ch == "\\":
             out.append("\\\\")
         elif ch in "\a\b\f\n\r\t\v":
-            out.append({"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}[ch])
+            out.append(
+                {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}[
+                    ch
+                ]
+            )
         elif code < 0x20 or code == 0x7F:
             out.append(f"\\x{code:02x}")
         elif code < 0x80 or ch.isprintable():

@@ -44,7 +44,7 @@ class TextMap:
     starting at column ``c``" and runs until the next segment starts.
     """
 
-    __slots__ = ("_offsets", "_lines", "_cols", "length")
+    __slots__ = ("_cols", "_lines", "_offsets", "length")
 
     def __init__(self) -> None:
         self._offsets: list[int] = []

@@ -88,7 +88,9 @@ def _healthcheck_errors(ins: Instruction) -> list[ParseError]:
     if kind != "CMD":
         return [
             ParseError(
-                f'Unknown type "{ins.args[0].value}" in HEALTHCHECK (try CMD)', ins.args[0].span, "instruction"
+                f'Unknown type "{ins.args[0].value}" in HEALTHCHECK (try CMD)',
+                ins.args[0].span,
+                "instruction",
             )
         ]
     if len(ins.args) < 2 or (len(ins.args) == 2 and not ins.is_json and not ins.args[1].value):
@@ -100,12 +102,16 @@ def _healthcheck_errors(ins: Instruction) -> list[ParseError]:
             if not re.fullmatch(r"[+-]?\d+", flag.value):
                 errors.append(
                     ParseError(
-                        f'strconv.ParseInt: parsing "{flag.value}": invalid syntax', flag.value_span, "instruction"
+                        f'strconv.ParseInt: parsing "{flag.value}": invalid syntax',
+                        flag.value_span,
+                        "instruction",
                     )
                 )
             elif int(flag.value) < 0:
                 errors.append(
-                    ParseError(f"--retries cannot be negative ({int(flag.value)})", flag.value_span, "instruction")
+                    ParseError(
+                        f"--retries cannot be negative ({int(flag.value)})", flag.value_span, "instruction"
+                    )
                 )
         elif flag.name in ("interval", "timeout", "start-period", "start-interval"):
             ns = parse_duration(flag.value)
@@ -116,7 +122,7 @@ def _healthcheck_errors(ins: Instruction) -> list[ParseError]:
             elif ns != 0 and ns < 1e6:
                 errors.append(
                     ParseError(
-                        f"Interval \"{flag.name}\" cannot be less than 1ms", flag.value_span, "instruction"
+                        f'Interval "{flag.name}" cannot be less than 1ms', flag.value_span, "instruction"
                     )
                 )
     return errors
@@ -178,10 +184,16 @@ def _trigger_errors(ins: Instruction) -> list[ParseError]:
     if trigger is None:
         return []
     if trigger.keyword == "ONBUILD":
-        return [ParseError("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", trigger.keyword_span, "instruction")]
+        return [
+            ParseError(
+                "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", trigger.keyword_span, "instruction"
+            )
+        ]
     if trigger.keyword in ("FROM", "MAINTAINER"):
         return [
-            ParseError(f"{trigger.keyword} isn't allowed as an ONBUILD trigger", trigger.keyword_span, "instruction")
+            ParseError(
+                f"{trigger.keyword} isn't allowed as an ONBUILD trigger", trigger.keyword_span, "instruction"
+            )
         ]
     return validate_instruction(trigger)
 
