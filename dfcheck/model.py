@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from dfcheck.parse import Dockerfile, Instruction
+from dfcheck.parse import Dockerfile, Instruction, Token
 from dfcheck.source import TextMap
 from dfcheck.substitute import expand, unquote
 
@@ -368,3 +368,36 @@ class Model:
     def runs(self, stage: Stage | None = None) -> list[Instruction]:
         pool = stage.instructions if stage is not None else [i for s in self.stages for i in s.instructions]
         return [i for i in pool if i.keyword == "RUN"]
+
+
+SHELL_PROGRAMS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "cmd", "cmd.exe", "powershell", "pwsh"})
+
+
+def program_name(path: str) -> str:
+    """``/usr/bin/env`` -> ``env``; Windows paths too."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+
+
+def exec_form_args(ins: Instruction) -> list[Token]:
+    """The exec-form argv of CMD/ENTRYPOINT/RUN/HEALTHCHECK CMD (without HEALTHCHECK's type word)."""
+    if not ins.is_json:
+        return []
+    return ins.args[1:] if ins.keyword == "HEALTHCHECK" else list(ins.args)
+
+
+def exec_runs_shell(argv: list[Token]) -> bool:
+    """``["sh", "-c", "..."]`` and scripts: a shell does the expanding and the operators."""
+    if not argv:
+        return False
+    program = program_name(argv[0].value)
+    return program in SHELL_PROGRAMS or program.endswith((".sh", ".bash"))
+
+
+def stage_chain(stage: Stage) -> list[Stage]:
+    """The stage and the stages it is built ``FROM``, root first (an image inherits them all)."""
+    chain: list[Stage] = []
+    s: Stage | None = stage
+    while s is not None and s not in chain:
+        chain.append(s)
+        s = s.parent
+    return list(reversed(chain))

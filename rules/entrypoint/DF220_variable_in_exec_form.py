@@ -1,0 +1,36 @@
+"""Exec form runs the program directly: nobody expands ``$HOME`` in ``CMD ["echo", "$HOME"]``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.model import exec_form_args, exec_runs_shell
+from dfcheck.rule import Rule
+
+VARIABLE = re.compile(r"\$(\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
+class VariableInExecFormRule(Rule):
+    code = "DF220"
+    name = "variable-in-exec-form"
+    severity = Severity.WARNING
+    summary = "A $VARIABLE in exec form is passed literally, not expanded"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for ins in ctx.instructions("CMD", "ENTRYPOINT", "RUN", "HEALTHCHECK"):
+            argv = exec_form_args(ins)
+            if not argv or exec_runs_shell(argv):
+                continue
+            for token in argv:
+                match = VARIABLE.search(token.value)
+                if match:
+                    yield self.finding(
+                        ctx,
+                        token.span,
+                        f"'{match.group(0)}' in the exec form of {ins.keyword} is not expanded: "
+                        "the program receives it literally; use the shell form or "
+                        '["sh", "-c", "..."] if expansion is intended',
+                    )
+                    break
+

@@ -1,0 +1,39 @@
+"""``CMD ["npm", "run", "build", "&&", "npm", "start"]`` passes ``&&`` to npm as an argument."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.model import exec_form_args, exec_runs_shell
+from dfcheck.rule import Rule
+
+OPERATOR = re.compile(r"^(&&|\|\||\||;|>|>>|<|2>&1|&>|2>|&)$|\s(&&|\|\|)\s")
+
+
+class ShellOperatorInExecFormRule(Rule):
+    code = "DF221"
+    name = "shell-operator-in-exec-form"
+    severity = Severity.ERROR
+    summary = "A shell operator inside an exec-form array is passed as a literal argument"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for ins in ctx.instructions("CMD", "ENTRYPOINT", "RUN", "HEALTHCHECK"):
+            args = exec_form_args(ins)
+            if not args or exec_runs_shell(args):
+                continue
+            for token in args[1:]:
+                match = OPERATOR.search(token.value)
+                if match:
+                    op = (match.group(1) or match.group(2)).strip()
+                    yield self.finding(
+                        ctx,
+                        token.span,
+                        f"'{op}' in the exec form of {ins.keyword} is not a shell operator: "
+                        f"'{args[0].value}' receives it as an argument; use the shell form or "
+                        '["sh", "-c", "..."]',
+                    )
+                    break
+

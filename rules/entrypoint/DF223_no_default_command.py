@@ -1,0 +1,35 @@
+"""An image built FROM scratch without CMD or ENTRYPOINT cannot be started without arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.model import stage_chain
+from dfcheck.rule import Rule
+
+
+class NoDefaultCommandRule(Rule):
+    code = "DF223"
+    name = "no-default-command"
+    severity = Severity.WARNING
+    summary = "The shipped image has no CMD or ENTRYPOINT and its base provides none"
+    shipped_stages_only = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        target = ctx.model.target_stage(ctx.settings.target)
+        if target is None:
+            return
+        chain = stage_chain(target)
+        if not chain[0].base.is_scratch:
+            return
+        keywords = {i.keyword for s in chain for i in s.instructions}
+        if keywords & {"CMD", "ENTRYPOINT"}:
+            return
+        yield self.finding(
+            ctx,
+            target.from_ins.keyword_span,
+            f"the shipped stage '{target.label}' is built from scratch and sets no CMD or ENTRYPOINT: "
+            "'docker run IMAGE' fails with 'no command specified'",
+        )
