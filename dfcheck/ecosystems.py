@@ -20,21 +20,46 @@ class Ecosystem:
 
 
 NPM = Ecosystem(
-    "npm", ("package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
-            ".npmrc", ".yarnrc.yml"),
-    ("/root/.npm", "/usr/local/share/.cache/yarn", "/root/.cache/yarn", "/root/.local/share/pnpm/store",
-     "/pnpm/store"),
+    "npm",
+    (
+        "package.json",
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        ".npmrc",
+        ".yarnrc.yml",
+    ),
+    (
+        "/root/.npm",
+        "/usr/local/share/.cache/yarn",
+        "/root/.cache/yarn",
+        "/root/.local/share/pnpm/store",
+        "/pnpm/store",
+    ),
 )
 PYTHON = Ecosystem(
-    "python", ("requirements.txt", "pyproject.toml", "poetry.lock", "Pipfile", "Pipfile.lock", "uv.lock",
-               "setup.py", "setup.cfg"),
+    "python",
+    (
+        "requirements.txt",
+        "pyproject.toml",
+        "poetry.lock",
+        "Pipfile",
+        "Pipfile.lock",
+        "uv.lock",
+        "setup.py",
+        "setup.cfg",
+    ),
     ("/root/.cache/pip", "/root/.cache/uv", "/root/.cache/pypoetry"),
 )
 GO = Ecosystem("go", ("go.mod", "go.sum"), ("/go/pkg/mod", "/root/go/pkg/mod", "/root/.cache/go-build"))
-CARGO = Ecosystem("cargo", ("Cargo.toml", "Cargo.lock"), ("/usr/local/cargo/registry", "/root/.cargo/registry"))
+CARGO = Ecosystem(
+    "cargo", ("Cargo.toml", "Cargo.lock"), ("/usr/local/cargo/registry", "/root/.cargo/registry")
+)
 MAVEN = Ecosystem("maven", ("pom.xml",), ("/root/.m2",))
 GRADLE = Ecosystem(
-    "gradle", ("build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "gradle.properties"),
+    "gradle",
+    ("build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "gradle.properties"),
     ("/root/.gradle", "/home/gradle/.gradle"),
 )
 BUNDLER = Ecosystem("bundler", ("Gemfile", "Gemfile.lock"), ("/usr/local/bundle/cache",))

@@ -19,7 +19,19 @@ FULL_DEBIAN = frozenset({"sh", "bash", "curl", "wget"})
 
 _SHELLLESS = re.compile(r"(^|/)(distroless/|static(-debian\d+)?$|chainguard/static)")
 _FULL_LANGUAGE_IMAGES = frozenset(
-    {"node", "python", "golang", "ruby", "php", "perl", "rust", "openjdk", "maven", "gradle", "buildpack-deps"}
+    {
+        "node",
+        "python",
+        "golang",
+        "ruby",
+        "php",
+        "perl",
+        "rust",
+        "openjdk",
+        "maven",
+        "gradle",
+        "buildpack-deps",
+    }
 )
 
 

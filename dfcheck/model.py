@@ -370,7 +370,9 @@ class Model:
         return [i for i in pool if i.keyword == "RUN"]
 
 
-SHELL_PROGRAMS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "cmd", "cmd.exe", "powershell", "pwsh"})
+SHELL_PROGRAMS = frozenset(
+    {"sh", "bash", "ash", "dash", "zsh", "ksh", "cmd", "cmd.exe", "powershell", "pwsh"}
+)
 
 
 def program_name(path: str) -> str:

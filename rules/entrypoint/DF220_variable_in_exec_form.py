@@ -11,6 +11,8 @@ from dfcheck.model import exec_form_args, exec_runs_shell
 from dfcheck.rule import Rule
 
 VARIABLE = re.compile(r"\$(\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
+
+
 class VariableInExecFormRule(Rule):
     code = "DF220"
     name = "variable-in-exec-form"
@@ -33,4 +35,3 @@ class VariableInExecFormRule(Rule):
                         '["sh", "-c", "..."] if expansion is intended',
                     )
                     break
-

@@ -36,4 +36,3 @@ class ShellOperatorInExecFormRule(Rule):
                         '["sh", "-c", "..."]',
                     )
                     break
-

@@ -22,7 +22,7 @@ class MissingHealthcheckRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         target = ctx.model.target_stage(ctx.settings.target)
-        if target is None or target.base.is_scratch and not target.instructions:
+        if target is None or (target.base.is_scratch and not target.instructions):
             return
         chain = stage_chain(target)
         keywords = {i.keyword for s in chain for i in s.instructions}

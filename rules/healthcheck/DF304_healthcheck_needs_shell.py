@@ -27,7 +27,9 @@ class HealthcheckNeedsShellRule(Rule):
             return
         for stage in chain:
             for ins in stage.instructions:
-                if ins.keyword in ("COPY", "ADD") and any(t.value.endswith(("/sh", "/busybox")) for t in ins.args):
+                if ins.keyword in ("COPY", "ADD") and any(
+                    t.value.endswith(("/sh", "/busybox")) for t in ins.args
+                ):
                     return
         checks = [i for s in chain for i in s.instructions if i.keyword == "HEALTHCHECK"]
         if not checks or checks[-1].is_json or len(checks[-1].args) < 2:

@@ -51,8 +51,10 @@ class HealthcheckTimingRule(Rule):
                     "long after every start",
                 )
             retries = values.get("retries")
-            if retries and (retries.value or "").isdigit() and int(retries.value or 0) > ctx.option(
-                self, "max_retries"
+            if (
+                retries
+                and (retries.value or "").isdigit()
+                and int(retries.value or 0) > ctx.option(self, "max_retries")
             ):
                 yield self.finding(
                     ctx,
