@@ -213,11 +213,9 @@ def run_check(
         return EXIT_ERROR
     if had_io_error:
         return EXIT_ERROR
-    threshold = default_settings.failure_threshold
-    if exit_zero or threshold is None:
+    if exit_zero:
         return EXIT_CLEAN
-    worst = report.worst()
-    return EXIT_FINDINGS if worst is not None and worst >= threshold else EXIT_CLEAN
+    return EXIT_FINDINGS if any(r.fails for r in report.files) else EXIT_CLEAN
 
 
 def _shellcheck_state(settings: Any) -> str:

@@ -194,7 +194,7 @@ def lint_text(
         if audit is not None and audit in rules:
             kept.extend(audit().audit(ctx, found_pragmas))  # type: ignore[attr-defined]
     kept.sort(key=lambda f: f.sort_key)
-    return FileResult(display, text=text, findings=kept)
+    return FileResult(display, text=text, findings=kept, threshold=settings.failure_threshold)
 
 
 def _stage_ranges(model: Model, last_line: int) -> list[tuple[int, int]]:

@@ -98,6 +98,13 @@ class FileResult:
     text: str = ""
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
+    #: The failure threshold configured for this file (None: never fail).
+    threshold: Severity | None = Severity.INFO
+
+    @property
+    def fails(self) -> bool:
+        limit = self.threshold
+        return limit is not None and any(f.severity >= limit for f in self.findings)
 
 
 @dataclass
