@@ -308,3 +308,22 @@ def check_sarif(document: dict[str, Any]) -> None:
             assert location["physicalLocation"]["region"]["startLine"] >= 1
     assert "automationDetails" not in run
     assert all("partialFingerprints" not in r for r in run["results"])
+
+
+XSS = "</script><script>alert(1)</script>"
+
+
+def xss_report() -> Report:
+    text = f"FROM alpine\nLABEL x=\"{XSS}\"\nRUN echo '<img src=x onerror=alert(2)>'\n"
+    finding = Finding(
+        "DF801",
+        "label-key-case",
+        Severity.STYLE,
+        f"bad label {XSS}",
+        "/src/project/evil/Dockerfile",
+        Span(2, 7, 2, 8),
+        category="style",
+    )
+    report = shared_report()
+    report.files.append(FileResult("/src/project/evil/Dockerfile", text, [finding]))
+    return report

@@ -22,6 +22,7 @@ from tests.shared_report import (
     render,
     shared_options,
     shared_report,
+    xss_report,
 )
 
 GOLDEN_NAMES = {
@@ -204,25 +205,6 @@ def test_rdjson_counts_columns_in_utf8_bytes_and_carries_fixes() -> None:
     ]
     assert apt["code"]["url"].endswith("rules/cache/DF102_apt_no_recommends.md")
     assert {d["severity"] for d in document["diagnostics"]} <= {"ERROR", "WARNING", "INFO"}
-
-
-XSS = "</script><script>alert(1)</script>"
-
-
-def xss_report() -> Report:
-    text = f"FROM alpine\nLABEL x=\"{XSS}\"\nRUN echo '<img src=x onerror=alert(2)>'\n"
-    finding = Finding(
-        "DF801",
-        "label-key-case",
-        Severity.STYLE,
-        f"bad label {XSS}",
-        "/src/project/evil/Dockerfile",
-        Span(2, 7, 2, 8),
-        category="style",
-    )
-    report = shared_report()
-    report.files.append(FileResult("/src/project/evil/Dockerfile", text, [finding]))
-    return report
 
 
 def test_html_escapes_untrusted_text() -> None:

@@ -2,7 +2,8 @@
 
 Built from sarif-om objects and serialised by :func:`to_json`, which writes each attrs field
 under its schema property name and drops defaults, except for the levels code scanning reads
-(``jschema_to_python`` drops an explicit ``level: "warning"``, so it is not used).
+(``jschema_to_python`` drops an explicit ``level: "warning"`` and writes a suppression's
+``status`` as ``state``, so it is not used).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ LEVELS = {
 #: (class name, attribute) pairs written even when equal to the schema default: consumers that
 #: map levels to severities should not have to know that SARIF's default level is "warning".
 ALWAYS_WRITTEN = {("Result", "level"), ("ReportingConfiguration", "level")}
+#: sarif-om 1.0.4 names a suppression's ``status`` after a pre-release draft's ``state``.
+RENAMED = {("Suppression", "state"): "status"}
 #: Written first, for people reading the file; the rest follow in sarif-om's field order.
 LEADING_KEYS = (
     *("$schema", "id", "name", "version", "ruleId", "ruleIndex", "level", "message", "locations"),
@@ -60,7 +63,8 @@ def to_json(obj: Any) -> Any:
                     default = default.factory()
                 if default is not attr.NOTHING and value == default:
                     continue
-            out[field.metadata["schema_property_name"]] = to_json(value)
+            name = RENAMED.get((cls_name, field.name), field.metadata["schema_property_name"])
+            out[name] = to_json(value)
         return {k: out[k] for k in LEADING_KEYS if k in out} | out
     if isinstance(obj, (list, tuple)):
         return [to_json(v) for v in obj]

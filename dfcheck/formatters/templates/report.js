@@ -96,5 +96,8 @@
     document.body.appendChild(out);
   }
 
-  if (location.hash === "#selftest") { selftest(); }
+  if (location.hash === "#selftest") {
+    // After load and one more task, so queued error and CSP-violation events are counted too.
+    window.addEventListener("load", function () { setTimeout(selftest, 0); });
+  }
 })();
