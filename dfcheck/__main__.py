@@ -1,6 +1,6 @@
 """Allow ``python -m dfcheck``."""
 
-from dfcheck.cli import main
+from dfcheck.main import main
 
 if __name__ == "__main__":
     main()
