@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from dfcheck import __version__
-from dfcheck.runner import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, build_cli_settings, run_check
+from dfcheck.runner import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, build_cli_settings, run_baseline, run_check
 
 app = typer.Typer(
     name="dfcheck",
@@ -125,6 +125,21 @@ def check(
         stdin_filename=stdin_filename,
     )
     raise typer.Exit(code)
+
+
+@app.command()
+def baseline(
+    paths: Annotated[list[str] | None, typer.Argument(help="Dockerfiles or directories.")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(
+        ".dfcheck-baseline.json"
+    ),
+    select: Annotated[list[str] | None, typer.Option(help="Only these rules.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(help="Skip these rules.")] = None,
+    config: Annotated[Path | None, typer.Option(help="Use this config file instead of discovery.")] = None,
+) -> None:
+    """Record today's findings so 'check --baseline' reports only new ones."""
+    cli = build_cli_settings({"select": select, "ignore": ignore})
+    raise typer.Exit(run_baseline(paths or ["."], output, cli, config))
 
 
 @app.command()

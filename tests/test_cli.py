@@ -205,3 +205,15 @@ def test_parse_command_exit_codes(project: Path) -> None:
 def test_version() -> None:
     code, out, _ = run(["--version"])
     assert code == 0 and out.startswith("dfcheck ")
+
+
+def test_baseline_round_trip_survives_line_shifts(project: Path) -> None:
+    dockerfile = project / "Dockerfile"
+    dockerfile.write_text("FROM alpine:3.20\nCOPY --form=x a b\n")
+    baseline = project / "baseline.json"
+    assert run(["baseline", str(dockerfile), "-o", str(baseline), "--select", "DF001"])[0] == 0
+    dockerfile.write_text("FROM alpine:3.20\nRUN true\n\nCOPY --form=x a b\nCOPY --chmown=1 a b\n")
+    code, out, _ = run(["check", str(dockerfile), "--baseline", str(baseline), "--select", "DF001", "-f", "json"])
+    findings = json.loads(out)["findings"]
+    assert code == 1
+    assert [f["span"]["start_line"] for f in findings] == [5]
