@@ -327,3 +327,19 @@ def xss_report() -> Report:
     report = shared_report()
     report.files.append(FileResult("/src/project/evil/Dockerfile", text, [finding]))
     return report
+
+
+def moved(report: Report, lines: int) -> Report:
+    """The same findings after ``lines`` comment lines were added at the top of every file."""
+    files = []
+    for r in report.files:
+
+        def shift(span: Span) -> Span:
+            return Span(span.start_line + lines, span.start_col, span.end_line + lines, span.end_col)
+
+        findings = [
+            Finding(f.code, f.name, f.severity, f.message, f.path, shift(f.span), category=f.category)
+            for f in r.findings
+        ]
+        files.append(FileResult(r.path, "# moved\n" * lines + r.text, findings))
+    return Report(files)

@@ -17,6 +17,7 @@ from tests.shared_report import (
     VERSION,
     check_golden,
     check_sarif,
+    moved,
     pin_rules,
     read_error_report,
     render,
@@ -133,25 +134,9 @@ def test_junit_counts() -> None:
     assert (errors.get("tests"), errors.get("failures"), errors.get("errors")) == ("2", "0", "1")
 
 
-def _moved(report: Report, lines: int) -> Report:
-    """The same findings after ``lines`` comment lines were added at the top of every file."""
-    files = []
-    for r in report.files:
-
-        def shift(span: Span) -> Span:
-            return Span(span.start_line + lines, span.start_col, span.end_line + lines, span.end_col)
-
-        findings = [
-            Finding(f.code, f.name, f.severity, f.message, f.path, shift(f.span), category=f.category)
-            for f in r.findings
-        ]
-        files.append(FileResult(r.path, "# moved\n" * lines + r.text, findings))
-    return Report(files)
-
-
 def test_gitlab_fingerprints_survive_line_shifts_and_are_unique() -> None:
     before = json.loads(render("gitlab"))
-    after = json.loads(render("gitlab", _moved(shared_report(), 3)))
+    after = json.loads(render("gitlab", moved(shared_report(), 3)))
     assert [i["fingerprint"] for i in before] == [i["fingerprint"] for i in after]
     assert [i["location"]["lines"]["begin"] for i in after] == [
         3 + i["location"]["lines"]["begin"] for i in before
