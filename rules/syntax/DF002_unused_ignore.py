@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from dfcheck.engine import RuleContext
@@ -24,6 +25,8 @@ class UnusedIgnoreRule(Rule):
         for pragma in pragmas:
             for token in pragma.codes:
                 if token.lower() in ("all", "*"):
+                    continue
+                if re.fullmatch(r"SC\d{4}", token, re.I):
                     continue
                 if not resolve(token):
                     if pragma.tool == "dfcheck" or token.upper().startswith("DF"):

@@ -1,0 +1,42 @@
+"""ShellCheck on every RUN script, with findings at their exact place in the Dockerfile."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck import shellcheck
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.rule import Rule
+
+_SEVERITY = {
+    "error": Severity.ERROR,
+    "warning": Severity.WARNING,
+    "info": Severity.INFO,
+    "style": Severity.STYLE,
+}
+
+
+class ShellCheckRule(Rule):
+    code = "DF500"
+    name = "shellcheck"
+    severity = Severity.WARNING
+    summary = "ShellCheck findings in RUN scripts (needs dfcheck[shellcheck])"
+    tags = ("shellcheck",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if not ctx.settings.shellcheck:
+            return
+        excluded = tuple(t.upper() for t in ctx.settings.ignore if t.upper().startswith("SC"))
+        for comment in shellcheck.check(ctx.model, excluded):
+            finding = self.finding(ctx, comment.span, f"{comment.message} ({comment.code})")
+            yield Finding(
+                code=comment.code,
+                name=self.name,
+                severity=_SEVERITY[comment.level],
+                message=finding.message,
+                path=finding.path,
+                span=comment.span,
+                aliases=(self.code,),
+                category=finding.category,
+            )
