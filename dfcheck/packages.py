@@ -1,0 +1,230 @@
+"""What RUN rules need to know about package managers and other programs.
+
+Which subcommand installs, which flags take a separate value (so that ``--virtual .deps`` is not
+read as a package), how a pinned version looks for each manager, where each tool keeps its
+download cache, and the small base class most RUN rules share. Rules stay declarative: they
+name programs and predicates; walking RUNs, shells and ONBUILD triggers happens here once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, ClassVar
+
+from dfcheck.finding import Edit
+from dfcheck.rule import Rule
+from dfcheck.source import Span
+
+if TYPE_CHECKING:
+    from dfcheck.engine import RuleContext
+    from dfcheck.finding import Finding
+    from dfcheck.parse import Instruction
+    from dfcheck.shell import Command, Script, Word
+
+WINDOWS_DIALECTS = frozenset({"powershell", "cmd"})
+
+
+def _set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Flags whose value is a separate word, per program (superset of what the shell module knows).
+VALUE_FLAGS: dict[str, frozenset[str]] = {
+    "apt-get": _set(
+        "-o -c -t -a --option --config-file --target-release --default-release --host-architecture"
+    ),
+    "apk": _set(
+        "-t -X -p --virtual --repository --root --arch --cache-dir --keys-dir --repositories-file"
+        " --cache-max-age --timeout --progress-fd"
+    ),
+    "pip": _set(
+        "-r -c -e -i -f -t -b --requirement --constraint --editable --index-url --extra-index-url"
+        " --find-links --target --prefix --root --src --platform --python-version --implementation --abi"
+        " --no-binary --only-binary --progress-bar --upgrade-strategy --trusted-host --proxy --retries"
+        " --timeout --cache-dir --log --cert --client-cert --exists-action --global-option"
+        " --config-settings -C --report --python --keyring-provider --root-user-action --use-feature"
+        " --use-deprecated --build"
+    ),
+    "npm": _set(
+        "--prefix --registry --cache --userconfig --globalconfig --omit --include --tag --workspace -w"
+        " --loglevel --install-strategy --save-prefix --scope --before --only"
+    ),
+    "gem": _set(
+        "-v -i -n -s -P --version --install-dir --bindir --source --trust-policy --platform --config-file"
+    ),
+    "yum": _set(
+        "-c -d -e -x -R --config --installroot --releasever --enablerepo --disablerepo --exclude --setopt"
+        " --repo --repoid --repofrompath --downloaddir --destdir --forcearch --color"
+    ),
+    "zypper": _set("-R -c -D -t -r --root --config --reposd-dir --type --repo --from --cache-dir"),
+    "go": _set(
+        "-C -p -o -ldflags -gcflags -asmflags -tags -mod -modfile -pkgdir -toolexec -buildmode -compiler"
+        " -installsuffix -overlay -pgo -gccgoflags -trimpath_ignored"
+    ),
+}
+VALUE_FLAGS["apt"] = VALUE_FLAGS["apt-get"]
+VALUE_FLAGS["dnf"] = VALUE_FLAGS["microdnf"] = VALUE_FLAGS["yum"]
+for _name in ("pip3", "pipx"):
+    VALUE_FLAGS[_name] = VALUE_FLAGS["pip"]
+
+_EXPANSION = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+_COMPLEX = re.compile(r"\$|`")
+
+
+def is_posix(ctx: RuleContext, ins: Instruction) -> bool:
+    return ctx.model.dialect(ins) not in WINDOWS_DIALECTS
+
+
+def commands(ctx: RuleContext, ins: Instruction) -> list[Command]:
+    """Every simple command a RUN executes (nested ``sh -c`` bodies included); none under Windows."""
+    if ins.keyword != "RUN" or not is_posix(ctx, ins):
+        return []
+    return [c for s in ctx.model.scripts(ins) for c in s.commands]
+
+
+def posix_runs(ctx: RuleContext, *, shipped_only: bool = False) -> Iterator[Instruction]:
+    for ins in ctx.instructions("RUN", shipped_only=shipped_only):
+        if is_posix(ctx, ins):
+            yield ins
+
+
+def is_pip(cmd: Command) -> bool:
+    """``pip``, ``pip3``, ``pip3.12`` — or ``python -m pip`` (see :func:`pip_args`)."""
+    return bool(re.fullmatch(r"pip[0-9.]*", cmd.name)) or pip_args(cmd) is not None
+
+
+def pip_args(cmd: Command) -> tuple[Word, ...] | None:
+    """Arguments after ``pip`` for ``pip ...``, ``python -m pip ...`` and ``uv pip ...``."""
+    if re.fullmatch(r"pip[0-9.]*", cmd.name):
+        return cmd.args
+    if re.fullmatch(r"python[0-9.]*", cmd.name):
+        texts = [w.text for w in cmd.args]
+        for i in range(len(texts) - 1):
+            if texts[i] == "-m" and texts[i + 1] == "pip":
+                return cmd.args[i + 2 :]
+            if not texts[i].startswith("-"):
+                return None
+    return None
+
+
+def positionals(args: tuple[Word, ...] | list[Word], value_flags: frozenset[str]) -> list[Word]:
+    """Non-flag words of ``args``; flags in ``value_flags`` consume the next word."""
+    out: list[Word] = []
+    i = 0
+    while i < len(args):
+        t = args[i].text
+        i += 1
+        if t == "--":
+            out.extend(args[i:])
+            break
+        if len(t) > 1 and t.startswith("-"):
+            name = t.split("=", 1)[0]
+            if "=" not in t and (
+                name in value_flags or (not t.startswith("--") and f"-{t[-1]}" in value_flags)
+            ):
+                i += 1
+            continue
+        out.append(args[i - 1])
+    return out
+
+
+def operands(cmd: Command, program: str | None = None, args: tuple[Word, ...] | None = None) -> list[Word]:
+    """Positional words of ``cmd`` with the value flags of ``program`` (default: its own name)."""
+    return positionals(cmd.args if args is None else args, VALUE_FLAGS.get(program or cmd.name, frozenset()))
+
+
+def install_targets(cmd: Command, verbs: tuple[str, ...], program: str | None = None) -> list[Word] | None:
+    """Package words after an install verb (``apt-get install a b`` -> [a, b]), or None."""
+    words = operands(cmd, program)
+    if not words or words[0].text not in verbs:
+        return None
+    return words[1:]
+
+
+def resolve(ctx: RuleContext, ins: Instruction, word: Word) -> list[str] | None:
+    """The word's value split like the shell would, with ARG/ENV values substituted.
+
+    None when it holds something unknowable here (command substitution, a variable set inside
+    the script, an ARG without a value): such words are never judged.
+    """
+    text = word.text
+    if "$" not in text and "`" not in text:
+        return [text]
+    if _COMPLEX.search(_EXPANSION.sub("", text)):
+        return None
+    scope = ctx.model.scope_at(ins)
+    names = [a or b for a, b in _EXPANSION.findall(text)]
+    if not all(scope.get(n) for n in names):
+        return None
+    value = _EXPANSION.sub(lambda m: scope[m.group(1) or m.group(2)], text)
+    return None if "$" in value else value.split()
+
+
+def cache_mount(ctx: RuleContext, ins: Instruction, *paths: str) -> bool:
+    """Does the RUN mount a cache at (or above) one of ``paths``? ``~/x`` matches any home."""
+    for mount in ctx.model.mounts(ins):
+        if mount.type != "cache":
+            continue
+        target = ctx.model.expand(mount.target, ins).rstrip("/") or "/"
+        for path in paths:
+            if covers(target, path):
+                return True
+    return False
+
+
+def covers(target: str, path: str) -> bool:
+    """Is ``path`` inside ``target``? A ``~/`` path is inside any home directory's copy of it."""
+    if target == "/":
+        return True
+    if not path.startswith("~/"):
+        path = path.rstrip("/")
+        return path == target or path.startswith(target + "/")
+    rel = path[2:].rstrip("/").split("/")
+    parts = target.strip("/").split("/")
+    if parts == ["root"] or (len(parts) == 2 and parts[0] == "home"):
+        return True
+    return any(parts[-k:] == rel[:k] for k in range(1, min(len(rel), len(parts)) + 1))
+
+
+def removes(cmds: list[Command], path: str) -> bool:
+    """Does an ``rm`` remove ``path``, its contents (``path/*``) or a directory above it?"""
+    path = path.rstrip("/")
+    for cmd in cmds:
+        if cmd.name != "rm":
+            continue
+        for word in positionals(cmd.args, frozenset()):
+            t = word.text.rstrip("/")
+            for suffix in ("/*", "/**", "/"):
+                if t.endswith(suffix):
+                    t = t[: -len(suffix)]
+            if t and (path == t or path.startswith(t + "/")):
+                return True
+    return False
+
+
+class CommandRule(Rule):
+    """A rule that judges simple commands one at a time (RUN, ONBUILD RUN, ``sh -c`` bodies).
+
+    Subclasses list the ``programs`` they look at and implement :meth:`check_command`.
+    """
+
+    programs: ClassVar[frozenset[str]] = frozenset()
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for ins in posix_runs(ctx, shipped_only=self.shipped_stages_only):
+            for script in ctx.model.scripts(ins):
+                for cmd in script.commands:
+                    if not self.programs or cmd.name in self.programs:
+                        yield from self.check_command(ctx, ins, script, cmd)
+
+    def check_command(
+        self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
+    ) -> Iterator[Finding]:
+        raise NotImplementedError
+
+
+def insert_after(word: Word, text: str) -> Edit:
+    """An edit inserting ``text`` right after ``word`` (e.g. ``" -y"`` after ``install``)."""
+    s = word.span
+    return Edit(Span(s.end_line, s.end_col, s.end_line, s.end_col), text)

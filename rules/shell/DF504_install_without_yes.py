@@ -1,0 +1,90 @@
+"""Package-manager commands that would stop at a confirmation prompt in a non-interactive build."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Fix, Severity
+from dfcheck.packages import CommandRule, insert_after, operands
+from dfcheck.parse import Instruction
+from dfcheck.shell import Command, Script
+
+_APT_VERBS = (
+    "install",
+    "remove",
+    "purge",
+    "upgrade",
+    "dist-upgrade",
+    "full-upgrade",
+    "autoremove",
+    "build-dep",
+)
+_VERBS = {
+    "apt-get": _APT_VERBS,
+    "apt": _APT_VERBS,
+    "yum": ("install", "groupinstall", "localinstall", "reinstall", "remove", "erase", "update", "upgrade"),
+    "dnf": ("install", "groupinstall", "localinstall", "reinstall", "remove", "erase", "upgrade"),
+    "microdnf": ("install", "reinstall", "remove", "upgrade"),
+    "zypper": (
+        "install",
+        "in",
+        "remove",
+        "rm",
+        "source-install",
+        "si",
+        "patch",
+        "update",
+        "up",
+        "dist-upgrade",
+        "dup",
+    ),
+}
+_YES = {
+    "apt-get": ("-y", "--yes", "--assume-yes"),
+    "yum": ("-y", "--assumeyes"),
+    "zypper": ("-y", "--no-confirm", "-n", "--non-interactive"),
+}
+
+
+def _answers_yes(cmd: Command, script: Script) -> bool:
+    if cmd.pipeline_index > 0:
+        for pipe in script.pipelines:
+            if cmd in pipe and any(c.name == "yes" and c.pipeline_index < cmd.pipeline_index for c in pipe):
+                return True
+    program = {"apt": "apt-get", "dnf": "yum", "microdnf": "yum"}.get(cmd.name, cmd.name)
+    if cmd.has_flag(*_YES[program]):
+        return True
+    texts = [w.text for w in cmd.args]
+    if program == "apt-get":
+        quiet = sum(t.count("q") for t in texts if t.startswith("-") and not t.startswith("--"))
+        assume = any(
+            t.lower().startswith("apt::get::assume-yes=") and t.lower().endswith(("=true", "=1"))
+            for t in texts
+        )
+        return quiet >= 2 or "--quiet=2" in texts or "-q=2" in texts or assume
+    return any(t.lower() in ("--setopt=assumeyes=1", "--setopt=assumeyes=true") for t in texts)
+
+
+class InstallWithoutYesRule(CommandRule):
+    code = "DF504"
+    name = "install-without-yes"
+    severity = Severity.WARNING
+    summary = "Package manager would ask for confirmation"
+    aliases = ("DL3014", "DL3030", "DL3034", "DL3038", "DS021")
+    programs = frozenset(_VERBS)
+
+    def check_command(
+        self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
+    ) -> Iterator[Finding]:
+        words = operands(cmd)
+        if not words or words[0].text not in _VERBS[cmd.name] or _answers_yes(cmd, script):
+            return
+        verb = words[0]
+        flag = "-y"
+        yield self.finding(
+            ctx,
+            verb.span,
+            f"`{cmd.name} {verb.text}` without `{flag}` waits for a confirmation the build cannot give",
+            fix=Fix(f"Add {flag}", (insert_after(verb, f" {flag}"),)),
+        )
