@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from dfcheck.parse import Dockerfile, Instruction, Token
-from dfcheck.source import TextMap
+from dfcheck.source import Span, TextMap
 from dfcheck.substitute import expand, unquote
 
 if TYPE_CHECKING:
@@ -403,3 +403,79 @@ def stage_chain(stage: Stage) -> list[Stage]:
         chain.append(s)
         s = s.parent
     return list(reversed(chain))
+
+
+# --- Helpers for the syntax, security, reproducibility and style rules (DF0/DF2/DF6/DF7/DF8) ---
+
+_REF = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+#: BuildKit's SecretsUsedInArgOrEnv tokens, matched as whole ``_``-separated words of a name.
+_SECRET_NAME = re.compile(
+    r"(?i)(?:_|^)(?:apikey|auth|credentials?|key|password|pword|passwd|secret|token)(?:_|$)"
+)
+#: Names that hold where a secret is, or a public value: ``GPG_KEY``, ``PUBLIC_KEY``, ``TOKEN_FILE``.
+_NOT_SECRET = re.compile(
+    r"(?i)(?:_|^)(?:public|pub|gpg|pgp|fingerprint)(?:_|$)"
+    r"|_(?:id|file|path|dir|url|uri|name|length|size|enabled?|disabled?|mode|type|method|header|host|port)$"
+)
+
+
+def variable_refs(text: str, escape: str = "\\") -> list[tuple[str, int, int, str]]:
+    """``$NAME`` / ``${NAME...}`` references a build would expand: (name, start, end, modifier).
+
+    Escaped dollars and single-quoted text are skipped, as BuildKit's word lexer skips them.
+    """
+    refs: list[tuple[str, int, int, str]] = []
+    i, quote = 0, ""
+    while i < len(text):
+        ch = text[i]
+        if ch == escape and quote != "'":
+            i += 2
+            continue
+        if ch in ("'", '"') and quote in ("", ch):
+            quote = "" if quote else ch
+        elif ch == "$" and quote != "'":
+            m = _REF.match(text, i)
+            if m:
+                refs.append((m.group(1) or m.group(3), m.start(), m.end(), m.group(2) or ""))
+                i = m.end()
+                continue
+        i += 1
+    return refs
+
+
+def narrow(span: Span, raw: str, start: int, end: int) -> Span:
+    """The span of ``raw[start:end]`` when ``raw`` is written unbroken on one line at ``span``."""
+    if span.start_line == span.end_line and span.end_col - span.start_col == len(raw) and start < end:
+        return Span(span.start_line, span.start_col + start, span.start_line, span.start_col + end)
+    return span
+
+
+def is_secret_name(name: str) -> bool:
+    """A variable name that suggests a credential (BuildKit's list, minus public-key-ish names)."""
+    return bool(_SECRET_NAME.search(name)) and not _NOT_SECRET.search(name)
+
+
+def is_root_user(user: str) -> bool:
+    name = user.strip().split(":", 1)[0]
+    return name in ("root", "0")
+
+
+def split_port(spec: str) -> tuple[str, str, str, str | None]:
+    """``[ip:][host:]port[/proto]`` -> (ip, host port, container port, proto or None), as BuildKit splits."""
+    port, slash, proto = spec.partition("/")
+    parts = port.split(":")
+    container = parts[-1]
+    host = parts[-2] if len(parts) > 1 else ""
+    ip = ":".join(parts[:-2])
+    return ip, host, container, proto if slash else None
+
+
+def chain_instructions(stage: Stage) -> list[Instruction]:
+    """Instructions of ``stage`` and of the stages it is built from, root stage first."""
+    return [ins for st in stage_chain(stage) for ins in st.instructions]
+
+
+def expand_known(model: Model, text: str, ins: Instruction) -> str | None:
+    """The value a build sees, or None when it depends on a variable this file does not define."""
+    result = expand(text, model.scope_at(ins), model.dockerfile.escape)
+    return None if result.missing else result.value

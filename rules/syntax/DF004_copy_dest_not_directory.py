@@ -1,0 +1,39 @@
+"""Several sources need a directory destination, written with a trailing slash."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Edit, Finding, Fix, Severity
+from dfcheck.model import expand_known
+from dfcheck.rule import Rule
+from dfcheck.source import Span
+
+
+class CopyDestNotDirectoryRule(Rule):
+    code = "DF004"
+    name = "copy-dest-not-directory"
+    severity = Severity.ERROR
+    summary = "COPY/ADD with several sources has a destination without a trailing slash"
+    aliases = ("DL3021", "DS011")
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for ins in ctx.instructions("COPY", "ADD"):
+            if len(ins.args) < 3:
+                continue
+            dest = ins.args[-1]
+            value = expand_known(ctx.model, dest.value, ins)
+            if value is None or value.endswith(("/", "\\")):
+                continue
+            end = Span(dest.span.end_line, dest.span.end_col, dest.span.end_line, dest.span.end_col)
+            fix = None
+            if not ins.is_json and not dest.value.endswith(("'", '"')):
+                fix = Fix("Add a trailing slash", (Edit(end, "/"),))
+            yield self.finding(
+                ctx,
+                dest.span,
+                f"{ins.keyword} has {len(ins.args) - 1} sources, so the destination '{dest.value}' "
+                "must be a directory ending with '/'",
+                fix=fix,
+            )

@@ -1,0 +1,34 @@
+"""``ENV A=1 B=$A`` expands ``$A`` before the instruction runs, so B does not get 1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.model import narrow, variable_refs
+from dfcheck.rule import Rule
+
+
+class EnvSelfReferenceRule(Rule):
+    code = "DF010"
+    name = "env-self-reference"
+    severity = Severity.ERROR
+    summary = "An ENV value uses a variable defined in the same ENV instruction"
+    aliases = ("DL3044",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for ins in ctx.instructions("ENV"):
+            if len(ins.pairs) < 2:
+                continue
+            known = ctx.model.scope_at(ins)
+            for i, pair in enumerate(ins.pairs):
+                others = {p.key for j, p in enumerate(ins.pairs) if j != i}
+                for name, start, end, _ in variable_refs(pair.value, ctx.dockerfile.escape):
+                    if name in others and name not in known:
+                        yield self.finding(
+                            ctx,
+                            narrow(pair.value_span, pair.value, start, end),
+                            f"'${name}' in {pair.key}'s value is expanded before this ENV sets {name}, "
+                            "so it is empty here; set it in an earlier ENV",
+                        )

@@ -1,0 +1,43 @@
+"""``COPY app.py .`` before any WORKDIR lands wherever the base image's working directory is."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.model import chain_instructions, expand_known, stage_chain
+from dfcheck.rule import Rule
+
+ABSOLUTE = re.compile(r"^(?:/|\\|[A-Za-z]:[\\/])")
+
+
+class CopyRelativeDestWithoutWorkdirRule(Rule):
+    code = "DF011"
+    name = "copy-relative-dest-without-workdir"
+    severity = Severity.WARNING
+    summary = "COPY/ADD to a relative destination before any WORKDIR"
+    aliases = ("DL3045",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for stage in ctx.stages():
+            if stage_chain(stage)[0].base.is_scratch:
+                continue
+            for ins in chain_instructions(stage):
+                if ins.keyword == "WORKDIR":
+                    break
+                if ctx.model.stage_of(ins) is not stage or ins.keyword not in ("COPY", "ADD"):
+                    continue
+                if len(ins.args) < 2:
+                    continue
+                dest = ins.args[-1]
+                value = expand_known(ctx.model, dest.value, ins)
+                if value is None or ABSOLUTE.match(value):
+                    continue
+                yield self.finding(
+                    ctx,
+                    dest.span,
+                    f"{ins.keyword} to relative destination '{dest.value}' before any WORKDIR: "
+                    "it depends on the base image's working directory",
+                )
