@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from collections import Counter
 from importlib import resources
 from pathlib import Path
@@ -20,10 +21,12 @@ import pytest
 import yaml
 
 from dfcheck.baseline import filter_report, load_baseline, write_baseline
+from dfcheck.config import Settings
+from dfcheck.engine import lint_text
 from dfcheck.finding import FileResult, Finding, Report, Severity
 from dfcheck.formatters import RenderOptions
 from dfcheck.source import Span
-from tests.shared_report import ROOT, moved, shared_report
+from tests.shared_report import ROOT, check_sarif, moved, shared_report
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs" / "integrations.md"
@@ -466,3 +469,41 @@ def test_docs_only_use_formats_that_exist() -> None:
         pytest.skip("docs/integrations.md not present")
     used = set(re.findall(r"--format[ =]([a-z]+)", DOCS.read_text()))
     assert used and used <= {"auto", *FORMATS}
+
+
+# --- end to end -----------------------------------------------------------------------------------
+
+
+def test_cli_writes_every_report_and_honours_a_baseline(tmp_path: Path) -> None:
+    """One real run writing all formats at once, then the same run against a baseline of itself."""
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "Dockerfile").write_text('FROM alpine\nFROOM x\nCMD ["echo", "$HOME"]\n')
+    formats = ["sarif", "html", "github", "checkstyle", "gitlab", "junit", "sonarqube", "rdjson"]
+    specs = [arg for fmt in formats for arg in ("--format", f"{fmt}={tmp_path / ('out.' + fmt)}")]
+    command = [sys.executable, "-m", "dfcheck", "check", *specs, "svc"]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode == 1, done.stderr
+    check_sarif(json.loads((tmp_path / "out.sarif").read_text()))
+    results = json.loads((tmp_path / "out.sarif").read_text())["runs"][0]["results"]
+    uri = results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "svc/Dockerfile"
+    assert "::error file=svc/Dockerfile,line=2," in (tmp_path / "out.github").read_text()
+    assert json.loads((tmp_path / "out.gitlab").read_text())[0]["location"]["path"] == "svc/Dockerfile"
+    for fmt in ("sonarqube", "rdjson"):
+        json.loads((tmp_path / f"out.{fmt}").read_text())
+    for fmt in ("checkstyle", "junit"):
+        ET.fromstring((tmp_path / f"out.{fmt}").read_bytes())
+    assert "DF001" in (tmp_path / "out.html").read_text()
+
+    baseline = tmp_path / "baseline.json"
+    text = (tmp_path / "svc" / "Dockerfile").read_text()
+    write_baseline(Report([lint_text(text, "svc/Dockerfile", Settings())]), baseline, tmp_path)
+    again = subprocess.run(
+        [sys.executable, "-m", "dfcheck", "check", "--baseline", str(baseline), "--format", "gitlab", "svc"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert json.loads(again.stdout) == []
