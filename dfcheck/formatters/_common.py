@@ -97,7 +97,7 @@ class RuleInfo:
             enabled=rule.enabled_by_default,
             markdown=page.markdown.strip() or rule.summary,
             description=page.short_description or rule.summary,
-            help_uri=_help_uri(rule),
+            help_uri=help_uri(rule),
         )
 
     @classmethod
@@ -116,7 +116,8 @@ class RuleInfo:
         )
 
 
-def _help_uri(rule: type[Rule]) -> str:
+def help_uri(rule: type[Rule]) -> str:
+    """The rule's page in the repository, derived from its module (``rules/<category>/<module>.md``)."""
     prefix = "dfcheck.rules."
     if not rule.__module__.startswith(prefix):
         return HOMEPAGE
