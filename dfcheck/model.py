@@ -479,3 +479,14 @@ def expand_known(model: Model, text: str, ins: Instruction) -> str | None:
     """The value a build sees, or None when it depends on a variable this file does not define."""
     result = expand(text, model.scope_at(ins), model.dockerfile.escape)
     return None if result.missing else result.value
+
+
+def exposed_ports(model: Model, ins: Instruction) -> list[tuple[Token, str]]:
+    """EXPOSE tokens with each port spec they expand to; tokens with unknown variables are left out."""
+    out: list[tuple[Token, str]] = []
+    scope = model.scope_at(ins)
+    for token in ins.args:
+        result = expand(token.value, scope, model.dockerfile.escape)
+        if not result.missing:
+            out.extend((token, spec) for spec in result.value.split())
+    return out

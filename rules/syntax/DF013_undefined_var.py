@@ -1,0 +1,65 @@
+"""A variable the build cannot know expands to "" in COPY, ENV, WORKDIR, USER and friends."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.model import PREDEFINED_ARGS, narrow, stage_chain, variable_refs
+from dfcheck.parse import Instruction, Token
+from dfcheck.rule import Rule
+
+EXPANDED = ("ADD", "COPY", "ENV", "EXPOSE", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR", "ARG")
+FLAGS = ("chown", "chmod", "from")
+ALWAYS_SET = frozenset({"PATH"})
+
+
+def _words(ins: Instruction) -> list[Token]:
+    if ins.keyword in ("ENV", "LABEL", "ARG"):
+        return [Token(p.value, p.value_span) for p in ins.pairs if p.has_value]
+    flags = [Token(f.value, f.value_span) for f in ins.flags if f.value and f.name in FLAGS]
+    return flags + [t for t in ins.args if not t.value.startswith("<<")]
+
+
+class UndefinedVarRule(Rule):
+    code = "DF013"
+    name = "undefined-var"
+    severity = Severity.WARNING
+    summary = "A variable is used where this file never defines it"
+    aliases = ("UndefinedVar",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        model = ctx.model
+        globals_ = {p.key for ins in model.global_args for p in ins.pairs} | PREDEFINED_ARGS
+        for stage in ctx.stages():
+            if stage.parent is None and "$" in stage.base_raw and any(s.name for s in model.stages):
+                continue  # FROM base-$TARGETARCH: the parent stage, and so the scope, is unknown
+            scratch = stage_chain(stage)[0].base.is_scratch
+            later: dict[str, int] = {}
+            for ins in reversed(stage.instructions):
+                for pair in ins.pairs if ins.keyword in ("ARG", "ENV") else []:
+                    later[pair.key] = ins.line
+            for ins in stage.instructions:
+                if ins.keyword not in EXPANDED:
+                    continue
+                scope = model.scope_at(ins)
+                for token in _words(ins):
+                    for name, start, end, modifier in variable_refs(token.value, ctx.dockerfile.escape):
+                        if name in scope or name in ALWAYS_SET or modifier[:1] in (":", "-", "+", "?"):
+                            continue
+                        close = difflib.get_close_matches(name, list(scope), n=1, cutoff=0.8)
+                        if name in globals_:
+                            why = f"declare 'ARG {name}' in this stage;"
+                            why += " global and predefined ARGs are not inherited"
+                        elif later.get(name, 0) > ins.line:
+                            why = f"it is only defined later, on line {later[name]}"
+                        elif close:
+                            why = f"did you mean ${close[0]}?"
+                        elif scratch:
+                            why = "nothing in this stage defines it"
+                        else:
+                            continue
+                        span = narrow(token.span, token.value, start, end)
+                        yield self.finding(ctx, span, f"${name} is not defined here and expands to '': {why}")

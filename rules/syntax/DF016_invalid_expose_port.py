@@ -1,0 +1,42 @@
+"""An EXPOSE entry BuildKit cannot parse stops the build at that instruction."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.model import exposed_ports, split_port
+from dfcheck.rule import Rule
+
+RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
+
+
+def problem(spec: str) -> str | None:
+    _, _, port, proto = split_port(spec)
+    if proto is not None and proto.lower() not in ("tcp", "udp", "sctp"):
+        return f"unknown protocol '{proto}' (tcp, udp or sctp)"
+    match = RANGE.match(port)
+    if not match:
+        return f"'{port}' is not a port number or range"
+    start, end = int(match.group(1)), int(match.group(2) or match.group(1))
+    if max(start, end) > 65535:
+        return f"port {max(start, end)} is out of range (0-65535)"
+    if end < start:
+        return f"port range '{port}' ends before it starts"
+    return None
+
+
+class InvalidExposePortRule(Rule):
+    code = "DF016"
+    name = "invalid-expose-port"
+    severity = Severity.ERROR
+    summary = "EXPOSE has an invalid port, range or protocol"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for ins in ctx.instructions("EXPOSE"):
+            for token, spec in exposed_ports(ctx.model, ins):
+                why = problem(spec)
+                if why:
+                    yield self.finding(ctx, token.span, f"invalid EXPOSE '{spec}': {why}")

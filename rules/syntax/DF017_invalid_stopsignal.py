@@ -1,0 +1,79 @@
+"""STOPSIGNAL must name a signal the kernel has, or ``docker stop`` fails."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.model import expand_known
+from dfcheck.rule import Rule
+
+SIGNALS = frozenset(
+    [
+        "ABRT",
+        "ALRM",
+        "BUS",
+        "CHLD",
+        "CLD",
+        "CONT",
+        "FPE",
+        "HUP",
+        "ILL",
+        "INT",
+        "IO",
+        "IOT",
+        "KILL",
+        "PIPE",
+        "POLL",
+        "PROF",
+        "PWR",
+        "QUIT",
+        "SEGV",
+        "STKFLT",
+        "STOP",
+        "SYS",
+        "TERM",
+        "TRAP",
+        "TSTP",
+        "TTIN",
+        "TTOU",
+        "URG",
+        "USR1",
+        "USR2",
+        "VTALRM",
+        "WINCH",
+        "XCPU",
+        "XFSZ",
+        "RTMIN",
+        "RTMAX",
+    ]
+)
+REALTIME = re.compile(r"^RTMIN\+([1-9]|1[0-5])$|^RTMAX-([1-9]|1[0-4])$")
+
+
+def valid(signal: str) -> bool:
+    if signal.isdigit():
+        return 0 < int(signal) <= 64
+    name = signal.upper().removeprefix("SIG")
+    return name in SIGNALS or bool(REALTIME.match(name))
+
+
+class InvalidStopsignalRule(Rule):
+    code = "DF017"
+    name = "invalid-stopsignal"
+    severity = Severity.ERROR
+    summary = "STOPSIGNAL names no known signal"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for ins in ctx.instructions("STOPSIGNAL"):
+            if not ins.args:
+                continue
+            value = expand_known(ctx.model, ins.args[0].value, ins)
+            if value is not None and not valid(value.strip()):
+                yield self.finding(
+                    ctx,
+                    ins.args[0].span,
+                    f"invalid STOPSIGNAL '{value}': use a signal name such as SIGTERM, or a number 1-64",
+                )

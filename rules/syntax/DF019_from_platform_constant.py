@@ -1,0 +1,40 @@
+"""``FROM --platform=linux/amd64`` pins every build to one architecture."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.model import variable_refs
+from dfcheck.rule import Rule
+
+PLATFORM = re.compile(r"^([a-z0-9_]+)(?:/([a-z0-9_]+)(?:/[a-z0-9_.]+)?)?$")
+
+
+class FromPlatformConstantRule(Rule):
+    code = "DF019"
+    name = "from-platform-constant"
+    severity = Severity.WARNING
+    summary = "FROM --platform is a constant"
+    aliases = ("DL3029", "FromPlatformFlagConstDisallowed")
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for stage in ctx.stages():
+            flag = stage.from_ins.flag("platform")
+            if flag is None or not flag.value or variable_refs(flag.value, ctx.dockerfile.escape):
+                continue
+            value = ctx.model.unquote(flag.value)
+            match = PLATFORM.match(value.lower())
+            if match is None:
+                continue
+            name = stage.name or ""
+            if any(part and part in name for part in match.groups()):
+                continue
+            yield self.finding(
+                ctx,
+                flag.value_span,
+                f"FROM --platform={value} forces this stage to one platform; use $BUILDPLATFORM or "
+                "$TARGETPLATFORM, or name the stage after the platform if that is intended",
+            )
