@@ -154,6 +154,18 @@ def load_page(rule: type[Rule]) -> RulePage:
     return parse_page(rule.code, text)
 
 
+HOMEPAGE = "https://github.com/dfcheck/dfcheck"
+
+
+def help_uri(rule: type[Rule]) -> str:
+    """The rule's page in the repository, derived from its module (``rules/<category>/<module>.md``)."""
+    prefix = "dfcheck.rules."
+    if not rule.__module__.startswith(prefix):
+        return HOMEPAGE
+    page = rule.__module__[len(prefix) :].replace(".", "/")
+    return f"{HOMEPAGE}/blob/main/rules/{page}.md"
+
+
 _loaded = False
 
 

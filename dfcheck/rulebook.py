@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dfcheck.rule import Rule, load_rules, resolve
-
-DOCS_URL = "https://github.com/dfcheck/dfcheck/blob/main/rules/{category}/{code}_{name}.md"
+from dfcheck.rule import Rule, help_uri, load_rules, resolve
 
 
 def rule_record(rule: type[Rule]) -> dict[str, Any]:
@@ -22,10 +20,6 @@ def rule_record(rule: type[Rule]) -> dict[str, Any]:
         "options": rule.options,
         "url": help_uri(rule),
     }
-
-
-def help_uri(rule: type[Rule]) -> str:
-    return DOCS_URL.format(category=rule.category(), code=rule.code, name=rule.name)
 
 
 def render_rules(fmt: str) -> str:

@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from dfcheck.finding import FileResult, Finding, Report, Severity
-from dfcheck.rule import Rule
+from dfcheck.rule import HOMEPAGE, Rule, help_uri
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
-HOMEPAGE = "https://github.com/dfcheck/dfcheck"
 
 
 def relative_path(path: str, root: Path) -> str:
@@ -115,14 +114,6 @@ class RuleInfo:
             registered=False,
         )
 
-
-def help_uri(rule: type[Rule]) -> str:
-    """The rule's page in the repository, derived from its module (``rules/<category>/<module>.md``)."""
-    prefix = "dfcheck.rules."
-    if not rule.__module__.startswith(prefix):
-        return HOMEPAGE
-    page = rule.__module__[len(prefix) :].replace(".", "/")
-    return f"{HOMEPAGE}/blob/main/rules/{page}.md"
 
 
 def all_rules() -> list[type[Rule]]:

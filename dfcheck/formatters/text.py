@@ -38,11 +38,12 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     for f in findings:
         s = f.span
         sev = f.severity.label
+        message = " ".join(f.message.split())
         if color:
             head = f"{_BOLD}{f.path}:{s.start_line}:{s.start_col}:{_RESET} {_COLORS[f.severity]}{f.code}{_RESET}"
-            out.write(f"{head} {f.message} [{sev}]\n")
+            out.write(f"{head} {message} [{sev}]\n")
         else:
-            out.write(f"{f.path}:{s.start_line}:{s.start_col}: {f.code} {f.message} [{sev}]\n")
+            out.write(f"{f.path}:{s.start_line}:{s.start_col}: {f.code} {message} [{sev}]\n")
         if options.show_frames:
             for line in _frame(f, texts.get(f.path, []), color):
                 out.write(line + "\n")
