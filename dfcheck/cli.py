@@ -174,10 +174,13 @@ def parse_command(
     file: Annotated[str, typer.Argument(help="A Dockerfile, or '-' for stdin.")],
     output_format: Annotated[str, typer.Option("--format", "-f", help="json or buildkit.")] = "json",
 ) -> None:
-    """Print the parsed model; exit 1 when BuildKit would reject the file while parsing."""
+    """Print the parsed model; exit 1 when BuildKit would reject the file while parsing.
+
+    The bytes are read as BuildKit reads them: one UTF-8 BOM dropped, NUL bytes kept, bytes that
+    are not UTF-8 kept as such (the BuildKit dump prints them as ``\\xNN`` like Go does).
+    """
     from dfcheck.parse import dump_buildkit, parse
     from dfcheck.parse_json import to_json
-    from dfcheck.source import decode
 
     if output_format not in ("json", "buildkit"):
         raise _fail(f"unknown format '{output_format}' (json, buildkit)")
@@ -185,19 +188,23 @@ def parse_command(
         data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as exc:
         raise _fail(f"{file}:1:1: cannot read: {exc.strerror or exc}") from None
-    text, problem = decode(data)
-    if problem and not text:
-        raise _fail(f"{file}:1:1: {problem}")
+    text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "surrogateescape")
     dockerfile = parse(text)
     if output_format == "buildkit":
-        sys.stdout.write(dump_buildkit(dockerfile))
+        out = dump_buildkit(dockerfile).encode("utf-8", "surrogateescape")
     else:
         import json
 
-        print(json.dumps(to_json(dockerfile), indent=2, ensure_ascii=False))
+        out = (json.dumps(to_json(dockerfile), indent=2, ensure_ascii=False) + "\n").encode(
+            "utf-8", "backslashreplace"
+        )
+    sys.stdout.flush()
+    sys.stdout.buffer.write(out)
+    sys.stdout.buffer.flush()
     for error in dockerfile.errors:
         s = error.span
-        print(f"{file}:{s.start_line}:{s.start_col}: DF001 {error.message} [error]", file=sys.stderr)
+        line = f"{file}:{s.start_line}:{s.start_col}: DF001 {error.message} [error]"
+        print(line.encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
     raise typer.Exit(EXIT_FINDINGS if dockerfile.errors else EXIT_CLEAN)
 
 
