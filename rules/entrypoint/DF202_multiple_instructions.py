@@ -1,0 +1,36 @@
+"""Only the last CMD, ENTRYPOINT or HEALTHCHECK of a stage counts; earlier ones are dead code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Related, Severity
+from dfcheck.parse import Instruction
+from dfcheck.rule import Rule
+
+ONCE = ("CMD", "ENTRYPOINT", "HEALTHCHECK")
+
+
+class MultipleInstructionsRule(Rule):
+    code = "DF202"
+    name = "multiple-instructions"
+    severity = Severity.WARNING
+    summary = "A stage has more than one CMD, ENTRYPOINT or HEALTHCHECK"
+    aliases = ("DL4003", "DL4004", "DL3012", "MultipleInstructionsDisallowed", "DS016", "DS007", "DS023")
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for stage in ctx.stages():
+            last: dict[str, Instruction] = {}
+            for ins in stage.instructions:
+                if ins.keyword not in ONCE:
+                    continue
+                previous = last.get(ins.keyword)
+                if previous is not None:
+                    yield self.finding(
+                        ctx,
+                        previous.keyword_span,
+                        f"this {ins.keyword} has no effect: the {ins.keyword} on line {ins.line} replaces it",
+                        related=(Related(ins.keyword_span, f"the {ins.keyword} that takes effect"),),
+                    )
+                last[ins.keyword] = ins

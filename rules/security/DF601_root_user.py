@@ -1,0 +1,36 @@
+"""The image that ships runs as root when its last USER is root."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.model import chain_instructions, is_root_user
+from dfcheck.rule import Rule
+
+
+class RootUserRule(Rule):
+    code = "DF601"
+    name = "root-user"
+    severity = Severity.WARNING
+    summary = "The last USER of the shipped image is root"
+    aliases = ("DL3002", "CKV_DOCKER_8", "DS002")
+    shipped_stages_only = True
+    security_severity = 6.0
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        target = ctx.model.target_stage(ctx.settings.target)
+        if target is None:
+            return
+        users = [ins for ins in chain_instructions(target) if ins.keyword == "USER" and ins.args]
+        if not users:
+            return
+        last = users[-1]
+        user = ctx.model.expand(last.args[0].value, last)
+        if is_root_user(user):
+            yield self.finding(
+                ctx,
+                last.args[0].span,
+                f"the image runs as '{user}': switch to an unprivileged USER after the steps that need root",
+            )
