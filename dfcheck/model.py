@@ -48,6 +48,9 @@ PREDEFINED_ARGS = frozenset(
     }
 )
 DEFAULT_SHELL = ("/bin/sh", "-c")
+#: Windows images run RUN with cmd unless SHELL says otherwise.
+WINDOWS_SHELL = ("cmd", "/S", "/C")
+_WINDOWS_IMAGE = re.compile(r"windows|nanoserver|servercore|ltsc20\d\d|\bwin-?\d", re.I)
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
 _DIGEST = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
 
@@ -86,6 +89,11 @@ class ImageRef:
         if self.registry in ("", "docker.io", "index.docker.io") and repo.startswith("library/"):
             repo = repo[len("library/") :]
         return repo
+
+    @property
+    def is_windows(self) -> bool:
+        """Windows base images (their default shell is cmd, paths use backslashes)."""
+        return bool(_WINDOWS_IMAGE.search(self.repository + ":" + (self.tag or "")))
 
     @property
     def is_scratch(self) -> bool:
@@ -313,15 +321,13 @@ class Model:
     def shell_at(self, ins: Instruction) -> tuple[str, ...]:
         """The SHELL in effect for ``ins`` (inherited through ``FROM <stage>``)."""
         stage = self.stage_of(ins)
-        shell = DEFAULT_SHELL
-        chain: list[Stage] = []
-        s = stage
-        while s is not None and s not in chain:
-            chain.append(s)
-            s = s.parent
-        for st in reversed(chain):
+        if stage is None:
+            return DEFAULT_SHELL
+        chain = stage_chain(stage)
+        shell = WINDOWS_SHELL if chain[0].base.is_windows else DEFAULT_SHELL
+        for st in chain:
             for other in st.instructions:
-                if other is ins:
+                if other is ins or other is ins.parent:
                     return shell
                 if other.keyword == "SHELL" and other.is_json and other.args:
                     shell = tuple(a.value for a in other.args)
