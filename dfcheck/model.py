@@ -496,3 +496,14 @@ def exposed_ports(model: Model, ins: Instruction) -> list[tuple[Token, str]]:
         if not result.missing:
             out.extend((token, spec) for spec in result.value.split())
     return out
+
+
+def is_git_source(src: str) -> bool:
+    """An ADD source BuildKit fetches with git (``gitutil.ParseGitRef`` shapes)."""
+    lower = src.lower()
+    if lower.startswith(("git@", "git://", "ssh://")) or (
+        "://" not in lower and lower.startswith("github.com/")
+    ):
+        return True
+    base = lower.split("#", 1)[0].split("?", 1)[0]
+    return lower.startswith(("http://", "https://")) and base.rstrip("/").endswith(".git")

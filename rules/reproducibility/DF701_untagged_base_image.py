@@ -1,0 +1,34 @@
+"""``FROM ubuntu`` means ``ubuntu:latest``: a different image every time upstream publishes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.rule import Rule
+from dfcheck.substitute import expand
+
+
+class UntaggedBaseImageRule(Rule):
+    code = "DF701"
+    name = "untagged-base-image"
+    severity = Severity.WARNING
+    summary = "A base image has neither a tag nor a digest"
+    aliases = ("DL3006", "CKV_DOCKER_7")
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for stage in ctx.stages():
+            ins = stage.from_ins
+            if not ins.args or stage.parent is not None or stage.base.is_scratch:
+                continue
+            if expand(stage.base_raw, ctx.model.global_scope, ctx.dockerfile.escape).missing:
+                continue
+            ref = stage.base
+            if ref.tag or ref.digest or not ref.repository or ctx.model.stage_named(ref.raw) is not None:
+                continue
+            yield self.finding(
+                ctx,
+                ins.args[0].span,
+                f"base image '{ref.raw}' has no tag, so it means '{ref.raw}:latest'; pin a version tag",
+            )

@@ -1,0 +1,32 @@
+"""``:latest`` is a moving target, not a version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.model import narrow
+from dfcheck.rule import Rule
+
+
+class LatestTagRule(Rule):
+    code = "DF702"
+    name = "latest-tag"
+    severity = Severity.WARNING
+    summary = "A base image uses the 'latest' tag"
+    aliases = ("DL3007", "DS001", "CKV_DOCKER_7")
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for stage in ctx.stages():
+            ref = stage.base
+            if stage.parent is not None or ref.tag != "latest" or ref.digest or not stage.from_ins.args:
+                continue
+            token = stage.from_ins.args[0]
+            at = token.value.rfind(":latest")
+            span = narrow(token.span, token.value, at + 1, at + 7) if at >= 0 else token.span
+            yield self.finding(
+                ctx,
+                span,
+                f"'{ref.raw}' uses the 'latest' tag, which changes without notice; pin a version tag",
+            )

@@ -1,0 +1,31 @@
+"""``ADD https://...`` without ``--checksum`` trusts whatever the server returns today."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.model import is_git_source
+from dfcheck.rule import Rule
+
+
+class AddUrlWithoutChecksumRule(Rule):
+    code = "DF703"
+    name = "add-url-without-checksum"
+    severity = Severity.WARNING
+    summary = "ADD downloads a URL without --checksum"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for ins in ctx.instructions("ADD"):
+            if ins.flag("checksum") is not None:
+                continue
+            for token in ins.args[:-1]:
+                url = ctx.model.expand(token.value, ins)
+                if url.lower().startswith(("http://", "https://")) and not is_git_source(url):
+                    yield self.finding(
+                        ctx,
+                        token.span,
+                        f"ADD downloads '{token.value}' without --checksum=sha256:...; the content can change "
+                        "or be tampered with between builds",
+                    )

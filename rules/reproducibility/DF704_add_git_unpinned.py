@@ -1,0 +1,41 @@
+"""``ADD git@...#main`` builds whatever the branch points at today."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.model import is_git_source
+from dfcheck.rule import Rule
+
+COMMIT = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+
+
+def pinned(url: str) -> bool:
+    if re.search(r"[?&](?:commit|checksum)=", url):
+        return True
+    ref = url.partition("#")[2].split(":", 1)[0]
+    return bool(COMMIT.match(ref))
+
+
+class AddGitUnpinnedRule(Rule):
+    code = "DF704"
+    name = "add-git-unpinned"
+    severity = Severity.WARNING
+    summary = "ADD of a Git repository is not pinned to a commit"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for ins in ctx.instructions("ADD"):
+            if ins.flag("checksum") is not None:
+                continue
+            for token in ins.args[:-1]:
+                url = ctx.model.expand(token.value, ins)
+                if is_git_source(url) and not pinned(url):
+                    yield self.finding(
+                        ctx,
+                        token.span,
+                        f"ADD '{token.value}' follows a branch or tag, which can move; pin the commit "
+                        "(#<40-hex sha> or ?commit=<sha>)",
+                    )
