@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from dfcheck.finding import Edit
+from dfcheck.model import DEFAULT_SHELL
 from dfcheck.rule import Rule
 from dfcheck.source import Span
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from dfcheck.shell import Command, Script, Word
 
 WINDOWS_DIALECTS = frozenset({"powershell", "cmd"})
+_WINDOWS_IMAGES = ("windows", "nanoserver", "servercore")
 
 
 def _set(text: str) -> frozenset[str]:
@@ -45,6 +47,9 @@ VALUE_FLAGS: dict[str, frozenset[str]] = {
         " --timeout --cache-dir --log --cert --client-cert --exists-action --global-option"
         " --config-settings -C --report --python --keyring-provider --root-user-action --use-feature"
         " --use-deprecated --build"
+        " --index --default-index --index-strategy --python-preference --requirements --constraints --overrides"
+        " --override -p --link-mode --resolution --prerelease --exclude-newer --extra --group -P"
+        " --upgrade-package --reinstall-package"
     ),
     "npm": _set(
         "--prefix --registry --cache --userconfig --globalconfig --omit --include --tag --workspace -w"
@@ -73,7 +78,27 @@ _COMPLEX = re.compile(r"\$|`")
 
 
 def is_posix(ctx: RuleContext, ins: Instruction) -> bool:
-    return ctx.model.dialect(ins) not in WINDOWS_DIALECTS
+    """Does the RUN go to a POSIX shell? Without SHELL, Windows images run ``cmd /S /C``."""
+    if ctx.model.dialect(ins) in WINDOWS_DIALECTS:
+        return False
+    if ctx.model.shell_at(ins) != DEFAULT_SHELL:
+        return True
+    return not is_windows(ctx, ins)
+
+
+def is_windows(ctx: RuleContext, ins: Instruction) -> bool:
+    """A Windows stage: its root base image or platform says so, or the file escapes with a backtick."""
+    if ctx.dockerfile.escape == "`":
+        return True
+    stage = ctx.model.stage_of(ins)
+    seen = []
+    while stage is not None and stage.parent is not None and stage not in seen:
+        seen.append(stage)
+        stage = stage.parent
+    if stage is None:
+        return False
+    image = f"{stage.base.registry}/{stage.base.repository}".lower()
+    return any(k in image for k in _WINDOWS_IMAGES) or (stage.platform or "").lower().startswith("windows")
 
 
 def commands(ctx: RuleContext, ins: Instruction) -> list[Command]:
@@ -228,3 +253,44 @@ def insert_after(word: Word, text: str) -> Edit:
     """An edit inserting ``text`` right after ``word`` (e.g. ``" -y"`` after ``install``)."""
     s = word.span
     return Edit(Span(s.end_line, s.end_col, s.end_line, s.end_col), text)
+
+
+class PinRule(CommandRule):
+    """Flags an install command naming packages without pinned versions, at the first of them.
+
+    Subclasses give :meth:`packages` (the words to judge, or None for other commands) and
+    :meth:`pinned`; words whose value cannot be known statically are skipped, and ARG/ENV
+    values are substituted first (``apt-get install $PKGS``).
+    """
+
+    hint: ClassVar[str] = ""
+
+    def packages(self, cmd: Command) -> list[Word] | None:
+        raise NotImplementedError
+
+    def pinned(self, package: str) -> bool:
+        raise NotImplementedError
+
+    def check_command(
+        self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
+    ) -> Iterator[Finding]:
+        loose: list[tuple[Word, str]] = []
+        for word in self.packages(cmd) or ():
+            values = resolve(ctx, ins, word)
+            loose += [(word, v) for v in values or () if v and not self.pinned(v)]
+        if loose:
+            names = ", ".join(f"`{v}`" for _, v in loose[:3])
+            more = f" and {len(loose) - 3} more" if len(loose) > 3 else ""
+            yield self.finding(ctx, loose[0][0].span, f"Pin the version of {names}{more}: {self.hint}")
+
+
+def rpm_pinned(package: str) -> bool:
+    """``name-version[-release]``: some dash-separated part after the name starts with a digit."""
+    if package.endswith(".rpm") or "/" in package or package.startswith("@") or "*" in package:
+        return True
+    parts = package.split("-")[1:]
+    return (
+        bool(parts)
+        and any(p[:1].isdigit() for p in parts)
+        and all(re.fullmatch(r"[A-Za-z0-9.~^_:+]+", p) for p in parts)
+    )

@@ -1,0 +1,23 @@
+"""zypper install <name> picks the newest package in the enabled repositories."""
+
+from __future__ import annotations
+
+from dfcheck.finding import Severity
+from dfcheck.packages import PinRule, install_targets
+from dfcheck.shell import Command, Word
+
+
+class ZypperUnpinnedRule(PinRule):
+    code = "DF726"
+    name = "zypper-unpinned"
+    severity = Severity.WARNING
+    summary = "zypper install without version pins"
+    aliases = ("DL3037",)
+    programs = frozenset({"zypper"})
+    hint = "use `zypper install <package>=<version>`"
+
+    def packages(self, cmd: Command) -> list[Word] | None:
+        return install_targets(cmd, ("install", "in"))
+
+    def pinned(self, package: str) -> bool:
+        return any(c in package for c in "=<>") or package.endswith(".rpm") or "/" in package

@@ -1,0 +1,38 @@
+"""dist-upgrade may add and remove packages; its result depends on the day of the build."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.packages import CommandRule, operands
+from dfcheck.parse import Instruction
+from dfcheck.shell import Command, Script
+
+_VERBS = {
+    "apt-get": ("dist-upgrade", "full-upgrade"),
+    "apt": ("dist-upgrade", "full-upgrade"),
+    "zypper": ("dist-upgrade", "dup"),
+}
+
+
+class DistUpgradeRule(CommandRule):
+    code = "DF729"
+    name = "dist-upgrade"
+    severity = Severity.WARNING
+    summary = "Distribution upgrade in RUN"
+    aliases = ("DL3035", "DS024")
+    programs = frozenset(_VERBS)
+
+    def check_command(
+        self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
+    ) -> Iterator[Finding]:
+        words = operands(cmd)
+        if words and words[0].text in _VERBS[cmd.name]:
+            yield self.finding(
+                ctx,
+                words[0].span,
+                f"`{cmd.name} {words[0].text}` can add, remove and replace packages: "
+                "use a newer base image, or a plain upgrade",
+            )
