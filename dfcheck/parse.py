@@ -354,11 +354,14 @@ class _Parser:
             i += 1
             token = text.lstrip(GO_SPACE)
             lead = len(text) - len(token)
-            if not self.directives_done:
-                self._directive(number, token, lead)
+            is_directive = not self.directives_done and self._directive(number, token, lead)
             if token[:1] == "#":
+                # BuildKit's PrevComment: the line minus its first character, trimmed; an empty
+                # comment starts over and directives are left out.
+                if not is_directive:
+                    previous = text[1:].strip(GO_SPACE)
+                    pending_comments = [*pending_comments, previous] if previous else []
                 body = token[1:].strip(GO_SPACE)
-                pending_comments = [*pending_comments, body] if body else []
                 self.comments.append(Comment(body, number, Span(number, lead + 1, number, len(text) + 1)))
                 continue
             if not token:
@@ -428,27 +431,31 @@ class _Parser:
                 )
                 return
 
-    def _directive(self, number: int, token: str, lead: int) -> None:
-        """BuildKit's possibleParserDirective: only before anything else, each name once."""
+    def _directive(self, number: int, token: str, lead: int) -> bool:
+        """BuildKit's possibleParserDirective: only before anything else, each name once.
+
+        Returns True when the line is a directive BuildKit accepts.
+        """
         match = _DIRECTIVE.match(token)
         if not match or match.group(1).lower() not in VALID_DIRECTIVES:
             self.directives_done = True
             if number == 1 and token.startswith("#!"):
                 self._directives_after_shebang()
-            return
+            return False
         name, value = match.group(1).lower(), match.group(2)
         span = Span(number, lead + 1, number, lead + len(token) + 1)
         value_col = lead + match.start(2) + 1
         value_span = Span(number, value_col, number, value_col + len(value))
         if name in self.directives:
             self._error(f"only one {name} parser directive can be used", span)
-            return
+            return False
         self.directives[name] = Directive(name, value, span, value_span)
         if name == "escape":
             if value not in ("\\", "`"):
                 self._error(f"invalid escape token '{value}' does not match ` or \\", value_span)
-                return
+                return False
             self.escape = value
+        return True
 
     def _directives_after_shebang(self) -> None:
         """``syntax`` and ``check`` are read past a ``#!`` first line (BuildKit's ParseDirective)."""
@@ -896,7 +903,7 @@ class _Lexer:
         self.raw_quotes = raw_quotes
         self.raw_escapes = raw_escapes
         self.words: list[tuple[str, int, int]] = []
-        self.word: list[str] = []
+        self.word = ""
         self.in_word = False
         self.start = 0
         self.end = 0
@@ -904,7 +911,7 @@ class _Lexer:
     def _raw(self, text: str, start: int) -> None:
         if not self.word and not self.in_word:
             self.start = start
-        self.word.append(text)
+        self.word += text
         self.in_word = True
         self.end = self.pos
 
@@ -916,8 +923,8 @@ class _Lexer:
             self._raw(ch, start)
 
     def _flush(self) -> None:
-        self.words.append(("".join(self.word), self.start, self.end))
-        self.word = []
+        self.words.append((self.word, self.start, self.end))
+        self.word = ""
         self.in_word = False
 
     def run(self) -> list[tuple[str, int, int]]:
