@@ -1,0 +1,37 @@
+"""MAINTAINER is deprecated; the OCI label is what registries and scanners read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Edit, Finding, Fix, Severity
+from dfcheck.rule import Rule
+from dfcheck.source import Span
+
+
+class MaintainerDeprecatedRule(Rule):
+    code = "DF801"
+    name = "maintainer-deprecated"
+    severity = Severity.WARNING
+    summary = "MAINTAINER is deprecated"
+    aliases = ("DL4000", "MaintainerDeprecated", "DS022", "CKV_DOCKER_6")
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for ins in ctx.instructions("MAINTAINER"):
+            fix = None
+            if ins.args and ins.span.start_line == ins.span.end_line and ins.parent is None:
+                value = ins.args[0].value.replace("\\", "\\\\").replace('"', '\\"')
+                whole = Span(ins.line, ins.keyword_span.start_col, ins.line, ins.args[0].span.end_col)
+                label = f'LABEL org.opencontainers.image.authors="{value}"'
+                fix = Fix(
+                    "Replace with an org.opencontainers.image.authors label",
+                    (Edit(whole, label),),
+                    safe=False,
+                )
+            yield self.finding(
+                ctx,
+                ins.keyword_span,
+                "MAINTAINER is deprecated; use LABEL org.opencontainers.image.authors=...",
+                fix=fix,
+            )

@@ -1,0 +1,33 @@
+"""Label keys follow a reverse-DNS convention that tools rely on."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.rule import Rule
+
+KEY = re.compile(r"^[a-z](?:[a-z0-9]|[.-](?=[a-z0-9]))*$")
+RESERVED = ("com.docker.", "io.docker.", "org.dockerproject.")
+
+
+class InvalidLabelKeyRule(Rule):
+    code = "DF803"
+    name = "invalid-label-key"
+    severity = Severity.STYLE
+    summary = "A label key does not follow Docker's key format"
+    aliases = ("DL3048",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for ins in ctx.instructions("LABEL"):
+            for pair in ins.pairs:
+                key = ctx.model.unquote(pair.key)
+                if key.startswith(RESERVED):
+                    why = "uses a namespace reserved for Docker"
+                elif not KEY.match(key):
+                    why = "must be lowercase letters, digits, '.' and '-', start with a letter and not repeat separators"
+                else:
+                    continue
+                yield self.finding(ctx, pair.key_span, f"label key '{key}' {why}")

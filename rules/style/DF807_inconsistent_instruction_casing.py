@@ -1,0 +1,34 @@
+"""Mixed ``RUN``/``run``/``Run`` keywords make a Dockerfile harder to scan and grep."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Edit, Finding, Fix, Severity
+from dfcheck.parse import KNOWN_INSTRUCTIONS
+from dfcheck.rule import Rule
+
+
+class InconsistentInstructionCasingRule(Rule):
+    code = "DF807"
+    name = "inconsistent-instruction-casing"
+    severity = Severity.STYLE
+    summary = "Instruction keywords are not all in the same case"
+    aliases = ("ConsistentInstructionCasing",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        keywords = [i for i in ctx.dockerfile.walk() if i.keyword in KNOWN_INSTRUCTIONS]
+        lower = sum(1 for i in keywords if i.keyword_raw == i.keyword_raw.lower())
+        upper = sum(1 for i in keywords if i.keyword_raw == i.keyword_raw.upper())
+        majority_lower = lower > upper
+        for ins in keywords:
+            wanted = ins.keyword_raw.lower() if majority_lower else ins.keyword_raw.upper()
+            if ins.keyword_raw != wanted:
+                case = "lowercase" if majority_lower else "uppercase"
+                yield self.finding(
+                    ctx,
+                    ins.keyword_span,
+                    f"'{ins.keyword_raw}' should match the case of the other instructions ({case})",
+                    fix=Fix(f"Write '{wanted}'", (Edit(ins.keyword_span, wanted),)),
+                )

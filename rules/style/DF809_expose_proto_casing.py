@@ -1,0 +1,29 @@
+"""``EXPOSE 53/UDP`` works but reads differently from every other Dockerfile."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.model import exposed_ports, split_port
+from dfcheck.rule import Rule
+
+
+class ExposeProtoCasingRule(Rule):
+    code = "DF809"
+    name = "expose-proto-casing"
+    severity = Severity.STYLE
+    summary = "EXPOSE protocol is not lowercase"
+    aliases = ("ExposeProtoCasing",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for ins in ctx.instructions("EXPOSE"):
+            for token, spec in exposed_ports(ctx.model, ins):
+                proto = split_port(spec)[3]
+                if proto and proto != proto.lower():
+                    yield self.finding(
+                        ctx,
+                        token.span,
+                        f"protocol in EXPOSE '{spec}' should be lowercase ('{proto.lower()}')",
+                    )

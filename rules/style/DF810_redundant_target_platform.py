@@ -1,0 +1,30 @@
+"""``FROM --platform=$TARGETPLATFORM`` restates the default."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.rule import Rule
+
+TARGET = re.compile(r"""^(["']?)\$(?:TARGETPLATFORM|\{TARGETPLATFORM\})\1$""")
+
+
+class RedundantTargetPlatformRule(Rule):
+    code = "DF810"
+    name = "redundant-target-platform"
+    severity = Severity.INFO
+    summary = "FROM --platform=$TARGETPLATFORM is the default"
+    aliases = ("RedundantTargetPlatform",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for stage in ctx.stages():
+            flag = stage.from_ins.flag("platform")
+            if flag is not None and flag.value and TARGET.match(flag.value):
+                yield self.finding(
+                    ctx,
+                    flag.span,
+                    f"--platform={flag.value} is redundant: stages are built for the target platform by default",
+                )

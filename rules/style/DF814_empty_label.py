@@ -1,0 +1,25 @@
+"""A schema label set to an empty string carries no information."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.rule import Rule
+
+
+class EmptyLabelRule(Rule):
+    code = "DF814"
+    name = "empty-label"
+    severity = Severity.WARNING
+    summary = "A label of the label schema is empty"
+    aliases = ("DL3051",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        schema = ctx.settings.label_schema
+        for ins in ctx.instructions("LABEL"):
+            for pair in ins.pairs:
+                key = ctx.model.unquote(pair.key)
+                if key in schema and not ctx.model.unquote(pair.value).strip():
+                    yield self.finding(ctx, pair.key_span, f"label '{key}' is empty")
