@@ -211,3 +211,6 @@ def parse_command(
 def main() -> None:
     """The typer app; ``dfcheck.main`` tries the fast path first."""
     app()
+
+
+from dfcheck import cli_analyze as _cli_analyze  # noqa: E402,F401

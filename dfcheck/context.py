@@ -1172,3 +1172,65 @@ def render_context_text(report: dict[str, Any]) -> str:
     if "included" in report:
         section("Files sent:", [f"  {path}" for path in report["included"]])
     return "\n".join(lines) + "\n"
+
+
+# --- shared inventories and per-path questions (used by the cache model and the DF4 rules) ------
+
+_SHARED: dict[tuple[str, str], ContextInventory] = {}
+
+
+def shared_inventory(build: BuildContext) -> ContextInventory:
+    """The inventory of ``build``, walked once per context directory and ignore file in a process.
+
+    Linting many Dockerfiles that share a context (a monorepo run) must not walk it again per file.
+    """
+    key = (os.fspath(build.root.resolve()), os.fspath(build.ignore_file) if build.ignore_file else "")
+    found = _SHARED.get(key)
+    if found is None:
+        found = _SHARED[key] = build.inventory
+    return found
+
+
+def source_root(source: str) -> tuple[str, re.Pattern[str] | None]:
+    """A COPY/ADD source split as BuildKit resolves it: the wildcard-free base and the glob after it.
+
+    The base is context-relative without leading '/' ("" is the whole context); the glob is None
+    when the source has no wildcard, and never matches when it is not a valid pattern.
+    """
+    parts = _clean("/" + source).lstrip("/").split("/")
+    if parts == [""]:
+        return "", None
+    split = next((k for k, part in enumerate(parts) if _has_wildcards(part)), len(parts))
+    base = "/".join(parts[:split])
+    if split == len(parts):
+        return base, None
+    return base, _glob("/".join(parts[split:])) or re.compile(r"(?!)")
+
+
+def source_reads(source: str | tuple[str, re.Pattern[str] | None], path: str) -> str | None:
+    """Does a COPY/ADD ``source`` read context file ``path``? Its path below the copied root, or None.
+
+    The returned part is what ``COPY --exclude`` patterns are matched against: BuildKit matches
+    them relative to each copied root (the source directory, or each directory a wildcard
+    matched), so a file named directly, or matched by the wildcard itself, is never excluded ("").
+    Ignore-file filtering is not applied here.
+    """
+    base, regex = source_root(source) if isinstance(source, str) else source
+    if base:
+        if path == base:
+            return "" if regex is None else None
+        if not path.startswith(base + "/"):
+            return None
+        rel = path[len(base) + 1 :]
+    else:
+        rel = path
+    if regex is None:
+        return rel
+    cut = -1
+    while True:
+        cut = rel.find("/", cut + 1)
+        head = rel if cut < 0 else rel[:cut]
+        if regex.match(head):
+            return "" if cut < 0 else rel[cut + 1 :]
+        if cut < 0:
+            return None
