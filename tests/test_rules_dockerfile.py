@@ -1,0 +1,85 @@
+"""Extra checks for the syntax, entrypoint, security, reproducibility and style rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from dfcheck.model import is_git_source, is_secret_name, split_port, variable_refs
+from tests.conftest import lint, positions
+
+STAGES = """\
+FROM golang:1.22 AS build
+USER root
+CMD go run .
+FROM alpine:3.20
+USER app
+CMD ["/app"]
+"""
+
+
+def test_shipped_rules_follow_the_target() -> None:
+    assert positions(lint(STAGES, ("DF601", "DF201"))) == []
+    found = lint(STAGES, ("DF601", "DF201"), target="build")
+    assert sorted((f.code, f.span.start_line) for f in found) == [("DF201", 3), ("DF601", 2)]
+
+
+def test_hadolint_ignore_comments_reach_aliased_rules() -> None:
+    text = "# hadolint ignore=DL3006\nFROM ubuntu\nFROM debian\n"
+    assert positions(lint(text, ("DF701",))) == [(3, 6, 3, 12)]
+
+
+def test_build_args_resolve_base_images() -> None:
+    text = "ARG BASE\nFROM $BASE\n"
+    assert [f.code for f in lint(text, ("DF014", "DF701"))] == ["DF014"]
+    assert [f.code for f in lint(text, ("DF014", "DF701"), build_args={"BASE": "ubuntu"})] == ["DF701"]
+
+
+@pytest.mark.parametrize(
+    "text,refs",
+    [
+        ("$A ${B:-x} \\$C '$D' \"$E\"", [("A", ""), ("B", ":-x"), ("E", "")]),
+        ("${A}${B}", [("A", ""), ("B", "")]),
+        ("$1 $", []),
+    ],
+)
+def test_variable_refs(text: str, refs: list[tuple[str, str]]) -> None:
+    assert [(name, mod) for name, _, _, mod in variable_refs(text)] == refs
+
+
+def test_port_and_source_helpers() -> None:
+    assert split_port("127.0.0.1:8080:80/udp") == ("127.0.0.1", "8080", "80", "udp")
+    assert split_port("80") == ("", "", "80", None)
+    assert is_git_source("https://github.com/moby/buildkit.git#v0.16.0")
+    assert is_git_source("git@github.com:org/repo")
+    assert not is_git_source("https://example.com/archive.tar.gz")
+
+
+@pytest.mark.parametrize(
+    "name,secret",
+    [
+        ("DB_PASSWORD", True),
+        ("GITHUB_TOKEN", True),
+        ("GPG_KEY", False),
+        ("PASSWORD_FILE", False),
+        ("MONKEY", False),
+    ],
+)
+def test_secret_names(name: str, secret: bool) -> None:
+    assert is_secret_name(name) is secret
+
+
+def test_spdx_fallback_without_packaging(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from dfcheck.rules.style.DF815_invalid_label_value import spdx
+
+    real_import = builtins.__import__
+
+    def no_packaging(name: str, *args: object, **kwargs: object) -> object:
+        if name.startswith("packaging"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_packaging)
+    assert spdx("Apache-2.0 OR MIT")
+    assert not spdx("MIT License")
