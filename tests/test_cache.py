@@ -36,7 +36,14 @@ CASES = [
     ("multistage", "Dockerfile", ["cmd/app/main.go"], [], None, [[6, 7], None, None, [17], [20, 21, 22]]),
     ("multistage", "Dockerfile", ["web/app.css"], [], None, [[6, 7], None, None, [16, 17], [20, 21, 22]]),
     ("multistage", "Dockerfile", ["go.sum"], [], None, [[4, 5, 6, 7], None, None, [17], [20, 21, 22]]),
-    ("multistage", "Dockerfile", [], [("GO_VERSION", None)], None, [[2, 3, 4, 5, 6, 7], None, None, [17], [20, 21, 22]]),
+    (
+        "multistage",
+        "Dockerfile",
+        [],
+        [("GO_VERSION", None)],
+        None,
+        [[2, 3, 4, 5, 6, 7], None, None, [17], [20, 21, 22]],
+    ),
     ("multistage", "Dockerfile", ["cmd/app/main.go"], [], "test", [[6, 7], [9, 10], None, None, None]),
     ("multistage", "Dockerfile", ["web/app.css"], [], "docs", [None, None, [], None, None]),
     ("multistage", "Dockerfile", ["docs/index.md"], [], "docs", [None, None, [13], None, None]),
@@ -113,7 +120,9 @@ def test_env_shadowing_arg_hides_the_change() -> None:
 
 
 def test_global_arg_needs_redeclaration_and_affects_from() -> None:
-    text = "ARG TAG=3.20\nFROM alpine:$TAG\nRUN echo $TAG\nFROM alpine\nARG TAG\nRUN echo\nCOPY --from=0 /x /x\n"
+    text = (
+        "ARG TAG=3.20\nFROM alpine:$TAG\nRUN echo $TAG\nFROM alpine\nARG TAG\nRUN echo\nCOPY --from=0 /x /x\n"
+    )
     assert lines_for(text, Change(args=(("TAG", None),))) == [[2, 3], [6, 7]]
     text = "ARG TAG=3.20\nFROM alpine\nRUN echo $TAG\n"
     assert lines_for(text, Change(args=(("TAG", None),))) == [[]]
@@ -130,7 +139,9 @@ def test_lowercase_and_copy_from_image() -> None:
 
 
 def test_remote_add_changes_only_when_asked() -> None:
-    text = "FROM alpine\nADD https://example.com/a.tgz /a\nADD --checksum=sha256:00 https://e.com/b /b\nRUN x\n"
+    text = (
+        "FROM alpine\nADD https://example.com/a.tgz /a\nADD --checksum=sha256:00 https://e.com/b /b\nRUN x\n"
+    )
     assert lines_for(text, Change()) == [[]]
     assert lines_for(text, Change(remote=True)) == [[2, 3, 4]]
     pinned = "FROM alpine\nADD --checksum=sha256:00 https://e.com/b /b\nRUN x\n"
@@ -195,7 +206,10 @@ def test_cli_text_html_and_errors(tmp_path: Path) -> None:
     text = runner.invoke(app, ["cache", str(root / "Dockerfile"), "--changed", str(root / "src/server.js")])
     assert text.exit_code == 0
     assert "first miss at line 3" in text.output
-    assert "Suggestion (DF101, line 3)" in text.output and "+COPY package.json package-lock.json ./" in text.output
+    assert (
+        "Suggestion (DF101, line 3)" in text.output
+        and "+COPY package.json package-lock.json ./" in text.output
+    )
     out = tmp_path / "cache.html"
     html = runner.invoke(app, ["cache", str(root / "Dockerfile"), "-f", "html", "-o", str(out)])
     assert html.exit_code == 0, html.output

@@ -1,0 +1,131 @@
+"""History mode: a small git repository replayed through the cache model."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dfcheck.cli import app
+from dfcheck.history import edited_positions, git_log
+from dfcheck.parse import parse
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+BAD = """FROM node:20-alpine
+WORKDIR /app
+COPY . .
+RUN npm ci
+RUN npm run build
+"""
+
+
+def git(repo: Path, *args: str) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
+
+
+def commit(repo: Path, message: str, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = repo / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    git(tmp_path, "init", "-q", "-b", "main")
+    commit(
+        tmp_path,
+        "initial",
+        {
+            "Dockerfile": BAD,
+            "package.json": "{}\n",
+            "package-lock.json": "{}\n",
+            "src/a.js": "1\n",
+            ".dockerignore": "*.md\n",
+        },
+    )
+    commit(tmp_path, "source 1", {"src/a.js": "2\n"})
+    commit(tmp_path, "docs", {"README.md": "x\n"})
+    commit(tmp_path, "deps", {"package.json": '{"a": 1}\n'})
+    commit(tmp_path, "source 2", {"src/b.js": "1\n"})
+    commit(tmp_path, "dockerfile", {"Dockerfile": BAD.replace("npm run build", "npm run build --prod")})
+    return tmp_path
+
+
+runner = CliRunner()
+
+
+def run(repo: Path, *args: str) -> dict[str, object]:
+    result = runner.invoke(app, ["cache", str(repo / "Dockerfile"), "-f", "json", *args])
+    assert result.exit_code == 0, result.output
+    data: dict[str, object] = json.loads(result.output)
+    return data
+
+
+def test_git_log_is_oldest_first(repo: Path) -> None:
+    top, commits = git_log(repo, limit=3)
+    assert top.resolve() == repo.resolve()
+    assert [c.subject for c in commits] == ["deps", "source 2", "dockerfile"]
+    assert commits[-1].files == ["Dockerfile"]
+
+
+def test_history_per_commit(repo: Path) -> None:
+    data = run(repo, "--history", "5")
+    history = data["history"]
+    assert isinstance(history, dict)
+    per_commit = [(c["subject"], c["rebuilt_steps"], c["total_steps"]) for c in history["commits"]]
+    # Steps: FROM, WORKDIR, COPY, RUN, RUN. The Dockerfile edit at RUN line 5 (also a context file
+    # that COPY . . reads) misses at the COPY.
+    assert per_commit == [
+        ("source 1", 3, 5),
+        ("docs", 0, 5),
+        ("deps", 3, 5),
+        ("source 2", 3, 5),
+        ("dockerfile", 3, 5),
+    ]
+    assert history["hit_rate"] == pytest.approx(1 - 12 / 25)
+    top = history["expensive"][0]
+    assert (top["line"], top["misses"], top["rebuilt_steps"]) == (3, 4, 12)
+    assert history["commits"][4]["dockerfile_edited"] is True
+    suggestion = data["suggestions"][0]
+    assert suggestion["rule"] == "DF101"
+    # Reordered, only the two source commits and the Dockerfile commit still re-run COPY . . and
+    # the build (2 steps each instead of 3); the dependency commit re-runs one more (4 vs 3).
+    assert suggestion["saved_steps"] == 1 + 1 + 1 - 1
+    assert suggestion["saved_over"] == "over 5 commits"
+
+
+def test_since_revision(repo: Path) -> None:
+    data = run(repo, "--since", "HEAD~2")
+    history = data["history"]
+    assert isinstance(history, dict)
+    assert [c["subject"] for c in history["commits"]] == ["source 2", "dockerfile"]
+
+
+def test_history_errors(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    result = runner.invoke(app, ["cache", str(tmp_path / "Dockerfile"), "--history", "3"])
+    assert result.exit_code == 2
+    assert "history:" in result.output or "history:" in (result.stderr if result.stderr_bytes else "")
+
+
+def test_edited_positions() -> None:
+    old = parse("FROM a\nRUN x\nRUN y\nFROM b\nRUN z\n")
+    new = parse("FROM a\nRUN x\nRUN y2\nFROM b\nRUN z\nFROM c\n")
+    assert edited_positions(old, new) == {(0, 2), (2, 0)}
+    assert edited_positions(None, new) == {(0, 0), (1, 0), (2, 0)}
