@@ -8,6 +8,7 @@ name programs and predicates; walking RUNs, shells and ONBUILD triggers happens 
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
@@ -213,19 +214,26 @@ def covers(target: str, path: str) -> bool:
 
 
 def removes(cmds: list[Command], path: str) -> bool:
-    """Does an ``rm`` remove ``path``, its contents (``path/*``) or a directory above it?"""
-    path = path.rstrip("/")
+    """Does an ``rm`` remove ``path``, its contents or a directory above it? Globs and braces count."""
+    parts = path.rstrip("/").split("/")
+    prefixes = ["/".join(parts[:k]) for k in range(2, len(parts) + 1)]
     for cmd in cmds:
         if cmd.name != "rm":
             continue
         for word in positionals(cmd.args, frozenset()):
-            t = word.text.rstrip("/")
-            for suffix in ("/*", "/**", "/"):
-                if t.endswith(suffix):
-                    t = t[: -len(suffix)]
-            if t and (path == t or path.startswith(t + "/")):
-                return True
+            for pattern in _braces(word.text.rstrip("/")):
+                for suffix in ("/*", "/**"):
+                    pattern = pattern.removesuffix(suffix)
+                if pattern and any(fnmatch.fnmatchcase(p, pattern) for p in prefixes):
+                    return True
     return False
+
+
+def _braces(text: str) -> list[str]:
+    m = re.search(r"\{([^{}]*,[^{}]*)\}", text)
+    if not m:
+        return [text]
+    return [x for part in m.group(1).split(",") for x in _braces(text[: m.start()] + part + text[m.end() :])]
 
 
 class CommandRule(Rule):

@@ -1,0 +1,37 @@
+"""apk add without --no-cache keeps the downloaded index in /var/cache/apk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Fix, Severity
+from dfcheck.packages import cache_mount, commands, insert_after, operands, posix_runs, removes
+from dfcheck.rule import Rule
+
+CACHE = "/var/cache/apk"
+
+
+class ApkCacheRule(Rule):
+    code = "DF111"
+    name = "apk-cache"
+    severity = Severity.INFO
+    summary = "apk add without --no-cache"
+    aliases = ("DL3019", "DS025")
+    shipped_stages_only = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for ins in posix_runs(ctx, shipped_only=True):
+            cmds = commands(ctx, ins)
+            if cache_mount(ctx, ins, CACHE, "/etc/apk/cache") or removes(cmds, CACHE + "/x"):
+                continue
+            for cmd in cmds:
+                words = operands(cmd) if cmd.name == "apk" else []
+                if not words or words[0].text != "add" or cmd.has_flag("--no-cache"):
+                    continue
+                yield self.finding(
+                    ctx,
+                    words[0].span,
+                    "Use `apk add --no-cache` so the package index does not ship in this layer",
+                    fix=Fix("Add --no-cache", (insert_after(words[0], " --no-cache"),)),
+                )

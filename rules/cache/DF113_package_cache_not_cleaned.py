@@ -1,0 +1,53 @@
+"""yum, dnf and zypper keep metadata and packages in /var/cache unless cleaned in the same RUN."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.packages import cache_mount, commands, operands, posix_runs, removes
+from dfcheck.rule import Rule
+from dfcheck.shell import Command
+
+_FAMILY = {"yum": "yum", "dnf": "dnf", "microdnf": "dnf", "zypper": "zypper"}
+_INSTALL = {"yum": ("install", "groupinstall", "localinstall", "reinstall", "update", "upgrade"),
+            "dnf": ("install", "groupinstall", "localinstall", "reinstall", "upgrade", "update"),
+            "zypper": ("install", "in", "update", "up", "patch", "dist-upgrade", "dup", "source-install", "si")}  # fmt: skip
+_CACHES = {"yum": ("/var/cache/yum", "/var/cache/dnf"), "dnf": ("/var/cache/dnf", "/var/cache/yum",
+           "/var/cache/libdnf5"), "zypper": ("/var/cache/zypp",)}  # fmt: skip
+_HOW = {"yum": "yum clean all", "dnf": "dnf clean all", "zypper": "zypper clean --all"}
+
+
+def _cleans(cmd: Command, family: str) -> bool:
+    words = [w.text for w in operands(cmd)]
+    if family == "zypper":
+        return cmd.name == "zypper" and bool(words) and words[0] in ("clean", "cc")
+    return _FAMILY.get(cmd.name) == family and words[:2] == ["clean", "all"]
+
+
+class PackageCacheNotCleanedRule(Rule):
+    code = "DF113"
+    name = "package-cache-not-cleaned"
+    severity = Severity.INFO
+    summary = "yum/dnf/zypper cache left in the layer"
+    aliases = ("DL3032", "DL3036", "DL3040", "DS015", "DS019", "DS020", "DS027")
+    shipped_stages_only = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for ins in posix_runs(ctx, shipped_only=True):
+            cmds = commands(ctx, ins)
+            for i, cmd in enumerate(cmds):
+                family = _FAMILY.get(cmd.name)
+                words = operands(cmd) if family else []
+                if not family or not words or words[0].text not in _INSTALL[family]:
+                    continue
+                later = cmds[i + 1 :]
+                if any(_cleans(c, family) for c in later) or cache_mount(ctx, ins, _CACHES[family][0]):
+                    continue
+                if any(removes(later, path + "/x") for path in _CACHES[family]):
+                    continue
+                yield self.finding(
+                    ctx, words[0].span, f"Run `{_HOW[family]}` after installing, in the same RUN"
+                )
+                break

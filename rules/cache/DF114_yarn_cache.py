@@ -1,0 +1,45 @@
+"""yarn install keeps a copy of every package tarball in its global cache."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.packages import cache_mount, commands, operands, posix_runs, removes
+from dfcheck.rule import Rule
+
+CACHES = ("/usr/local/share/.cache/yarn", "~/.cache/yarn", "~/.yarn/berry/cache")
+
+
+class YarnCacheRule(Rule):
+    code = "DF114"
+    name = "yarn-cache"
+    severity = Severity.INFO
+    summary = "yarn install without yarn cache clean"
+    aliases = ("DL3060",)
+    shipped_stages_only = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for ins in posix_runs(ctx, shipped_only=True):
+            cmds = commands(ctx, ins)
+            folder = ctx.model.scope_at(ins).get("YARN_CACHE_FOLDER")
+            if cache_mount(ctx, ins, *CACHES, *([folder] if folder else [])):
+                continue
+            for i, cmd in enumerate(cmds):
+                words = operands(cmd) if cmd.name == "yarn" else []
+                if not (words and words[0].text == "install") and not (cmd.name == "yarn" and not cmd.args):
+                    continue
+                later = cmds[i + 1 :]
+                cleaned = any(
+                    c.name == "yarn" and [w.text for w in operands(c)][:2] == ["cache", "clean"]
+                    for c in later
+                )
+                if cleaned or any(removes(later, p.replace("~", "/root") + "/x") for p in CACHES):
+                    continue
+                yield self.finding(
+                    ctx,
+                    words[0].span if words else cmd.name_span,
+                    "Run `yarn cache clean` in the same RUN, or mount a cache on yarn's cache folder",
+                )
+                break

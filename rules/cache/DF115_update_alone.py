@@ -1,0 +1,75 @@
+"""An index update in its own RUN is cached forever: later installs use a stale index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Related, Severity
+from dfcheck.packages import commands, operands
+from dfcheck.rule import Rule
+from dfcheck.shell import Command
+
+_UPDATE = {"apt-get": ("update",), "apt": ("update",), "apk": ("update",), "yum": ("makecache",),
+           "dnf": ("makecache",), "zypper": ("refresh", "ref")}  # fmt: skip
+_INSTALL = {"apt-get": ("install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source"),
+            "apt": ("install", "upgrade", "full-upgrade"), "apk": ("add", "upgrade", "fix"),
+            "yum": ("install", "update", "upgrade", "groupinstall"),
+            "dnf": ("install", "upgrade", "groupinstall"), "zypper": ("install", "in", "update", "up")}  # fmt: skip
+#: Commands that cannot be what the update was for.
+_HOUSEKEEPING = frozenset(
+    {"rm", "echo", "printf", "true", "set", "mkdir", "ln", "chmod", "chown", "touch", ":", "cat"}
+)
+
+
+def _verb(cmd: Command) -> str | None:
+    if cmd.name not in _UPDATE:
+        return None
+    words = operands(cmd)
+    return words[0].text if words else None
+
+
+class UpdateAloneRule(Rule):
+    code = "DF115"
+    name = "update-alone"
+    severity = Severity.WARNING
+    summary = "Package index updated in a RUN that installs nothing"
+    aliases = ("CKV_DOCKER_5", "DS017")
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for stage in ctx.stages():
+            runs = [i for i in stage.instructions if i.keyword == "RUN"]
+            for k, ins in enumerate(runs):
+                cmds = commands(ctx, ins)
+                for i, cmd in enumerate(cmds):
+                    if _verb(cmd) not in _UPDATE.get(cmd.name, ()):
+                        continue
+                    rest = [
+                        c for c in cmds[i + 1 :] if not (c.name == cmd.name and _verb(c) in _UPDATE[c.name])
+                    ]
+                    if not all(
+                        c.name in _HOUSEKEEPING or (c.name == cmd.name and _verb(c) == "clean") for c in rest
+                    ):
+                        continue
+                    later = next(
+                        (
+                            c
+                            for r in runs[k + 1 :]
+                            for c in commands(ctx, r)
+                            if _verb(c) in _INSTALL.get(c.name, ())
+                        ),
+                        None,
+                    )
+                    word = operands(cmd)[0]
+                    if later is not None:
+                        yield self.finding(
+                            ctx,
+                            word.span,
+                            f"`{cmd.name} {word.text}` alone is cached: the later install may use a stale index",
+                            related=(Related(later.name_span, "installs here with the cached index"),),
+                        )
+                    else:
+                        yield self.finding(
+                            ctx, word.span, f"`{cmd.name} {word.text}` without an install in the same RUN"
+                        )
+                    break

@@ -1,0 +1,76 @@
+"""With a lockfile in the image, `npm install` may still resolve new versions; `npm ci` cannot."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Edit, Finding, Fix, Related, Severity
+from dfcheck.model import Mount
+from dfcheck.packages import commands, install_targets, is_posix
+from dfcheck.parse import Instruction
+from dfcheck.rule import Rule
+from dfcheck.source import Span
+
+_LOCKS = {
+    "npm": ("package-lock.json", "npm-shrinkwrap.json"),
+    "yarn": ("yarn.lock",),
+    "pnpm": ("pnpm-lock.yaml",),
+}
+_FROZEN = {"yarn": ("--frozen-lockfile", "--immutable"), "pnpm": ("--frozen-lockfile",)}
+
+
+def _sources(ctx: RuleContext, ins: Instruction) -> list[tuple[str, Span]]:
+    if ins.keyword in ("COPY", "ADD"):
+        return [(t.value, t.span) for t in ins.args[:-1]]
+    if ins.keyword == "RUN":
+        mounts = [(Mount.parse(f.value or ""), f.span) for f in ins.flags_of("mount")]
+        return [(m.source or m.target, span) for m, span in mounts if m.type == "bind"]
+    return []
+
+
+class LockfileNotEnforcedRule(Rule):
+    code = "DF117"
+    name = "lockfile-not-enforced"
+    severity = Severity.WARNING
+    summary = "Install ignores the lockfile that was copied in"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for stage in ctx.stages():
+            seen: dict[str, Span] = {}
+            chain = []
+            s = stage.parent
+            while s is not None and s not in chain:
+                chain.append(s)
+                s = s.parent
+            for ins in [i for st in reversed(chain) for i in st.instructions] + stage.instructions:
+                for source, span in _sources(ctx, ins):
+                    name = source.rstrip("/").rsplit("/", 1)[-1]
+                    for locks in _LOCKS.values():
+                        for lock in locks:
+                            if lock not in seen and fnmatch.fnmatchcase(lock, name):
+                                seen[lock] = span
+                if ins.keyword != "RUN" or ins not in stage.instructions or not is_posix(ctx, ins):
+                    continue
+                for cmd in commands(ctx, ins):
+                    lock = next((k for k in _LOCKS.get(cmd.name, ()) if k in seen), None)
+                    if lock is None:
+                        continue
+                    targets = install_targets(cmd, ("install", "i"))
+                    bare_yarn = cmd.name == "yarn" and not cmd.args
+                    if (targets is None and not bare_yarn) or targets:
+                        continue
+                    related = (Related(seen[lock], f"{lock} is copied here"),)
+                    if cmd.name == "npm":
+                        verb = next(w for w in cmd.args if w.text in ("install", "i"))
+                        yield self.finding(
+                            ctx, verb.span, "Use `npm ci`: `npm install` may rewrite the lockfile instead of failing",
+                            fix=Fix("Use npm ci", (Edit(verb.span, "ci"),), safe=False), related=related,
+                        )  # fmt: skip
+                    elif not cmd.has_flag(*_FROZEN[cmd.name]):
+                        flag = _FROZEN[cmd.name][0]
+                        yield self.finding(
+                            ctx, cmd.name_span, f"Add `{flag}` so `{cmd.name}` fails instead of updating {lock}",
+                            related=related,
+                        )  # fmt: skip
