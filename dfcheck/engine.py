@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +22,15 @@ from dfcheck.rule import Rule, load_rules, resolve
 from dfcheck.source import decode
 
 MAX_BYTES = 5 * 1024 * 1024
+
+
+def _print_rule_error(display: str, code: str, exc: Exception) -> None:
+    print(f"{display}:1:1: internal error in {code}: {exc!r}", file=sys.stderr)
+
+
+#: Called as ``hook(path, code, exception)`` when a rule raises; the other rules still run. The
+#: corpus smoke test replaces it to fail on any rule bug.
+rule_error_hook: Callable[[str, str, Exception], None] = _print_rule_error
 
 
 @dataclass
@@ -77,8 +86,20 @@ class RuleContext:
         return context.load(self.context_dir, self.file_path)
 
 
+_SELECTED: dict[tuple[Any, ...], list[type[Rule]]] = {}
+
+
 def selected_rules(settings: Settings) -> list[type[Rule]]:
+    """The rules ``settings`` turn on, in code order (memoised: the engine asks once per file)."""
     rules = load_rules()
+    key = (tuple(settings.select), tuple(settings.extend_select), tuple(settings.ignore), len(rules))
+    cached = _SELECTED.get(key)
+    if cached is None:
+        cached = _SELECTED[key] = _select(rules, settings)
+    return list(cached)
+
+
+def _select(rules: dict[str, type[Rule]], settings: Settings) -> list[type[Rule]]:
     if settings.select:
         chosen = {r.code for token in settings.select for r in _resolve_or_fail(token, "select")}
     else:
@@ -104,11 +125,12 @@ class Linter:
         self.base = base or Settings()
         self.discover = discover
         self._by_config: dict[str, Settings] = {}
+        self._config_in: dict[Path, tuple[Path, str] | None] = {}
 
     def settings_for(self, path: Path | None) -> Settings:
         from dfcheck.config import apply_table, env_table
 
-        found = find_config(path.resolve()) if (path is not None and self.discover) else None
+        found = self._find_config(path.resolve()) if (path is not None and self.discover) else None
         key = str(found[0]) if found else ""
         if key not in self._by_config:
             settings = self.base
@@ -121,6 +143,13 @@ class Linter:
             selected_rules(settings)
             self._by_config[key] = settings
         return self._by_config[key]
+
+    def _find_config(self, start: Path) -> tuple[Path, str] | None:
+        """find_config, once per directory: a run over many files reads each config once."""
+        directory = start if start.is_dir() else start.parent
+        if directory not in self._config_in:
+            self._config_in[directory] = find_config(directory)
+        return self._config_in[directory]
 
     def lint_file(self, path: Path, display: str | None = None, context_dir: Path | None = None) -> FileResult:
         shown = display or str(path)
@@ -179,7 +208,7 @@ def lint_text(
         try:
             raw.extend(rule.check(ctx))
         except Exception as exc:  # a rule bug must not lose the other results
-            print(f"{display}:1:1: internal error in {rule_cls.code}: {exc!r}", file=sys.stderr)
+            rule_error_hook(display, rule_cls.code, exc)
     stage_ranges = _stage_ranges(model, len(dockerfile.lines))
     found_pragmas = pragmas.collect(dockerfile, stage_ranges) if settings.pragmas else []
     kept: list[Finding] = []
