@@ -32,11 +32,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from dfcheck import ecosystems
 from dfcheck.model import PREDEFINED_ARGS, Model, Stage
-from dfcheck.parse import Dockerfile, Instruction
+from dfcheck.parse import Dockerfile, Instruction, Token
 from dfcheck.substitute import expand
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ VOLATILE_ARGS = frozenset(
     }
 )
 _PROXY_ARGS = frozenset(a for a in PREDEFINED_ARGS if a.lower().endswith("_proxy"))
-_REMOTE = re.compile(r"^(?:https?://|git@|git://|ssh://)", re.I)
+REMOTE = re.compile(r"^(?:https?://|git@|git://|ssh://)", re.I)
 _PINNED_GIT = re.compile(r"#[0-9a-f]{40}(?::|$)")
 CHANGED = "\0changed"
 
@@ -192,16 +193,21 @@ def is_expensive(model: Model, ins: Instruction) -> bool:
 
 def copy_sources(ins: Instruction) -> list[str]:
     """COPY/ADD source words (raw), without heredoc markers and the destination."""
+    return [t.value for t in source_tokens(ins)]
+
+
+def source_tokens(ins: Instruction) -> list[Token]:
+    """The source tokens of a COPY/ADD (heredoc markers and the destination left out)."""
     if ins.keyword not in ("COPY", "ADD") or len(ins.args) < 2:
         return []
     markers = {f"<<{d.name}" for d in ins.heredocs} | {f"<<-{d.name}" for d in ins.heredocs}
-    return [t.value for t in ins.args[:-1] if not (ins.heredocs and t.value.lstrip("0123456789") in markers)]
+    return [t for t in ins.args[:-1] if not (ins.heredocs and t.value.lstrip("0123456789") in markers)]
 
 
 def remote_sources(ins: Instruction) -> list[str]:
     if ins.keyword != "ADD":
         return []
-    return [s for s in copy_sources(ins) if _REMOTE.match(s)]
+    return [s for s in copy_sources(ins) if REMOTE.match(s)]
 
 
 def remote_is_pinned(ins: Instruction, source: str) -> bool:
@@ -211,6 +217,134 @@ def remote_is_pinned(ins: Instruction, source: str) -> bool:
 
 def variable_names(text: str, escape: str) -> set[str]:
     return set(expand(text, {}, escape).used)
+
+
+def volatile_arg_move(
+    model: Model, stage: Stage, index: int, escape: str, names: Iterable[str] = ()
+) -> tuple[str, int | None] | None:
+    """For a volatile ``ARG`` at ``stage.instructions[index]``: (name, where it can move) or None.
+
+    It can move past steps that cannot see it: metadata, COPY/ADD that do not name it, and
+    package installs, which do not read build metadata from the environment. The first
+    instruction that names it, or any other RUN (a build script may read it from the
+    environment), stops it. None when no install would stop re-running.
+    """
+    instrs = stage.instructions
+    arg = instrs[index]
+    if (
+        arg.keyword != "ARG"
+        or len(arg.pairs) != 1
+        or arg.pairs[0].key.upper() not in VOLATILE_ARGS | {n.upper() for n in names}
+    ):
+        return None
+    name = arg.pairs[0].key
+    stop = None
+    for k in range(index + 1, len(instrs)):
+        ins = instrs[k]
+        texts = [ins.original, *(d.content for d in ins.heredocs)]
+        if any(name in variable_names(t, escape) for t in texts):
+            stop = k
+            break
+        if ins.keyword == "RUN" and step_kind(model, ins) != "install":
+            stop = k
+            break
+    skipped = instrs[index + 1 : stop if stop is not None else len(instrs)]
+    if not any(ins.keyword == "RUN" for ins in skipped):
+        return None
+    return name, stop
+
+
+# --- ordering --------------------------------------------------------------------------------------
+
+#: Instructions an install may be moved above without changing what it sees.
+MOVABLE_BETWEEN = frozenset({"ENV", "ARG", "LABEL", "EXPOSE", "USER"})
+_NEUTRAL = frozenset({"true", "echo", "set", "export", "rm", "mkdir", "ls", "chown", "chmod"})
+BROAD = frozenset({".", "./", "*", "./*"})
+
+
+def movable_install(model: Model, ins: Instruction) -> list[ecosystems.Ecosystem] | None:
+    """Ecosystems a RUN installs from manifests only, or None if it does anything that needs sources."""
+    if ins.keyword != "RUN" or any(m.type == "bind" for m in model.mounts(ins)):
+        return None
+    found: list[ecosystems.Ecosystem] = []
+    scripts = model.scripts(ins)
+    if not scripts:
+        return None
+    for script in scripts:
+        for cmd in script.commands:
+            eco = ecosystems.manifest_install(cmd)
+            if eco is not None and not _needs_sources(cmd, eco):
+                found.append(eco)
+            elif cmd.name not in _NEUTRAL and not (
+                cmd.name in ("npm", "pip", "pip3") and cmd.subcommand == "config"
+            ):
+                return None
+    return found or None
+
+
+def _needs_sources(cmd: Any, eco: ecosystems.Ecosystem) -> bool:
+    if ecosystems.is_build_that_fetches(cmd, eco) and cmd.subcommand != "fetch":
+        return not (eco is ecosystems.GO and cmd.subcommand == "mod")
+    if cmd.name == "poetry":
+        return not cmd.has_flag("--no-root")
+    if cmd.name == "uv" and cmd.subcommand == "sync":
+        return not cmd.has_flag("--no-install-project")
+    return cmd.name in ("mvn", "mvnw", "./mvnw", "gradle", "gradlew", "./gradlew")
+
+
+def from_context(ins: Instruction) -> bool:
+    return ins.keyword in ("COPY", "ADD") and not ins.flag("from") and not ins.heredocs and len(ins.args) >= 2
+
+
+def is_manifest(source: str) -> bool:
+    """A dependency manifest or lock file of some ecosystem (``requirements*.txt`` included)."""
+    name = PurePosixPath(source).name
+    if name.startswith("requirements") and name.endswith(".txt"):
+        return True
+    return any(name in eco.manifests for eco in ecosystems.ALL)
+
+
+def volatile_copy_before_manifests(
+    model: Model, stage: Stage
+) -> list[tuple[Instruction, Instruction, Instruction]]:
+    """(source COPY, manifest COPY, install RUN) where the install could move above the source COPY.
+
+    Only COPY/ADD from the context and metadata may sit between the source copy and the manifest
+    copy (no RUN could need the sources), only metadata between the manifest copy and the install,
+    the install must read nothing but manifests, and the source copy must not copy the manifests.
+    """
+    from dfcheck.context import source_reads
+
+    instrs = stage.instructions
+    found = []
+    for i, volatile in enumerate(instrs):
+        sources = copy_sources(volatile)
+        if (
+            not from_context(volatile)
+            or any(s in BROAD for s in sources)
+            or all(is_manifest(s) for s in sources)
+        ):
+            continue
+        for j in range(i + 1, len(instrs)):
+            manifest = instrs[j]
+            if manifest.keyword in ("RUN", "WORKDIR", "ONBUILD") or manifest.flag("from"):
+                break
+            msources = copy_sources(manifest)
+            if not from_context(manifest) or not all(is_manifest(s) for s in msources):
+                continue
+            k = next((k for k in range(j + 1, len(instrs)) if instrs[k].keyword not in MOVABLE_BETWEEN), None)
+            if k is None or movable_install(model, instrs[k]) is None:
+                break
+            overlap = any(
+                source_reads(model.expand(v, volatile).strip("/"), model.expand(m, manifest).lstrip("./"))
+                is not None
+                for v in sources
+                for m in msources
+            )
+            if not overlap:
+                found.append((volatile, manifest, instrs[k]))
+            break
+    return found
 
 
 # --- changes -------------------------------------------------------------------------------------
@@ -374,7 +508,7 @@ class CacheModel:
         excludes = [self.model.expand(p, ins) for p in ins.flag_values("exclude")]
         matcher = IgnoreMatcher(excludes) if excludes else None
         for raw in copy_sources(ins):
-            if _REMOTE.match(raw) and ins.keyword == "ADD":
+            if REMOTE.match(raw) and ins.keyword == "ADD":
                 step.remote = step.remote or not remote_is_pinned(ins, raw)
                 continue
             source = self._path(self.model.expand(raw, ins))

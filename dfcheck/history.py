@@ -21,13 +21,15 @@ from typing import Any
 
 from dfcheck import ecosystems
 from dfcheck.cache import (
-    VOLATILE_ARGS,
+    MOVABLE_BETWEEN,
     Analysis,
     CacheModel,
     Change,
     copy_sources,
-    step_kind,
-    variable_names,
+    from_context,
+    movable_install,
+    volatile_arg_move,
+    volatile_copy_before_manifests,
 )
 from dfcheck.model import Stage, stage_chain
 from dfcheck.parse import Dockerfile, Instruction, parse
@@ -231,9 +233,6 @@ def history_record(cache_model: CacheModel, replay: Replay, analyses: list[Analy
 
 # --- reorderings ---------------------------------------------------------------------------------
 
-_MOVABLE_BETWEEN = frozenset({"ENV", "ARG", "LABEL", "EXPOSE", "USER"})
-_NEUTRAL = frozenset({"true", "echo", "set", "export", "rm", "mkdir", "ls", "chown", "chmod"})
-
 
 @dataclass
 class Reordering:
@@ -243,36 +242,6 @@ class Reordering:
     text: str
     #: The ARG whose changes the reordering is about (None: file changes).
     arg: str | None = None
-
-
-def _movable_install(model: Any, ins: Instruction) -> list[ecosystems.Ecosystem] | None:
-    """Ecosystems a RUN installs from manifests only, or None if it does anything that needs sources."""
-    if ins.keyword != "RUN" or any(m.type == "bind" for m in model.mounts(ins)):
-        return None
-    found: list[ecosystems.Ecosystem] = []
-    scripts = model.scripts(ins)
-    if not scripts:
-        return None
-    for script in scripts:
-        for cmd in script.commands:
-            eco = ecosystems.manifest_install(cmd)
-            if eco is not None and not _needs_sources(cmd, eco):
-                found.append(eco)
-            elif cmd.name not in _NEUTRAL and not (
-                cmd.name in ("npm", "pip", "pip3") and cmd.subcommand == "config"
-            ):
-                return None
-    return found or None
-
-
-def _needs_sources(cmd: Any, eco: ecosystems.Ecosystem) -> bool:
-    if ecosystems.is_build_that_fetches(cmd, eco) and cmd.subcommand != "fetch":
-        return not (eco is ecosystems.GO and cmd.subcommand == "mod")
-    if cmd.name == "poetry":
-        return not cmd.has_flag("--no-root")
-    if cmd.name == "uv" and cmd.subcommand == "sync":
-        return not cmd.has_flag("--no-install-project")
-    return cmd.name in ("mvn", "mvnw", "./mvnw", "gradle", "gradlew", "./gradlew")
 
 
 def _manifests(cache_model: CacheModel, run: Instruction, ecos: list[ecosystems.Ecosystem]) -> list[str]:
@@ -346,24 +315,20 @@ def reorderings(cache_model: CacheModel) -> list[Reordering]:
     return found
 
 
-def _from_context(ins: Instruction) -> bool:
-    return ins.keyword in ("COPY", "ADD") and not ins.flag("from") and not ins.heredocs and len(ins.args) >= 2
-
-
 def _install_before_broad_copy(cm: CacheModel, stage: Stage) -> list[Reordering]:
     model, instrs = cm.model, stage.instructions
     for i, copy in enumerate(instrs):
-        if not _from_context(copy) or not all(s in (".", "./") for s in copy_sources(copy)):
+        if not from_context(copy) or not all(s in (".", "./") for s in copy_sources(copy)):
             continue
         for k in range(i + 1, len(instrs)):
             run = instrs[k]
             if run.keyword == "RUN":
                 break
-            if run.keyword not in _MOVABLE_BETWEEN:
+            if run.keyword not in MOVABLE_BETWEEN:
                 return []
         else:
             return []
-        ecos = _movable_install(model, run)
+        ecos = movable_install(model, run)
         if ecos is None or _workdir(stage, run, model) != (_dest(stage, copy, model).rstrip("/") or "/"):
             return []
         manifests = _manifests(cm, run, ecos)
@@ -381,88 +346,22 @@ def _install_before_broad_copy(cm: CacheModel, stage: Stage) -> list[Reordering]
     return []
 
 
-def _manifest_names() -> set[str]:
-    return {m for eco in ecosystems.ALL for m in eco.manifests} | {"requirements.txt"}
-
-
 def _manifests_before_volatile_copy(cm: CacheModel, stage: Stage) -> list[Reordering]:
-    model, instrs = cm.model, stage.instructions
-    names = _manifest_names()
-    out: list[Reordering] = []
-    for i, volatile in enumerate(instrs):
-        sources = copy_sources(volatile)
-        if not _from_context(volatile) or any(s in (".", "./") for s in sources):
-            continue
-        if all(PurePosixPath(s).name in names or "requirements" in s for s in sources):
-            continue
-        for j in range(i + 1, len(instrs)):
-            manifest = instrs[j]
-            if manifest.keyword in ("RUN", "WORKDIR") or manifest.flag("from"):
-                break
-            if not _from_context(manifest):
-                continue
-            msources = copy_sources(manifest)
-            if not all(PurePosixPath(s).name in names or "requirements" in s for s in msources):
-                continue
-            run_index = next(
-                (k for k in range(j + 1, len(instrs)) if instrs[k].keyword not in _MOVABLE_BETWEEN), None
-            )
-            if run_index is None:
-                break
-            run = instrs[run_index]
-            from dfcheck.context import source_reads
-
-            overlap = any(
-                source_reads(model.expand(v, volatile), model.expand(m, manifest).lstrip("./") or ".")
-                is not None
-                for v in sources
-                for m in msources
-            )
-            if overlap or _movable_install(model, run) is None:
-                break
-            text = _Text(cm.dockerfile.text)
-            between = [line for ins in instrs[j + 1 : run_index] for line in text.block(ins)]
-            moved = [*text.block(manifest), *between, *text.block(run)]
-            middle = [line for ins in instrs[i + 1 : j] for line in text.block(ins)]
-            new = [*moved, *text.block(volatile), *middle]
-            message = (
-                f"copy {' '.join(msources)} and run '{' '.join(run.rest.split())[:60]}' before "
-                f"'{' '.join(volatile.original.split())}': changes to {' '.join(sources)} re-run the install"
-            )
-            out.append(
-                Reordering("DF151", volatile.line, message, text.rewrite(instrs[i : run_index + 1], new))
-            )
-            break
-    return out
-
-
-def volatile_arg_move(cm_model: Any, stage: Stage, index: int, escape: str) -> tuple[str, int | None] | None:
-    """For a volatile ``ARG`` at ``stage.instructions[index]``: (name, where it can move) or None.
-
-    It can move past steps that cannot see it: metadata, COPY/ADD that do not name it, and
-    package installs, which do not read build metadata from the environment. The first
-    instruction that names it, or any other RUN (a build script may read it from the
-    environment), stops it. None when no install would stop re-running.
-    """
     instrs = stage.instructions
-    arg = instrs[index]
-    if arg.keyword != "ARG" or len(arg.pairs) != 1 or arg.pairs[0].key.upper() not in VOLATILE_ARGS:
-        return None
-    name = arg.pairs[0].key
-    stop = None
-    for k in range(index + 1, len(instrs)):
-        ins = instrs[k]
-        texts = [ins.original, *(d.content for d in ins.heredocs)]
-        if any(name in variable_names(t, escape) for t in texts):
-            stop = k
-            break
-        if ins.keyword == "RUN" and step_kind(cm_model, ins) != "install":
-            stop = k
-            break
-    skipped = instrs[index + 1 : stop if stop is not None else len(instrs)]
-    if not any(ins.keyword == "RUN" for ins in skipped):
-        return None
-    return name, stop
+    out: list[Reordering] = []
+    for volatile, manifest, run in volatile_copy_before_manifests(cm.model, stage):
+        i, j, k = instrs.index(volatile), instrs.index(manifest), instrs.index(run)
+        text = _Text(cm.dockerfile.text)
+        between = [line for ins in instrs[j + 1 : k] for line in text.block(ins)]
+        middle = [line for ins in instrs[i + 1 : j] for line in text.block(ins)]
+        new = [*text.block(manifest), *between, *text.block(run), *text.block(volatile), *middle]
+        message = (
+            f"copy {' '.join(copy_sources(manifest))} and run '{' '.join(run.rest.split())[:60]}' before "
+            f"'{' '.join(volatile.original.split())}': changes to {' '.join(copy_sources(volatile))} "
+            "re-run the install"
+        )
+        out.append(Reordering("DF151", volatile.line, message, text.rewrite(instrs[i : k + 1], new)))
+    return out
 
 
 def _volatile_arg_down(cm: CacheModel, stage: Stage) -> list[Reordering]:

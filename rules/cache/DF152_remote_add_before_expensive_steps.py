@@ -1,0 +1,43 @@
+"""An unpinned remote ADD above expensive steps: when the remote changes, they all re-run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.cache import REMOTE, is_expensive, remote_is_pinned, source_tokens
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Related, Severity
+from dfcheck.rule import Rule
+
+
+class RemoteAddBeforeExpensiveStepsRule(Rule):
+    code = "DF152"
+    name = "remote-add-before-expensive-steps"
+    severity = Severity.INFO
+    summary = "An unpinned ADD of a URL or git repository comes before expensive steps"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for stage in ctx.stages():
+            for index, ins in enumerate(stage.instructions):
+                if ins.keyword != "ADD":
+                    continue
+                remote = [
+                    t
+                    for t in source_tokens(ins)
+                    if REMOTE.match(t.value) and not remote_is_pinned(ins, t.value)
+                ]
+                if not remote:
+                    continue
+                later = [i for i in stage.instructions[index + 1 :] if is_expensive(ctx.model, i)]
+                if not later:
+                    continue
+                yield self.finding(
+                    ctx,
+                    remote[0].span,
+                    f"the content of {remote[0].value} is checked on every build and is not pinned: when it "
+                    f"changes, the {len(later)} install or build step(s) after it re-run; pin it "
+                    "(--checksum=sha256:..., or a git commit) or add it after the steps that do not need it",
+                    related=tuple(
+                        Related(i.keyword_span, "re-runs when the remote content changes") for i in later
+                    ),
+                )
