@@ -1,0 +1,54 @@
+"""chmod 777 lets any process in the container rewrite the files, including the application."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.packages import CommandRule
+from dfcheck.parse import Instruction
+from dfcheck.shell import Command, Script
+
+_OCTAL = re.compile(r"^0?([0-7])?([0-7])([0-7])([0-7])$")
+_SYMBOLIC = re.compile(r"^[ugoa]*[+=][rwxXst]*$")
+
+
+def world_writable(mode: str) -> bool:
+    m = _OCTAL.match(mode)
+    if m:
+        special = int(m.group(1) or "0")
+        return bool(int(m.group(4)) & 2) and not special & 1
+    clauses = mode.split(",")
+    if any(re.match(r"^[ugoa]*[+=][rwxXst]*t", c) and re.match(r"^[^+=]*[oa]", c) for c in clauses):
+        return False
+    for clause in clauses:
+        who, _, perms = (
+            re.split(r"([+=])", clause, maxsplit=1) if re.search(r"[+=]", clause) else (clause, "", "")
+        )
+        if _SYMBOLIC.match(clause) and ("o" in who or "a" in who) and "w" in perms and "t" not in perms:
+            return True
+    return False
+
+
+class WorldWritableRule(CommandRule):
+    code = "DF623"
+    name = "world-writable"
+    severity = Severity.WARNING
+    summary = "chmod makes files writable by every user"
+    programs = frozenset({"chmod"})
+    security_severity = 5.5
+
+    def check_command(
+        self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
+    ) -> Iterator[Finding]:
+        mode = next(
+            (w for w in cmd.args if not w.text.startswith("-") or re.fullmatch(r"-[rwxXst]+", w.text)), None
+        )
+        if mode is not None and world_writable(mode.text):
+            yield self.finding(
+                ctx,
+                mode.span,
+                f"`chmod {mode.text}` makes files writable by any user: grant write to the owner or group",
+            )
