@@ -47,6 +47,16 @@ PREDEFINED_ARGS = frozenset(
         "SOURCE_DATE_EPOCH",
     }
 )
+#: Values of the automatic platform ARGs for a linux/amd64 build, the most common case, so that
+#: ``FROM base-$TARGETARCH`` resolves to a stage; ``--build-arg`` overrides them.
+PLATFORM_DEFAULTS = {
+    "BUILDPLATFORM": "linux/amd64",
+    "BUILDOS": "linux",
+    "BUILDARCH": "amd64",
+    "TARGETPLATFORM": "linux/amd64",
+    "TARGETOS": "linux",
+    "TARGETARCH": "amd64",
+}
 DEFAULT_SHELL = ("/bin/sh", "-c")
 #: Windows images run RUN with cmd unless SHELL says otherwise.
 WINDOWS_SHELL = ("cmd", "/S", "/C")
@@ -206,7 +216,7 @@ class Model:
         base_raw = args[0] if args else ""
         scope = dict(self.global_scope)
         for name in PREDEFINED_ARGS:
-            scope.setdefault(name, "")
+            scope.setdefault(name, self.build_args.get(name, PLATFORM_DEFAULTS.get(name, "")))
         base_text = expand(base_raw, scope, self.dockerfile.escape).value
         name = args[2].lower() if len(args) == 3 and args[1].lower() == "as" else None
         platform = ins.flag("platform")
@@ -305,7 +315,7 @@ class Model:
                 elif pair.key in self.global_scope:
                     scope[pair.key] = self.global_scope[pair.key]
                 elif pair.key in PREDEFINED_ARGS:
-                    scope[pair.key] = ""
+                    scope[pair.key] = PLATFORM_DEFAULTS.get(pair.key, "")
                 else:
                     scope.setdefault(pair.key, "")
         elif ins.keyword == "ENV":

@@ -122,7 +122,7 @@ class RulePage:
 
 _SECTION = re.compile(r"^## +(.+?)\s*$", re.M)
 _FENCE = re.compile(r"```dockerfile\n(.*?)```\n?((?:<!--.*?-->\s*)*)", re.S)
-_DIRECTIVE = re.compile(r"<!--\s*(\w+):\s*(.*?)\s*-->", re.S)
+_DIRECTIVE = re.compile(r"<!--\s*([\w-]+):\s*(.*?)\s*-->", re.S)
 _RANGE = re.compile(r"(\d+):(\d+)-(\d+):(\d+)")
 
 

@@ -65,6 +65,7 @@ def test_page_case(rule: type[Rule], index: int, case: PageCase, tmp_path: Path)
     settings = _settings(case)
     if "rule_options" in settings:
         settings["rule_options"] = {rule.code: settings["rule_options"]}
-    findings = lint(case.text, (rule.code,), files=files, tmp=tmp_path, **settings)
+    select = tuple(settings.pop("select", ())) or (rule.code,)
+    findings = lint(case.text, select, files=files, tmp=tmp_path, **settings)
     mine = [f for f in findings if f.code == rule.code or rule.code in f.aliases]
     assert sorted(positions(mine)) == sorted(case.expect), [f.message for f in findings]

@@ -14,7 +14,7 @@ class ParseErrorRule(Rule):
     name = "parse-error"
     severity = Severity.ERROR
     summary = "BuildKit would reject this Dockerfile while parsing it"
-    aliases = ("DL1000",)
+    aliases = ("DL1000", "DL3043")
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for error in ctx.dockerfile.errors:
