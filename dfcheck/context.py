@@ -1234,3 +1234,106 @@ def source_reads(source: str | tuple[str, re.Pattern[str] | None], path: str) ->
             return "" if cut < 0 else rel[cut + 1 :]
         if cut < 0:
             return None
+
+
+@dataclass(frozen=True)
+class ContextRead:
+    """One source of a COPY/ADD that reads the build context (not ``--from``, not a URL)."""
+
+    stage: Any
+    ins: Any
+    token: Any
+    source: str
+    excludes: IgnoreMatcher | None
+
+
+def context_reads(ctx: Any) -> list[ContextRead]:
+    """COPY/ADD sources from the context in the stages a build of the target executes.
+
+    ``source`` is expanded with the ARG/ENV values in scope, and written with '/' separators.
+    """
+    from dfcheck.cache import REMOTE, source_tokens
+
+    model = ctx.model
+    windows = ctx.dockerfile.escape == "`"
+    reads = []
+    for stage in model.stages:
+        if stage.index not in ctx.needed:
+            continue
+        for ins in stage.instructions:
+            for item in (ins, ins.trigger):
+                if item is None or item.keyword not in ("COPY", "ADD") or item.flag("from"):
+                    continue
+                patterns = [model.expand(p, item) for p in item.flag_values("exclude")]
+                excludes = IgnoreMatcher(patterns) if patterns else None
+                for token in source_tokens(item):
+                    if item.keyword == "ADD" and REMOTE.match(token.value):
+                        continue
+                    source = model.expand(token.value, item)
+                    reads.append(
+                        ContextRead(
+                            stage, item, token, source.replace("\\", "/") if windows else source, excludes
+                        )
+                    )
+    return reads
+
+
+def read_files(read: ContextRead, paths: Iterable[str]) -> list[str]:
+    """Which of ``paths`` (included context files) the source reads, after ``--exclude``."""
+    root = source_root(read.source)
+    found = []
+    for path in paths:
+        rel = source_reads(root, path)
+        if rel is not None and not (rel and read.excludes is not None and read.excludes.excluded(rel)):
+            found.append(path)
+    return found
+
+
+def secret_copies(ctx: Any) -> list[tuple[Any, Any, list[str]]]:
+    """(stage, source token, secret files it copies) for the COPY/ADD that copy credential files."""
+    build = ctx.build_context
+    if build is None:
+        return []
+    inventory = shared_inventory(build)
+    secrets = secret_like_files(inventory)
+    if not secrets:
+        return []
+    found = []
+    for read in context_reads(ctx):
+        hits = read_files(read, secrets)
+        if hits:
+            found.append((read.stage, read.token, hits))
+    return found
+
+
+def included_under(inventory: ContextInventory, base: str) -> list[str]:
+    """Included files at ``base`` or below it ("" is the whole context)."""
+    paths = inventory.included_paths
+    if not base:
+        return list(paths)
+    return ([base] if _contains(paths, base) else []) + _under(paths, base + "/")
+
+
+def on_disk(root: Path, source: str) -> list[str]:
+    """Context paths a COPY source names on disk, before any ignore file: what BuildKit would look for."""
+    base, regex = source_root(source)
+    if regex is None:
+        return [base] if base and os.path.lexists(os.path.join(root, base)) else []
+    parts = _clean("/" + source).lstrip("/").split("/")
+    depth = len(parts) - len(base.split("/")) if base else len(parts)
+    start = os.path.join(root, base) if base else os.fspath(root)
+    found: list[str] = []
+    level: list[str] = [""]
+    for _ in range(depth):
+        nxt: list[str] = []
+        for rel in level:
+            try:
+                names = os.listdir(os.path.join(start, rel) if rel else start)
+            except OSError:
+                continue
+            nxt += [f"{rel}/{n}" if rel else n for n in names]
+        level = nxt
+    for rel in level:
+        if regex.match(rel):
+            found.append(f"{base}/{rel}" if base else rel)
+    return sorted(found)

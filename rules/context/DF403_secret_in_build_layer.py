@@ -1,0 +1,32 @@
+"""A COPY/ADD that puts a credential file into a layer of a build-only stage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.rule import Rule
+
+
+class SecretInBuildLayerRule(Rule):
+    code = "DF403"
+    name = "secret-in-build-layer"
+    severity = Severity.WARNING
+    summary = "COPY/ADD puts a secret file from the context into a build-stage layer"
+    tags = ("security",)
+    security_severity = 5.0
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        from dfcheck.context import secret_copies
+
+        for stage, token, secrets in secret_copies(ctx):
+            if not ctx.shipped(stage):
+                more = f" and {len(secrets) - 1} more" if len(secrets) > 1 else ""
+                yield self.finding(
+                    ctx,
+                    token.span,
+                    f"'{token.value}' copies {secrets[0]}{more} into a layer of build stage "
+                    f"'{stage.label}': it stays in the build cache and in any image or export of that "
+                    "stage; use RUN --mount=type=secret instead",
+                )

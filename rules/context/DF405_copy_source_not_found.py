@@ -1,0 +1,36 @@
+"""COPY/ADD of a path that is not in the build context: the build fails with "not found"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.model import expand_known
+from dfcheck.rule import Rule
+
+
+class CopySourceNotFoundRule(Rule):
+    code = "DF405"
+    name = "copy-source-not-found"
+    severity = Severity.ERROR
+    summary = "COPY/ADD source does not exist in the build context"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        build = ctx.build_context
+        if build is None:
+            return
+        from dfcheck.context import context_reads, on_disk, source_root
+
+        for read in context_reads(ctx):
+            base, regex = source_root(read.source)
+            if regex is not None or not base or expand_known(ctx.model, read.token.value, read.ins) is None:
+                continue
+            if on_disk(build.root, read.source):
+                continue
+            yield self.finding(
+                ctx,
+                read.token.span,
+                f"'{read.source}' does not exist in the build context {build.root.name or build.root}: "
+                'the build fails with "not found"',
+            )
