@@ -1,0 +1,46 @@
+"""Consecutive cheap RUNs only add layers; merging them costs no cache hits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Related, Severity
+from dfcheck.packages import commands, is_posix
+from dfcheck.parse import Instruction
+from dfcheck.rule import Rule
+
+#: File-system and account bookkeeping: fast, no network, nothing worth caching on its own.
+CHEAP = frozenset(
+    {"mkdir", "ln", "chmod", "chown", "chgrp", "rm", "cp", "mv", "touch", "echo", "printf", "sed", "true",
+     "set", "export", "useradd", "groupadd", "adduser", "addgroup", "usermod", "groupmod", "ldconfig",
+     "update-ca-certificates", "update-alternatives", "tee", "cat", "test", "[", "install", ":", "cd"}
+)  # fmt: skip
+
+
+def _cheap(ctx: RuleContext, ins: Instruction) -> bool:
+    if ins.keyword != "RUN" or ins.flags or ins.heredocs or ins.is_json or not is_posix(ctx, ins):
+        return False
+    cmds = commands(ctx, ins)
+    return bool(cmds) and all(c.name in CHEAP for c in cmds)
+
+
+class MergeableRunsRule(Rule):
+    code = "DF840"
+    name = "mergeable-runs"
+    severity = Severity.STYLE
+    summary = "Consecutive cheap RUN instructions could be one"
+    aliases = ("DL3059",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for stage in ctx.stages():
+            previous: Instruction | None = None
+            for ins in stage.instructions:
+                if previous is not None and _cheap(ctx, previous) and _cheap(ctx, ins):
+                    yield self.finding(
+                        ctx,
+                        ins.keyword_span,
+                        "This RUN and the previous one only do quick file-system work: merge them into one layer",
+                        related=(Related(previous.keyword_span, "previous RUN"),),
+                    )
+                previous = ins

@@ -1,0 +1,84 @@
+"""RUN-script rules: helpers of dfcheck.packages, Windows stages, fixes, ONBUILD and nested shells."""
+
+from __future__ import annotations
+
+import pytest
+
+from dfcheck.packages import covers, removes, rpm_pinned
+from dfcheck.shell import parse_script
+from tests.conftest import lint, positions
+
+
+@pytest.mark.parametrize(
+    "target,path,expected",
+    [
+        ("/var/lib/apt", "/var/lib/apt/lists", True),
+        ("/var/lib/apt/lists", "/var/lib/apt", False),
+        ("/root/.cache", "~/.cache/pip", True),
+        ("/home/app/.cache/pip", "~/.cache/pip", True),
+        ("/tmp/pip", "~/.cache/pip", False),
+    ],
+)
+def test_cache_mount_covers(target: str, path: str, expected: bool) -> None:
+    assert covers(target, path) is expected
+
+
+@pytest.mark.parametrize(
+    "script,expected",
+    [
+        ("rm -rf /var/lib/apt/lists/*", True),
+        ("rm -rf /var/lib/apt/lists*", True),
+        ("rm -rf /var/lib/{apt,dpkg}/", True),
+        ("rm -rf /var/lib/ap", False),
+        ("echo /var/lib/apt/lists", False),
+    ],
+)
+def test_removes(script: str, expected: bool) -> None:
+    assert removes(parse_script(script).commands, "/var/lib/apt/lists") is expected
+
+
+@pytest.mark.parametrize(
+    "package,expected",
+    [
+        ("python3-devel", False),
+        ("httpd-2.4.62", True),
+        ("x.rpm", True),
+        ("@development", True),
+        ("gcc", False),
+    ],
+)
+def test_rpm_pinned(package: str, expected: bool) -> None:
+    assert rpm_pinned(package) is expected
+
+
+def test_windows_stage_without_shell_is_not_posix() -> None:
+    text = (
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
+        "RUN curl -k https://example.com | findstr x && cd C:\\app && sudo x\n"
+    )
+    assert lint(text, ("DF5", "DF62", "DF7")) == []
+
+
+def test_fix_inserts_flag_after_subcommand() -> None:
+    findings = lint("FROM debian:12\nRUN apt-get install --no-install-recommends curl=1\n", ("DF504",))
+    (finding,) = findings
+    assert finding.fix is not None
+    (edit,) = finding.fix.edits
+    assert (edit.span.start_line, edit.span.start_col, edit.content) == (2, 20, " -y")
+
+
+def test_onbuild_and_nested_shell_are_judged() -> None:
+    text = "FROM debian:12\nONBUILD RUN sh -c 'apt-get install --no-install-recommends curl=1'\n"
+    assert positions(lint(text, ("DF504",))) == [(2, 28, 2, 35)]
+
+
+def test_pin_rule_reports_once_per_command() -> None:
+    text = "FROM alpine:3.20\nRUN apk add --no-cache a b c d e\n"
+    findings = lint(text, ("DF723",))
+    assert positions(findings) == [(2, 24, 2, 25)]
+    assert "and 2 more" in findings[0].message
+
+
+def test_hadolint_ids_select_the_rules() -> None:
+    text = "FROM debian:12\nRUN apt install curl\n"
+    assert {f.code for f in lint(text, ("DL3027", "DL3014"))} == {"DF504", "DF506"}
