@@ -22,6 +22,7 @@ flag model and stops at the first surprise, which a linter that points at tokens
 from __future__ import annotations
 
 import bisect
+import gc
 import json
 import re
 from dataclasses import dataclass, field
@@ -92,6 +93,7 @@ _DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\
 _HEREDOC = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _WORD = re.compile(f"[^{GO_SPACE}]+")
+_ASCII_WORD = re.compile(r"[^\t\n\v\f\r ]+")
 _SIMPLE_QUOTE = re.compile(r"[ !#-\[\]-~]*\Z")
 _KEYWORDS = {k.lower(): k for k in KNOWN_INSTRUCTIONS}
 _MAX_LINE_BYTES = 65536
@@ -269,19 +271,24 @@ class _ParseFailure(Exception):
 class _Segments:
     """Where each character of a joined line came from; TextMap's arithmetic, without its cost.
 
-    Most instructions are one physical line, so spans are computed with a fast path and a
-    :class:`TextMap` is only built for the parts other modules keep (``rest_map``).
+    Most instructions are one physical line, so a single segment takes a fast path, and a
+    :class:`TextMap` is only built for the part other modules keep (``rest_map``).
     """
 
-    __slots__ = ("cols", "length", "lines", "offsets")
+    __slots__ = ("col", "cols", "length", "line", "lines", "offsets")
 
-    def __init__(self) -> None:
-        self.offsets: list[int] = []
+    def __init__(self, line: int = 1, col: int = 1, length: int = 0) -> None:
+        self.line = line
+        self.col = col
+        self.length = length
+        self.offsets: list[int] | None = None
         self.lines: list[int] = []
         self.cols: list[int] = []
-        self.length = 0
 
     def add(self, size: int, line: int, col: int) -> None:
+        """Append a piece; the first piece set through ``__init__`` counts as one."""
+        if self.offsets is None:
+            self.offsets, self.lines, self.cols = [0], [self.line], [self.col]
         self.offsets.append(self.length)
         self.lines.append(line)
         self.cols.append(col)
@@ -290,36 +297,46 @@ class _Segments:
     def _position(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, self.length - 1))
         offsets = self.offsets
-        if len(offsets) == 1:
-            return self.lines[0], self.cols[0] + offset
+        if offsets is None:
+            return self.line, self.col + offset
         i = bisect.bisect_right(offsets, offset) - 1
         return self.lines[i], self.cols[i] + offset - offsets[i]
 
     def span(self, start: int, end: int) -> Span:
         """Same result as ``TextMap.span``."""
-        if not self.offsets:
-            return Span(1, 1, 1, 2)
+        if self.offsets is None and 0 <= start < end <= self.length:
+            return Span(self.line, self.col + start, self.line, self.col + end)
         line, col = self._position(start)
         if end <= start:
             return Span(line, col, line, col + 1)
         end_line, end_col = self._position(end - 1)
         return Span(line, col, end_line, end_col + 1)
 
-    def sub(self, start: int, end: int) -> _Segments:
-        out = _Segments()
+    def _pieces(self) -> list[tuple[int, int, int, int]]:
+        if self.offsets is None:
+            return [(0, self.length, self.line, self.col)]
         offsets = self.offsets
-        for i, seg_start in enumerate(offsets):
-            seg_end = offsets[i + 1] if i + 1 < len(offsets) else self.length
+        ends = [*offsets[1:], self.length]
+        return list(zip(offsets, ends, self.lines, self.cols, strict=True))
+
+    def sub(self, start: int, end: int) -> _Segments:
+        if self.offsets is None:
+            start = max(0, min(start, self.length))
+            return _Segments(self.line, self.col + start, max(0, min(end, self.length) - start))
+        out: _Segments | None = None
+        for seg_start, seg_end, line, col in self._pieces():
             lo, hi = max(seg_start, start), min(seg_end, end)
             if lo < hi:
-                out.add(hi - lo, self.lines[i], self.cols[i] + lo - seg_start)
-        return out
+                if out is None:
+                    out = _Segments(line, col + lo - seg_start, hi - lo)
+                else:
+                    out.add(hi - lo, line, col + lo - seg_start)
+        return out or _Segments()
 
     def textmap(self) -> TextMap:
         tmap = TextMap()
-        for i, start in enumerate(self.offsets):
-            end = self.offsets[i + 1] if i + 1 < len(self.offsets) else self.length
-            tmap.add(end - start, self.lines[i], self.cols[i])
+        for seg_start, seg_end, line, col in self._pieces():
+            tmap.add(seg_end - seg_start, line, col)
         return tmap
 
 
@@ -360,7 +377,10 @@ class _Parser:
                 # comment starts over and directives are left out.
                 if not is_directive:
                     previous = text[1:].strip(GO_SPACE)
-                    pending_comments = [*pending_comments, previous] if previous else []
+                    if previous:
+                        pending_comments.append(previous)
+                    else:
+                        pending_comments = []
                 body = token[1:].strip(GO_SPACE)
                 self.comments.append(Comment(body, number, Span(number, lead + 1, number, len(text) + 1)))
                 continue
@@ -370,8 +390,7 @@ class _Parser:
                 piece, end_of_line = self._trim_continuation(token)
             else:
                 piece, end_of_line = token, True
-            tmap = _Segments()
-            tmap.add(len(piece), number, lead + 1)
+            tmap = _Segments(number, lead + 1, len(piece))
             parts = [piece]
             empty_lines: list[int] = []
             last = number
@@ -680,6 +699,18 @@ def _extract_builder_flags(line: str, escape: str) -> tuple[list[tuple[str, str,
     returned as (text, BuildKit's text, start, end) with offsets into ``line``.
     """
     if line.isascii():
+        simple: list[tuple[str, str, int, int]] = []
+        for m in _ASCII_WORD.finditer(line):
+            plain = m.group()
+            if not plain.startswith("--"):
+                return simple, m.start()
+            if plain == "--":
+                return simple, m.end()
+            if "'" in plain or '"' in plain or escape in plain:
+                break
+            simple.append((plain, plain, m.start(), m.end()))
+        else:
+            return simple, len(line)
         view, offsets = line, None
     else:
         view, offsets = _byte_view(line)
@@ -1162,11 +1193,21 @@ def go_lower(text: str) -> str:
 
 
 def parse(text: str) -> Dockerfile:
-    """Parse Dockerfile text; never raises. Errors are in ``Dockerfile.errors``."""
-    dockerfile = _Parser(text).run()
+    """Parse Dockerfile text; never raises. Errors are in ``Dockerfile.errors``.
+
+    The cyclic garbage collector is paused meanwhile: the parse allocates many small objects
+    and no garbage cycles, and on large files the collector's passes cost more than the parse.
+    """
     from dfcheck.validate import validate
 
-    dockerfile.errors.extend(validate(dockerfile))
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        dockerfile = _Parser(text).run()
+        dockerfile.errors.extend(validate(dockerfile))
+    finally:
+        if collecting:
+            gc.enable()
     dockerfile.errors.sort(key=lambda e: e.span)
     return dockerfile
 

@@ -150,6 +150,8 @@ def _suggest(word: str, choices: list[str], case_sensitive: bool) -> str:
         option = choice if case_sensitive else choice.lower()
         if option == value:
             return ""
+        if abs(len(option) - len(value)) >= best:
+            continue
         distance = _levenshtein(value, option)
         if distance < best:
             best = distance
