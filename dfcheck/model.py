@@ -218,12 +218,12 @@ class Model:
         for name in PREDEFINED_ARGS:
             scope.setdefault(name, self.build_args.get(name, PLATFORM_DEFAULTS.get(name, "")))
         base_text = expand(base_raw, scope, self.dockerfile.escape).value
-        name = args[2].lower() if len(args) == 3 and args[1].lower() == "as" else None
+        stage_name = args[2].lower() if len(args) == 3 and args[1].lower() == "as" else None
         platform = ins.flag("platform")
         stage = Stage(
             index=len(self.stages),
             from_ins=ins,
-            name=name,
+            name=stage_name,
             base_raw=base_raw,
             base=ImageRef.parse(base_text),
             platform=platform.value if platform else None,
@@ -334,7 +334,7 @@ class Model:
         if stage is None:
             return DEFAULT_SHELL
         chain = stage_chain(stage)
-        shell = WINDOWS_SHELL if chain[0].base.is_windows else DEFAULT_SHELL
+        shell: tuple[str, ...] = WINDOWS_SHELL if chain[0].base.is_windows else DEFAULT_SHELL
         for st in chain:
             for other in st.instructions:
                 if other is ins or other is ins.parent:

@@ -13,7 +13,6 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -135,23 +134,29 @@ def parse_page(code: str, markdown: str) -> RulePage:
         for match in _FENCE.finditer(body + "\n"):
             settings = dict(_DIRECTIVE.findall(match.group(2)))
             expect_text = settings.pop("expect", None)
+            expect: list[tuple[int, int, int, int]] | None
             if expect_text is None:
                 expect = [] if name == "Use instead" else None
             elif expect_text.strip() == "none":
                 expect = []
             else:
-                expect = [tuple(map(int, m)) for m in _RANGE.findall(expect_text)]  # type: ignore[misc]
+                expect = [(int(a), int(b), int(c), int(d)) for a, b, c, d in _RANGE.findall(expect_text)]
             cases.append(PageCase(name, match.group(1), expect, settings))
     body_md = _DIRECTIVE.sub("", markdown)
     return RulePage(code, title, re.sub(r"\n{3,}", "\n\n", body_md), sections, cases)
 
 
-@cache
+_pages: dict[type[Rule], RulePage] = {}
+
+
 def load_page(rule: type[Rule]) -> RulePage:
-    module_file = getattr(sys.modules[rule.__module__], "__file__", None) or ""
-    md = Path(module_file).with_suffix(".md")
-    text = md.read_text(encoding="utf-8") if md.is_file() else f"# {rule.code} {rule.name}\n"
-    return parse_page(rule.code, text)
+    """The rule's page, read once (rule pages feed docs, SARIF help and tests)."""
+    if rule not in _pages:
+        module_file = getattr(sys.modules[rule.__module__], "__file__", None) or ""
+        md = Path(module_file).with_suffix(".md")
+        text = md.read_text(encoding="utf-8") if md.is_file() else f"# {rule.code} {rule.name}\n"
+        _pages[rule] = parse_page(rule.code, text)
+    return _pages[rule]
 
 
 HOMEPAGE = "https://github.com/dfcheck/dfcheck"

@@ -120,9 +120,10 @@ def check(model: Model, excludes: tuple[str, ...] = ()) -> list[Comment]:
     by_file = {f: s for f, s in zip(files, scripts, strict=True)}
     out: list[Comment] = []
     for item in comments:
-        script = by_file.get(item.get("file", ""))
-        if script is None:
+        found = by_file.get(item.get("file", ""))
+        if found is None:
             continue
+        script = found
         body = script.text
         line = item["line"] - script.header_lines
         end_line = item.get("endLine", item["line"]) - script.header_lines
