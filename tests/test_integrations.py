@@ -198,7 +198,7 @@ def test_problem_matcher_reads_text_output() -> None:
         ("Dockerfile:1:1: DF001 bad [error]", ("error", "Dockerfile", "1", "1", "DF001", "bad")),
         ("  3 | RUN apt-get install -y curl", None),
         ("    |     ^^^^^^^^^^^^^^", None),
-        ("Found 3 problems (1 error, 2 warning) in 1 of 2 files.", None),
+        ("Found 3 problems (1 error, 2 warnings) in 1 of 2 files.", None),
         ("All checks passed (1 file).", None),
         ("Dockerfile:1:1: DF001 bad [fatal]", None),
     ],

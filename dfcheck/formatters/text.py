@@ -40,7 +40,9 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         sev = f.severity.label
         message = " ".join(f.message.split())
         if color:
-            head = f"{_BOLD}{f.path}:{s.start_line}:{s.start_col}:{_RESET} {_COLORS[f.severity]}{f.code}{_RESET}"
+            head = (
+                f"{_BOLD}{f.path}:{s.start_line}:{s.start_col}:{_RESET} {_COLORS[f.severity]}{f.code}{_RESET}"
+            )
             out.write(f"{head} {message} [{sev}]\n")
         else:
             out.write(f"{f.path}:{s.start_line}:{s.start_col}: {f.code} {message} [{sev}]\n")
@@ -62,7 +64,10 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         out.write(f"All checks passed ({files} file{'s' if files != 1 else ''}).\n")
         return
     by_level = Counter(f.severity for f in findings)
-    parts = [f"{by_level[lv]} {lv.label}" for lv in sorted(by_level, reverse=True)]
+    parts = [
+        f"{by_level[lv]} {lv.label}{'s' if by_level[lv] != 1 and lv.label != 'info' else ''}"
+        for lv in sorted(by_level, reverse=True)
+    ]
     affected = len({f.path for f in findings})
     out.write(
         f"Found {len(findings)} problem{'s' if len(findings) != 1 else ''} ({', '.join(parts)}) "
