@@ -188,8 +188,7 @@ def parse_command(
         data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as exc:
         raise _fail(f"{file}:1:1: cannot read: {exc.strerror or exc}") from None
-    text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "surrogateescape")
-    dockerfile = parse(text)
+    dockerfile = parse(data.decode("utf-8", "surrogateescape"))
     if output_format == "buildkit":
         out = dump_buildkit(dockerfile).encode("utf-8", "surrogateescape")
     else:
