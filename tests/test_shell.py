@@ -1,0 +1,686 @@
+"""RUN scripts split into commands: names, arguments, wrappers, flags and exact positions."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+
+import pytest
+
+from dfcheck import shell
+from dfcheck.shell import Command, Script, Word, parse_script
+from dfcheck.source import Span, TextMap
+
+
+def at(script: str, needle: str, nth: int = 0) -> Span:
+    """Span of the ``nth`` occurrence of ``needle`` in a one-line script starting at column 1."""
+    i = -1
+    for _ in range(nth + 1):
+        i = script.index(needle, i + 1)
+    return Span(1, i + 1, 1, i + 1 + len(needle))
+
+
+def only(script: str) -> Command:
+    commands = parse_script(script).commands
+    assert len(commands) == 1, commands
+    return commands[0]
+
+
+def texts(words: tuple[Word, ...] | list[Word]) -> list[str]:
+    return [w.text for w in words]
+
+
+def summary(result: Script) -> list[tuple[object, ...]]:
+    """Everything rules look at, spans included, for comparing the two parsers."""
+    return [
+        (
+            c.name,
+            [(w.text, w.raw, w.span) for w in c.words],
+            c.wrappers,
+            texts(c.assignments),
+            c.span,
+            c.name_span,
+            c.in_pipeline,
+            c.pipeline_index,
+            c.in_substitution,
+            c.in_nested_shell,
+        )
+        for c in result.commands
+    ]
+
+
+def fallback(script: str) -> Script:
+    builder = shell._Builder()
+    shell._parse_fallback(shell._Frame(script, shell._line_map(script)), builder)
+    return builder.script(False)
+
+
+def unguarded(script: str) -> list[Script]:
+    """Every parser path without parse_script's last-resort guard, so that a bug surfaces here."""
+    results = [fallback(script)]
+    for dialect in ("posix", "powershell", "cmd"):
+        builder = shell._Builder()
+        frame = shell._Frame(script, shell._line_map(script))
+        if dialect == "posix":
+            shell._parse_posix(frame, builder)
+        else:
+            shell._parse_windows(frame, builder, dialect)
+        results.append(builder.script(True))
+    for result in results:
+        for cmd in result.commands:
+            assert cmd.span.start_line >= 1  # spans are located lazily; that must not raise either
+            cmd.has_flag("-y")
+            cmd.flag_value("-o")
+            assert cmd.subcommand is None or isinstance(cmd.subcommand, str)
+    return results
+
+
+# ---------------------------------------------------------------- commands and spans
+
+
+def test_apt_get_chain_names_args_and_spans() -> None:
+    script = (
+        "apt-get update && apt-get install -y --no-install-recommends curl=7.1 && rm -rf /var/lib/apt/lists/*"
+    )
+    result = parse_script(script)
+    assert result.parse_ok
+    update, install, rm = result.commands
+    assert (update.name, texts(update.args)) == ("apt-get", ["update"])
+    assert update.span == Span(1, 1, 1, 15)
+    assert update.name_span == Span(1, 1, 1, 8)
+    assert install.name == "apt-get"
+    assert texts(install.args) == ["install", "-y", "--no-install-recommends", "curl=7.1"]
+    assert install.span == Span(1, 19, 1, 70)
+    assert install.name_span == Span(1, 19, 1, 26)
+    assert [w.span for w in install.args] == [
+        Span(1, 27, 1, 34),
+        Span(1, 35, 1, 37),
+        Span(1, 38, 1, 61),
+        Span(1, 62, 1, 70),
+    ]
+    assert install.subcommand == "install"
+    assert install.has_flag("-y") and install.has_flag("--no-install-recommends")
+    assert texts(install.positional()) == ["install", "curl=7.1"]
+    assert (rm.name, texts(rm.args), rm.span) == ("rm", ["-rf", "/var/lib/apt/lists/*"], Span(1, 74, 1, 101))
+    assert not result.has_pipe and not result.pipelines
+    assert not any(c.in_pipeline or c.in_substitution or c.in_nested_shell for c in result.commands)
+
+
+def test_pipe_positions() -> None:
+    script = "curl -fsSL x | sh"
+    result = parse_script(script)
+    curl, sh = result.commands
+    assert (curl.name, curl.in_pipeline, curl.pipeline_index, curl.span) == (
+        "curl",
+        True,
+        0,
+        at(script, "curl -fsSL x"),
+    )
+    assert (sh.name, sh.in_pipeline, sh.pipeline_index, sh.span) == ("sh", True, 1, at(script, "sh"))
+    assert result.has_pipe
+    assert result.pipelines == [[curl, sh]]
+    assert curl.has_flag("-f", "-s", "-S", "-L") and curl.has_flag("-L") and not curl.has_flag("-o")
+
+
+def test_set_options_are_collected() -> None:
+    result = parse_script("set -eux; apt-get update; set -o pipefail; set +x")
+    assert result.sets == {"errexit", "nounset", "pipefail"}
+    assert [c.name for c in result.commands] == ["set", "apt-get", "set", "set"]
+    assert parse_script("set -euxo pipefail && make").sets == {"errexit", "nounset", "xtrace", "pipefail"}
+    assert parse_script("sh -c 'set -e'; echo $(set -u)").sets == set()
+
+
+def test_sudo_wrapper() -> None:
+    script = "sudo -u app pip install x"
+    cmd = only(script)
+    assert (cmd.name, cmd.wrappers, texts(cmd.args)) == ("pip", ("sudo",), ["install", "x"])
+    assert cmd.name_span == at(script, "pip")
+    assert cmd.span == at(script, script)
+    assert texts(cmd.words) == ["sudo", "-u", "app", "pip", "install", "x"]
+    assert cmd.subcommand == "install"
+
+
+def test_env_wrapper_assignments() -> None:
+    script = "env A=1 B=2 npm ci"
+    cmd = only(script)
+    assert (cmd.name, cmd.wrappers, texts(cmd.assignments), texts(cmd.args)) == (
+        "npm",
+        ("env",),
+        ["A=1", "B=2"],
+        ["ci"],
+    )
+    assert cmd.name_span == at(script, "npm")
+    assert [a.span for a in cmd.assignments] == [at(script, "A=1"), at(script, "B=2")]
+
+
+def test_leading_assignment() -> None:
+    cmd = only("FOO=1 make")
+    assert (cmd.name, texts(cmd.assignments), cmd.args, cmd.wrappers) == ("make", ["FOO=1"], (), ())
+    assert cmd.span == Span(1, 1, 1, 11)
+    assert cmd.name_span == Span(1, 7, 1, 11)
+    assert parse_script("FOO=1; BAR=$(x)").commands[0].name == "x"
+
+
+def test_path_prefix_is_stripped() -> None:
+    script = "/usr/bin/apt-get install foo"
+    cmd = only(script)
+    assert cmd.name == "apt-get"
+    assert cmd.name_span == at(script, "/usr/bin/apt-get")
+    assert cmd.words[0].text == "/usr/bin/apt-get"
+
+
+def test_stacked_wrappers() -> None:
+    cmd = only("sudo -E env DEBIAN_FRONTEND=noninteractive nohup time /usr/bin/apt-get -qy install x")
+    assert cmd.name == "apt-get"
+    assert cmd.wrappers == ("sudo", "env", "nohup", "time")
+    assert texts(cmd.assignments) == ["DEBIAN_FRONTEND=noninteractive"]
+    assert cmd.has_flag("-y") and cmd.has_flag("-q") and cmd.subcommand == "install"
+
+
+@pytest.mark.parametrize(
+    ("script", "name", "wrappers"),
+    [
+        ("command -v foo", "command", ()),
+        ("command -p ls", "ls", ("command",)),
+        ("exec gosu app node server.js", "node", ("exec", "gosu")),
+        ("sudo", "sudo", ()),
+        ("env", "env", ()),
+        ("xargs -r apt-mark manual", "xargs", ()),
+        ("nice -n 10 make", "make", ("nice",)),
+    ],
+)
+def test_wrapper_edge_cases(script: str, name: str, wrappers: tuple[str, ...]) -> None:
+    cmd = only(script)
+    assert (cmd.name, cmd.wrappers) == (name, wrappers)
+
+
+def test_subshell() -> None:
+    script = "(cd /x && make)"
+    cd, make = parse_script(script).commands
+    assert (cd.name, texts(cd.args), cd.span) == ("cd", ["/x"], at(script, "cd /x"))
+    assert (make.name, make.span) == ("make", at(script, "make"))
+
+
+def test_if_body() -> None:
+    script = "if [ -f a ]; then pip install -r a; fi"
+    cmd = only(script)
+    assert (cmd.name, texts(cmd.args), cmd.span) == (
+        "pip",
+        ["install", "-r", "a"],
+        at(script, "pip install -r a"),
+    )
+    assert cmd.flag_value("-r") == "a"
+
+
+def test_for_loop() -> None:
+    script = "for f in $(ls /etc); do chmod 600 $f; done"
+    ls, chmod = parse_script(script).commands
+    assert (ls.name, ls.in_substitution, ls.span) == ("ls", True, at(script, "ls /etc"))
+    assert (chmod.name, texts(chmod.args), chmod.in_substitution) == ("chmod", ["600", "$f"], False)
+
+
+def test_case_and_functions() -> None:
+    result = parse_script('case "$(uname -m)" in x86_64|amd64) a=1 ;; *) echo no; exit 1 ;; esac; f() { g; }')
+    assert [c.name for c in result.commands] == ["uname", "echo", "exit", "g"]
+
+
+def test_sh_c_body_is_parsed_inside_the_quotes() -> None:
+    script = "sh -c 'cd /app && npm install'"
+    sh, cd, npm = parse_script(script).commands
+    assert (sh.name, texts(sh.args)) == ("sh", ["-c", "cd /app && npm install"])
+    assert not sh.in_nested_shell
+    assert (cd.name, cd.in_nested_shell, cd.span) == ("cd", True, at(script, "cd /app"))
+    assert (npm.name, npm.in_nested_shell, npm.span, npm.name_span) == (
+        "npm",
+        True,
+        at(script, "npm install"),
+        at(script, "npm"),
+    )
+
+
+def test_bash_c_double_quoted_body_with_escapes() -> None:
+    script = 'bash -o pipefail -ec "apt-get update && echo \\"$(id -u)\\" > /x"'
+    bash, apt, echo, id_ = parse_script(script).commands
+    assert bash.name == "bash"
+    assert (apt.name, apt.span) == ("apt-get", at(script, "apt-get update"))
+    assert (echo.name, texts(echo.args), echo.span) == (
+        "echo",
+        ["$(id -u)"],
+        at(script, 'echo \\"$(id -u)\\"'),
+    )
+    assert (id_.name, id_.in_substitution, id_.in_nested_shell, id_.span) == (
+        "id",
+        True,
+        True,
+        at(script, "id -u"),
+    )
+
+
+def test_nested_shell_body_is_not_also_read_as_a_substitution() -> None:
+    names = [c.name for c in parse_script('su-exec app sh -c "echo $(whoami)"').commands]
+    assert names == ["sh", "echo", "whoami"]
+
+
+def test_command_substitution() -> None:
+    script = "echo $(command -v foo) `ls`"
+    echo, command, ls = parse_script(script).commands
+    assert texts(echo.args) == ["$(command -v foo)", "`ls`"]
+    assert (command.name, command.in_substitution, command.span) == (
+        "command",
+        True,
+        at(script, "command -v foo"),
+    )
+    assert (ls.name, ls.in_substitution, ls.span) == ("ls", True, at(script, "ls"))
+
+
+def test_substitution_pipeline_is_its_own() -> None:
+    result = parse_script("X=$(a | b) y")
+    assert [(c.name, c.in_pipeline, c.pipeline_index, c.in_substitution) for c in result.commands] == [
+        ("y", False, 0, False),
+        ("a", True, 0, True),
+        ("b", True, 1, True),
+    ]
+    assert texts(result.commands[0].assignments) == ["X=$(a | b)"]
+
+
+def test_newline_separated_heredoc_script() -> None:
+    body = "set -e\napt-get update\n# a comment\napt-get install -y \\\n    curl\n"
+    textmap = TextMap()
+    for n, line in enumerate(body.splitlines(keepends=True), start=2):
+        textmap.add(len(line), n, 1)
+    result = parse_script(body, textmap)
+    _, update, install = result.commands
+    assert result.sets == {"errexit"}
+    assert update.span == Span(3, 1, 3, 15)
+    assert (install.name, texts(install.args)) == ("apt-get", ["install", "-y", "curl"])
+    assert install.span == Span(5, 1, 6, 9)
+    assert install.args[-1].span == Span(6, 5, 6, 9)
+
+
+def test_default_textmap_counts_lines() -> None:
+    second = parse_script("a\n  b x\n").commands[1]
+    assert (second.span, second.args[0].span) == (Span(2, 3, 2, 6), Span(2, 5, 2, 6))
+
+
+def test_heredoc_inside_script() -> None:
+    result = parse_script("cat <<EOF > /etc/x.conf\nkey=$(hostname)\nEOF\necho done")
+    assert [(c.name, c.in_substitution) for c in result.commands] == [
+        ("cat", False),
+        ("hostname", True),
+        ("echo", False),
+    ]
+    assert result.commands[2].span == Span(4, 1, 4, 10)
+
+
+def test_heredoc_fed_to_a_shell_is_parsed() -> None:
+    result = parse_script("bash -e <<'EOF'\nset -o pipefail\ncurl x | tar xz\nEOF")
+    assert [(c.name, c.in_nested_shell) for c in result.commands] == [
+        ("bash", False),
+        ("set", True),
+        ("curl", True),
+        ("tar", True),
+    ]
+    assert result.commands[2].span == Span(3, 1, 3, 7)
+    assert result.has_pipe and result.sets == set()
+
+
+def test_heredoc_piped_into_shell() -> None:
+    result = parse_script("cat <<EOF | sh\napt-get install x\nEOF\necho done")
+    assert [(c.name, c.in_pipeline, c.pipeline_index) for c in result.commands] == [
+        ("cat", True, 0),
+        ("sh", True, 1),
+        ("echo", False, 0),
+    ]
+
+
+def test_foreign_shebang_heredoc_has_no_commands() -> None:
+    result = parse_script("#!/usr/bin/env python3\nimport os\nprint(os.getcwd())\n")
+    assert result.commands == [] and not result.parse_ok
+    assert [c.name for c in parse_script("#!/bin/bash\nmake\n").commands] == ["make"]
+
+
+def test_redirections_are_not_arguments() -> None:
+    cmd = only("echo a >f b 2>/dev/null c 2>&1 <<<x")
+    assert texts(cmd.args) == ["a", "b", "c"]
+    result = parse_script("test -z x && echo >&2 'error: no' && exit 1")
+    assert [(c.name, texts(c.args)) for c in result.commands] == [
+        ("test", ["-z", "x"]),
+        ("echo", ["error: no"]),
+        ("exit", ["1"]),
+    ]
+
+
+def test_quote_removal() -> None:
+    echo, x = parse_script("""echo 'a b' "c \\"d\\" $HOME" e\\ f $'g\\th' "$(x "y")" ${z:-'w'}""").commands
+    assert texts(echo.args) == ["a b", 'c "d" $HOME', "e f", "g\th", '$(x "y")', "${z:-'w'}"]
+    assert echo.args[0].raw == "'a b'"
+    assert (x.name, texts(x.args)) == ("x", ["y"])
+
+
+def test_non_ascii_columns_count_code_points() -> None:
+    script = "echo été && apt-get install ü"
+    _, apt = parse_script(script).commands
+    assert apt.span == at(script, "apt-get install ü")
+    assert apt.args[-1].span == at(script, "ü")
+
+
+# ---------------------------------------------------------------- flags
+
+
+def test_has_flag_combined_short_and_long() -> None:
+    cmd = only("apt-get -qy --no-install-recommends=1 install -- -z foo")
+    assert cmd.has_flag("-y") and cmd.has_flag("-q")
+    assert cmd.has_flag("--yes", "-y")
+    assert cmd.has_flag("--no-install-recommends")
+    assert not cmd.has_flag("-z")
+    assert not cmd.has_flag("--yes")
+    assert texts(cmd.positional()) == ["install", "-z", "foo"]
+
+
+def test_has_flag_stops_at_a_known_value_flag() -> None:
+    cmd = only("apt-get -oDebug::y=1 install x")
+    assert not cmd.has_flag("-y")
+    assert cmd.flag_value("-o") == "Debug::y=1"
+    assert cmd.subcommand == "install"
+
+
+def test_single_dash_long_flags() -> None:
+    cmd = only("find / -name '*.pyc' -delete")
+    assert cmd.has_flag("-delete") and cmd.flag_value("-name") == "*.pyc"
+    assert cmd.has_flag("-n")  # without a spec a single-dash word reads as a short-flag cluster
+
+
+def test_flag_value_forms() -> None:
+    cmd = only("docker build -t one -ttwo --target=three --target four --file=x .")
+    assert cmd.flag_values("-t") == ["one", "two"]
+    assert cmd.flag_value("-t") == "two"
+    assert cmd.flag_value("--target") == "four"
+    assert cmd.flag_values("--target") == ["three", "four"]
+    assert cmd.flag_value("--file", "-f") == "x"
+    assert cmd.flag_value("--missing") is None
+    assert only("tar -xzf a.tgz").flag_value("-f") == "a.tgz"
+    assert only("pip install -r").flag_value("-r") is None
+
+
+def test_subcommand_skips_known_value_flags() -> None:
+    assert only("apt-get -o Dpkg::Options::=--force-confold -y install x").subcommand == "install"
+    assert only("git -C /src checkout v1").subcommand == "checkout"
+    assert only("npm").subcommand is None
+
+
+def test_positional_with_explicit_value_flags() -> None:
+    cmd = only("pip install -r req.txt -c constraints.txt flask==2.0 --index-url https://x")
+    assert texts(cmd.positional()) == ["install", "req.txt", "constraints.txt", "flask==2.0", "https://x"]
+    assert texts(cmd.positional({"-r", "-c", "--index-url"})) == ["install", "flask==2.0"]
+
+
+# ---------------------------------------------------------------- script helpers
+
+
+def test_uses_and_find() -> None:
+    result = parse_script("sudo apt-get update && apt-get -y install curl && apt-get clean")
+    assert result.uses("apt-get") and result.uses("sudo") and not result.uses("apk")
+    assert len(result.find("apt-get")) == 3
+    assert [texts(c.args) for c in result.find("apt-get", "install")] == [["-y", "install", "curl"]]
+
+
+def test_word_value_semantics() -> None:
+    a = only("echo x").args[0]
+    b = Word("x", "x", Span(1, 6, 1, 7))
+    assert a == b and hash(a) == hash(b)
+    assert repr(b) == "Word(text='x', raw='x', span=Span(start_line=1, start_col=6, end_line=1, end_col=7))"
+
+
+# ---------------------------------------------------------------- continuation lines
+
+
+def continued(*pieces: tuple[str, int, int]) -> tuple[str, TextMap]:
+    """A script joined from pieces of several Dockerfile lines, as the parser hands it over."""
+    textmap = TextMap()
+    for text, line, col in pieces:
+        textmap.add(len(text), line, col)
+    return "".join(text for text, _, _ in pieces), textmap
+
+
+def test_spans_across_continuation_lines() -> None:
+    # RUN apt-get update \
+    #     && apt-get install -y \
+    #        curl
+    script, textmap = continued(
+        ("apt-get update ", 1, 5),
+        ("    && apt-get install -y ", 2, 1),
+        ("       curl", 3, 1),
+    )
+    update, install = parse_script(script, textmap).commands
+    assert update.span == Span(1, 5, 1, 19)
+    assert install.name_span == Span(2, 8, 2, 15)
+    assert install.span == Span(2, 8, 3, 12)
+    assert install.args[-1].span == Span(3, 8, 3, 12)
+    assert install.has_flag("-y")
+
+
+def test_sh_c_body_across_continuation_lines() -> None:
+    # RUN sh -c 'apt-get update && \
+    #     apt-get install -y "curl"'
+    script, textmap = continued(
+        ("sh -c 'apt-get update && ", 1, 5), ('    apt-get install -y "curl"\'', 2, 1)
+    )
+    _, update, install = parse_script(script, textmap).commands
+    assert update.span == Span(1, 12, 1, 26)
+    assert install.span == Span(2, 5, 2, 30)
+    assert install.args[-1].span == Span(2, 24, 2, 30)
+    assert install.args[-1].text == "curl"
+
+
+def test_sh_c_inside_double_quotes_maps_escapes() -> None:
+    # RUN bash -c "echo \"hi\" && \
+    #   make"
+    script, textmap = continued(('bash -c "echo \\"hi\\" && ', 1, 5), ('  make"', 2, 1))
+    _, echo, make = parse_script(script, textmap).commands
+    assert echo.span == Span(1, 14, 1, 25)
+    assert echo.args[0].span == Span(1, 19, 1, 25)
+    assert make.span == Span(2, 3, 2, 7)
+
+
+# ---------------------------------------------------------------- fallback and dialects
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "apt-get update && apt-get install -y --no-install-recommends curl=7.1 && rm -rf /var/lib/apt/lists/*",
+        "set -eux; curl -fsSL x | sh; sudo -u app pip install x",
+        "env A=1 B=2 npm ci; FOO=1 make; (cd /x && make)",
+        "if [ -f a ]; then pip install -r a; fi; for i in $(seq 3); do echo $i; done",
+        'sh -c \'cd /app && npm install\' && bash -c "echo \\"$(id -u)\\""',
+        'case "$(dpkg --print-architecture)" in amd64|arm64) a=1 ;; *) echo no ;; esac',
+        "cat <<EOF > f\nx $(y)\nEOF\nbash <<'E'\nmake | tee log\nE\n",
+        "echo a >f b 2>/dev/null c; X=$(a | b) y; f() { g; }",
+    ],
+)
+def test_fallback_agrees_with_tree_sitter(script: str) -> None:
+    parsed = parse_script(script)
+    assert parsed.parse_ok
+    assert summary(fallback(script)) == summary(parsed)
+    assert fallback(script).sets == parsed.sets and fallback(script).has_pipe == parsed.has_pipe
+
+
+def test_unparsable_script_falls_back() -> None:
+    script = "apt-get install -y 'unbalanced && curl x | sh"
+    result = parse_script(script)
+    assert not result.parse_ok
+    assert [c.name for c in result.commands] == ["apt-get"]
+    result = parse_script("<<EOT bash\n  set -ex\n  apt-get update\nEOT")
+    assert not result.parse_ok
+    assert [(c.name, c.in_nested_shell) for c in result.commands] == [
+        ("bash", False),
+        ("set", True),
+        ("apt-get", True),
+    ]
+    assert result.commands[2].span == Span(3, 3, 3, 17)
+
+
+def test_tree_sitter_quirks_are_repaired() -> None:
+    # tree-sitter-bash 0.25 reads `! {` as a command named "{" ...
+    assert [c.name for c in parse_script("! { ldd x | grep y; }; a").commands] == ["ldd", "grep", "a"]
+    # ... invents a command inside `A=x/$(f)/$V/$V-$P` ...
+    assert [c.name for c in parse_script("A=h/$(e)/$V/$V-$P && curl $A").commands] == ["e", "curl"]
+    # ... and reads `a | b | c && d` as `a | (b | c && d)`.
+    result = parse_script("f x | a | b && e")
+    assert [(c.name, c.in_pipeline) for c in result.commands] == [
+        ("f", True),
+        ("a", True),
+        ("b", True),
+        ("e", False),
+    ]
+    assert [[c.name for c in p] for p in result.pipelines] == [["f", "a", "b"]]
+
+
+@pytest.mark.parametrize(
+    ("dialect", "script", "expected"),
+    [
+        (
+            "powershell",
+            "$ErrorActionPreference = 'Stop'; Invoke-WebRequest -Uri 'https://x; y' -OutFile a.zip | Out-Null",
+            [("$ErrorActionPreference", 0), ("Invoke-WebRequest", 0), ("Out-Null", 1)],
+        ),
+        (
+            "cmd",
+            'C:\\tools\\choco.exe install -y git && setx /M PATH "%PATH%;C:\\git" & dir',
+            [("choco.exe", 0), ("setx", 0), ("dir", 0)],
+        ),
+        ("pwsh", "& 'C:\\x.exe' --quiet", [("x.exe", 0)]),
+    ],
+)
+def test_windows_shells_get_a_rough_split(dialect: str, script: str, expected: list[tuple[str, int]]) -> None:
+    result = parse_script(script, dialect=dialect)
+    assert not result.parse_ok
+    assert [(c.name, c.pipeline_index) for c in result.commands] == expected
+
+
+def test_windows_spans() -> None:
+    script = "choco install -y git; Remove-Item x"
+    _, remove = parse_script(script, dialect="powershell").commands
+    assert (remove.span, remove.args[0].span) == (at(script, "Remove-Item x"), Span(1, 35, 1, 36))
+
+
+def test_threads_each_get_a_parser() -> None:
+    script = "apt-get update && apt-get install -y x | tee " + "a " * 200
+    results: list[tuple[int, bool]] = []
+
+    def work() -> None:
+        for _ in range(10):
+            parsed = parse_script(script)
+            results.append((len(parsed.commands), parsed.parse_ok))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [(3, True)] * 40
+
+
+# ---------------------------------------------------------------- robustness
+
+
+NASTY = [
+    "",
+    " ",
+    "\n\n",
+    "'",
+    '"',
+    "`",
+    "$(",
+    "$((",
+    "${",
+    "$'",
+    "echo 'a",
+    'echo "$(foo "bar',
+    "echo `ls",
+    "((",
+    "))",
+    "(((",
+    "if then fi",
+    "case",
+    "case x in",
+    "esac )",
+    "a |",
+    "| a",
+    "&& a",
+    ";;",
+    "cat <<",
+    "cat <<EOF",
+    "cat <<EOF\nbody",
+    "cat <<-'E'\n\tx\n\tE\n",
+    "sh -c",
+    "sh -c '",
+    'bash -c "$("',
+    "sudo",
+    "sudo -u",
+    "env A=1",
+    "\\",
+    "a\\",
+    "\x00\x01\x02",
+    "\ud800 \udfff",
+    "é" * 50,
+    "{ a; ",
+    "} } }",
+    "a=(1 2",
+    "f() {",
+    "for ((i=0;",
+    "[[ -f x",
+    "$(case x in a) b;; esac)",
+    "echo $(( $(a) + `b` ))",
+    "<(a) >(b",
+    "2>&1 >&2 &> x",
+    "#!/usr/bin/env",
+    "#!",
+]
+
+
+@pytest.mark.parametrize("script", NASTY)
+def test_nasty_input_never_raises(script: str) -> None:
+    unguarded(script)
+    for dialect in ("sh", "powershell", "cmd"):
+        assert isinstance(parse_script(script, dialect=dialect), Script)
+
+
+def test_random_strings_never_raise() -> None:
+    rng = random.Random(20240611)
+    pieces = [
+        *"ab -|&;()<>{}[]$`'\"\\\n\t#=*!0",
+        *("$(", "${", "<<EOF", "\nEOF\n", "sh -c ", "&&", "||", "case ", " in ", ";;", "esac", "if "),
+        *("then ", "fi", "é", "\U0001f600", "\x00", "\ud800", "sudo ", "env ", "-y", "--x="),
+    ]
+    for i in range(2000):
+        n = rng.randint(0, 60)
+        if i % 2:
+            script = "".join(rng.choice(pieces) for _ in range(n))
+        else:
+            script = "".join(chr(rng.randint(0, 0x24F)) for _ in range(n))
+        unguarded(script)
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "apt-get install -y --no-install-recommends foo=1.0 && " * 2000 + "true",
+        "apt-get install -y curl\n" * 4200,
+        "a | " * 25000,
+        "()" * 50000,
+        "$(" * 30000,
+        "echo '" + "x" * 100000,
+        '"$(' * 10000 + "x" + ')"' * 10000,
+        "{ " * 20000 + "a" + "; }" * 20000,
+        "bash -c '" * 500 + "x",
+    ],
+    ids=["chain", "lines", "pipes", "parens", "open-subst", "open-quote", "nested-subst", "braces", "bash-c"],
+)
+def test_100kb_scripts_parse_fast(script: str) -> None:
+    start = time.process_time()
+    result = parse_script(script)
+    elapsed = time.process_time() - start
+    assert elapsed < 1.0, elapsed
+    assert isinstance(result, Script)
