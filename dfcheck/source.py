@@ -11,7 +11,7 @@ import bisect
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Span:
     start_line: int
     start_col: int
