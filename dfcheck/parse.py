@@ -102,6 +102,99 @@ _MAX_LINE_BYTES = 65536
 _NOT_STRINGS = "when using JSON array syntax, arrays must be comprised of strings only"
 
 
+class _Segments:
+    """Where each character of a joined line came from; TextMap's arithmetic, without its cost.
+
+    Most instructions are one physical line, so a single segment takes a fast path, and a
+    :class:`TextMap` is only built for the part other modules keep (``rest_map``).
+    """
+
+    __slots__ = ("col", "cols", "length", "line", "lines", "offsets")
+
+    def __init__(self, line: int = 1, col: int = 1, length: int = 0) -> None:
+        self.line = line
+        self.col = col
+        self.length = length
+        self.offsets: list[int] | None = None
+        self.lines: list[int] = []
+        self.cols: list[int] = []
+
+    def add(self, size: int, line: int, col: int) -> None:
+        """Append a piece; the first piece set through ``__init__`` counts as one."""
+        if self.offsets is None:
+            self.offsets, self.lines, self.cols = [0], [self.line], [self.col]
+        self.offsets.append(self.length)
+        self.lines.append(line)
+        self.cols.append(col)
+        self.length += size
+
+    @classmethod
+    def joined(cls, parts: list[str], line: int, col: int, more_lines: list[int]) -> _Segments:
+        """Segments of ``"".join(parts)``: the first part at (line, col), the others at column 1."""
+        if not more_lines:
+            return cls(line, col, len(parts[0]))
+        out = cls(line, col)
+        offsets = [0]
+        total = 0
+        for part in parts:
+            total += len(part)
+            offsets.append(total)
+        out.offsets = offsets[:-1]
+        out.lines = [line, *more_lines]
+        out.cols = [col] + [1] * len(more_lines)
+        out.length = total
+        return out
+
+    def _position(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, self.length - 1))
+        offsets = self.offsets
+        if offsets is None:
+            return self.line, self.col + offset
+        i = bisect.bisect_right(offsets, offset) - 1
+        return self.lines[i], self.cols[i] + offset - offsets[i]
+
+    def span(self, start: int, end: int) -> Span:
+        """Same result as ``TextMap.span``."""
+        if self.offsets is None and 0 <= start < end <= self.length:
+            return Span(self.line, self.col + start, self.line, self.col + end)
+        line, col = self._position(start)
+        if end <= start:
+            return Span(line, col, line, col + 1)
+        end_line, end_col = self._position(end - 1)
+        return Span(line, col, end_line, end_col + 1)
+
+    def _pieces(self) -> list[tuple[int, int, int, int]]:
+        if self.offsets is None:
+            return [(0, self.length, self.line, self.col)]
+        offsets = self.offsets
+        ends = [*offsets[1:], self.length]
+        return list(zip(offsets, ends, self.lines, self.cols, strict=True))
+
+    def sub(self, start: int, end: int) -> _Segments:
+        if self.offsets is None:
+            start = max(0, min(start, self.length))
+            return _Segments(self.line, self.col + start, max(0, min(end, self.length) - start))
+        offsets = self.offsets
+        first = max(bisect.bisect_right(offsets, start) - 1, 0)
+        stop = bisect.bisect_left(offsets, end)
+        if stop - first <= 1:
+            return _Segments(
+                self.lines[first], self.cols[first] + start - offsets[first], max(end - start, 0)
+            )
+        out = _Segments(self.lines[first], self.cols[first] + start - offsets[first])
+        out.offsets = [0] + [o - start for o in offsets[first + 1 : stop]]
+        out.lines = self.lines[first:stop]
+        out.cols = [out.col, *self.cols[first + 1 : stop]]
+        out.length = end - start
+        return out
+
+    def textmap(self) -> TextMap:
+        tmap = TextMap()
+        for seg_start, seg_end, line, col in self._pieces():
+            tmap.add(seg_end - seg_start, line, col)
+        return tmap
+
+
 @dataclass(frozen=True)
 class Token:
     """A piece of an instruction: its value as BuildKit hands it on, and where it was written."""
@@ -173,9 +266,10 @@ class Instruction:
     args: list[Token]
     #: Arguments text after the flags, as BuildKit passes it to the instruction.
     rest: str
-    rest_map: TextMap
     #: The joined line (continuations removed), BuildKit's ``Node.Original``.
     original: str
+    #: Where each character of ``rest`` was written; see ``rest_map``.
+    rest_locator: _Segments = field(default_factory=_Segments, repr=False, compare=False)
     is_json: bool = False
     heredocs: list[Heredoc] = field(default_factory=list)
     pairs: list[KeyValue] = field(default_factory=list)
@@ -188,6 +282,14 @@ class Instruction:
     parent: Instruction | None = None
     #: False when the parser proper rejected the instruction (its arguments may be incomplete).
     valid: bool = True
+    _rest_map: TextMap | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def rest_map(self) -> TextMap:
+        """Positions of ``rest`` in the file, built when first asked for."""
+        if self._rest_map is None:
+            self._rest_map = self.rest_locator.textmap()
+        return self._rest_map
 
     @property
     def line(self) -> int:
@@ -208,7 +310,7 @@ class Instruction:
 
     @property
     def rest_span(self) -> Span:
-        return self.rest_map.span(0, len(self.rest)) if self.rest else self.keyword_span
+        return self.rest_locator.span(0, len(self.rest)) if self.rest else self.keyword_span
 
     def flags_of(self, name: str) -> list[Flag]:
         return [f for f in self.flags if f.name == name]
@@ -270,78 +372,6 @@ class _ParseFailure(Exception):
         self.span = span
 
 
-class _Segments:
-    """Where each character of a joined line came from; TextMap's arithmetic, without its cost.
-
-    Most instructions are one physical line, so a single segment takes a fast path, and a
-    :class:`TextMap` is only built for the part other modules keep (``rest_map``).
-    """
-
-    __slots__ = ("col", "cols", "length", "line", "lines", "offsets")
-
-    def __init__(self, line: int = 1, col: int = 1, length: int = 0) -> None:
-        self.line = line
-        self.col = col
-        self.length = length
-        self.offsets: list[int] | None = None
-        self.lines: list[int] = []
-        self.cols: list[int] = []
-
-    def add(self, size: int, line: int, col: int) -> None:
-        """Append a piece; the first piece set through ``__init__`` counts as one."""
-        if self.offsets is None:
-            self.offsets, self.lines, self.cols = [0], [self.line], [self.col]
-        self.offsets.append(self.length)
-        self.lines.append(line)
-        self.cols.append(col)
-        self.length += size
-
-    def _position(self, offset: int) -> tuple[int, int]:
-        offset = max(0, min(offset, self.length - 1))
-        offsets = self.offsets
-        if offsets is None:
-            return self.line, self.col + offset
-        i = bisect.bisect_right(offsets, offset) - 1
-        return self.lines[i], self.cols[i] + offset - offsets[i]
-
-    def span(self, start: int, end: int) -> Span:
-        """Same result as ``TextMap.span``."""
-        if self.offsets is None and 0 <= start < end <= self.length:
-            return Span(self.line, self.col + start, self.line, self.col + end)
-        line, col = self._position(start)
-        if end <= start:
-            return Span(line, col, line, col + 1)
-        end_line, end_col = self._position(end - 1)
-        return Span(line, col, end_line, end_col + 1)
-
-    def _pieces(self) -> list[tuple[int, int, int, int]]:
-        if self.offsets is None:
-            return [(0, self.length, self.line, self.col)]
-        offsets = self.offsets
-        ends = [*offsets[1:], self.length]
-        return list(zip(offsets, ends, self.lines, self.cols, strict=True))
-
-    def sub(self, start: int, end: int) -> _Segments:
-        if self.offsets is None:
-            start = max(0, min(start, self.length))
-            return _Segments(self.line, self.col + start, max(0, min(end, self.length) - start))
-        out: _Segments | None = None
-        for seg_start, seg_end, line, col in self._pieces():
-            lo, hi = max(seg_start, start), min(seg_end, end)
-            if lo < hi:
-                if out is None:
-                    out = _Segments(line, col + lo - seg_start, hi - lo)
-                else:
-                    out.add(hi - lo, line, col + lo - seg_start)
-        return out or _Segments()
-
-    def textmap(self) -> TextMap:
-        tmap = TextMap()
-        for seg_start, seg_end, line, col in self._pieces():
-            tmap.add(seg_end - seg_start, line, col)
-        return tmap
-
-
 class _Parser:
     def __init__(self, text: str) -> None:
         if text.startswith("\ufeff"):
@@ -392,8 +422,8 @@ class _Parser:
                 piece, end_of_line = self._trim_continuation(token)
             else:
                 piece, end_of_line = token, True
-            tmap = _Segments(number, lead + 1, len(piece))
             parts = [piece]
+            more_lines: list[int] = []
             empty_lines: list[int] = []
             last = number
             while not end_of_line and i < n:
@@ -417,9 +447,10 @@ class _Parser:
                     piece, end_of_line = self._trim_continuation(cont)
                 else:
                     piece, end_of_line = cont, True
-                tmap.add(len(piece), i, 1)
+                more_lines.append(i)
                 parts.append(piece)
             line = "".join(parts)
+            tmap = _Segments.joined(parts, number, lead + 1, more_lines)
             ins = self._node(line, tmap, number, last)
             ins.comments = pending_comments
             pending_comments = []
@@ -536,8 +567,8 @@ class _Parser:
             flags=flags,
             args=[],
             rest=rest,
-            rest_map=rloc.textmap(),
             original=line,
+            rest_locator=rloc,
         )
         try:
             self._dispatch(ins, rloc)
