@@ -119,15 +119,6 @@ class _Segments:
         self.lines: list[int] = []
         self.cols: list[int] = []
 
-    def add(self, size: int, line: int, col: int) -> None:
-        """Append a piece; the first piece set through ``__init__`` counts as one."""
-        if self.offsets is None:
-            self.offsets, self.lines, self.cols = [0], [self.line], [self.col]
-        self.offsets.append(self.length)
-        self.lines.append(line)
-        self.cols.append(col)
-        self.length += size
-
     @classmethod
     def joined(cls, parts: list[str], line: int, col: int, more_lines: list[int]) -> _Segments:
         """Segments of ``"".join(parts)``: the first part at (line, col), the others at column 1."""
