@@ -226,9 +226,9 @@ def test_shellcheck_positions_in_heredoc_and_continuation(project: Path) -> None
         pytest.skip("shellcheck not installed")
     text = "FROM alpine:3.20\nARG NAME=x\nRUN echo start && \\\n    echo $NAME $UNSET\nRUN <<EOF\ncd /tmp\necho $HOME\nEOF\n"
     (project / "Dockerfile").write_text(text)
-    code, out, _ = run(["check", str(project / "Dockerfile"), "--select", "DF500", "-f", "json"])
+    _, out, _ = run(["check", str(project / "Dockerfile"), "--select", "DF500", "-f", "json"])
     found = {(f["code"], f["span"]["start_line"], f["span"]["start_col"]) for f in json.loads(out)["findings"]}
     assert ("SC2086", 4, 10) in found and ("SC2086", 4, 16) in found
     assert ("SC2086", 7, 6) in found
-    code, out, _ = run(["check", str(project / "Dockerfile"), "--select", "DF500", "--ignore", "SC2086", "-f", "json"])
+    _, out, _ = run(["check", str(project / "Dockerfile"), "--select", "DF500", "--ignore", "SC2086", "-f", "json"])
     assert not [f for f in json.loads(out)["findings"] if f["code"] == "SC2086"]
