@@ -1,0 +1,56 @@
+"""Application files inside /proc, /sys, /dev or the binary directories break or shadow the OS."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.model import expand_known
+from dfcheck.rule import Rule
+
+#: Kernel-provided filesystems (replaced at run time) and the directories that hold the OS's programs.
+SYSTEM_DIRECTORIES = (
+    "/proc",
+    "/sys",
+    "/dev",
+    "/boot",
+    "/run",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib64",
+    "/usr/bin",
+    "/usr/sbin",
+)
+
+
+class WorkdirInSystemDirectoryRule(Rule):
+    code = "DF607"
+    name = "workdir-in-system-directory"
+    severity = Severity.WARNING
+    summary = "WORKDIR points into a kernel or system binary directory"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for ins in ctx.instructions("WORKDIR"):
+            if not ins.args or ctx.model.dialect(ins) in ("cmd", "powershell"):
+                continue
+            value = expand_known(ctx.model, ins.args[0].value, ins)
+            if not value or not value.startswith("/"):
+                continue
+            path = posixpath.normpath(value)
+            hit = next((d for d in SYSTEM_DIRECTORIES if path == d or path.startswith(d + "/")), None)
+            if hit is None:
+                continue
+            what = (
+                "is mounted over at run time"
+                if hit in ("/proc", "/sys", "/dev", "/run")
+                else "holds the OS's own files"
+            )
+            yield self.finding(
+                ctx,
+                ins.args[0].span,
+                f"WORKDIR {path} is inside {hit}, which {what}: files written there are lost or shadow "
+                "system files; use a directory of your own such as /app",
+            )
