@@ -1,4 +1,4 @@
-"""Application files inside /proc, /sys, /dev or the binary directories break or shadow the OS."""
+"""Files put into /proc, /sys, /dev or /run during the build vanish when the container starts."""
 
 from __future__ import annotations
 
@@ -10,27 +10,15 @@ from dfcheck.finding import Finding, Severity
 from dfcheck.model import expand_known
 from dfcheck.rule import Rule
 
-#: Kernel-provided filesystems (replaced at run time) and the directories that hold the OS's programs.
-SYSTEM_DIRECTORIES = (
-    "/proc",
-    "/sys",
-    "/dev",
-    "/boot",
-    "/run",
-    "/bin",
-    "/sbin",
-    "/lib",
-    "/lib64",
-    "/usr/bin",
-    "/usr/sbin",
-)
+#: Kernel and runtime filesystems that are mounted over when the container starts, and /boot.
+SYSTEM_DIRECTORIES = ("/proc", "/sys", "/dev", "/run", "/boot")
 
 
 class WorkdirInSystemDirectoryRule(Rule):
     code = "DF607"
     name = "workdir-in-system-directory"
     severity = Severity.WARNING
-    summary = "WORKDIR points into a kernel or system binary directory"
+    summary = "WORKDIR points into a kernel or runtime filesystem"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for ins in ctx.instructions("WORKDIR"):
