@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from dfcheck.finding import Edit
-from dfcheck.model import DEFAULT_SHELL
+from dfcheck.model import DEFAULT_SHELL, chain_instructions, stage_chain
 from dfcheck.rule import Rule
 from dfcheck.source import Span
 
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from dfcheck.shell import Command, Script, Word
 
 WINDOWS_DIALECTS = frozenset({"powershell", "cmd"})
-_WINDOWS_IMAGES = ("windows", "nanoserver", "servercore")
 
 
 def _set(text: str) -> frozenset[str]:
@@ -68,8 +67,19 @@ VALUE_FLAGS: dict[str, frozenset[str]] = {
         "-C -p -o -ldflags -gcflags -asmflags -tags -mod -modfile -pkgdir -toolexec -buildmode -compiler"
         " -installsuffix -overlay -pgo -gccgoflags -trimpath_ignored"
     ),
+    "mvn": _set(
+        "-f --file -s --settings -gs --global-settings -t --toolchains -pl --projects -rf --resume-from"
+        " -P --activate-profiles -T --threads -l --log-file -b --builder -D --define"
+    ),
+    "gradle": _set(
+        "-p --project-dir -g --gradle-user-home -c --settings-file -b --build-file -x --exclude-task"
+        " -I --init-script -D --system-prop -P --project-prop --include-build --console --warning-mode"
+        " --max-workers --priority"
+    ),
 }
 VALUE_FLAGS["apt"] = VALUE_FLAGS["apt-get"]
+VALUE_FLAGS["mvnw"] = VALUE_FLAGS["mvn"]
+VALUE_FLAGS["gradlew"] = VALUE_FLAGS["gradle"]
 VALUE_FLAGS["dnf"] = VALUE_FLAGS["microdnf"] = VALUE_FLAGS["yum"]
 for _name in ("pip3", "pipx"):
     VALUE_FLAGS[_name] = VALUE_FLAGS["pip"]
@@ -79,27 +89,18 @@ _COMPLEX = re.compile(r"\$|`")
 
 
 def is_posix(ctx: RuleContext, ins: Instruction) -> bool:
-    """Does the RUN go to a POSIX shell? Without SHELL, Windows images run ``cmd /S /C``."""
+    """Does the RUN go to a POSIX shell? The model knows Windows images (cmd without SHELL).
+
+    A backtick escape or a ``windows/...`` platform with the default shell still means Windows:
+    a custom base image the model cannot recognise by its name.
+    """
     if ctx.model.dialect(ins) in WINDOWS_DIALECTS:
         return False
     if ctx.model.shell_at(ins) != DEFAULT_SHELL:
         return True
-    return not is_windows(ctx, ins)
-
-
-def is_windows(ctx: RuleContext, ins: Instruction) -> bool:
-    """A Windows stage: its root base image or platform says so, or the file escapes with a backtick."""
-    if ctx.dockerfile.escape == "`":
-        return True
     stage = ctx.model.stage_of(ins)
-    seen = []
-    while stage is not None and stage.parent is not None and stage not in seen:
-        seen.append(stage)
-        stage = stage.parent
-    if stage is None:
-        return False
-    image = f"{stage.base.registry}/{stage.base.repository}".lower()
-    return any(k in image for k in _WINDOWS_IMAGES) or (stage.platform or "").lower().startswith("windows")
+    platform = (stage_chain(stage)[0].platform or "").lower() if stage is not None else ""
+    return ctx.dockerfile.escape != "`" and not platform.startswith("windows")
 
 
 def commands(ctx: RuleContext, ins: Instruction) -> list[Command]:
@@ -187,14 +188,21 @@ def resolve(ctx: RuleContext, ins: Instruction, word: Word) -> list[str] | None:
     return None if "$" in value else value.split()
 
 
-def cache_mount(ctx: RuleContext, ins: Instruction, *paths: str) -> bool:
-    """Does the RUN mount a cache at (or above) one of ``paths``? ``~/x`` matches any home."""
+def cache_mount(ctx: RuleContext, ins: Instruction, *paths: str, within: bool = False) -> bool:
+    """Does the RUN mount a cache at (or above) one of ``paths``? ``~/x`` matches any home.
+
+    With ``within``, a mount on part of a path counts too (``/go/pkg/mod/cache`` for ``/go/pkg/mod``).
+    """
     for mount in ctx.model.mounts(ins):
         if mount.type != "cache":
             continue
         target = ctx.model.expand(mount.target, ins).rstrip("/") or "/"
         for path in paths:
             if covers(target, path):
+                return True
+            if within and path.startswith("~/") and f"/{path[2:].rstrip('/')}/" in target + "/":
+                return True
+            if within and target.startswith(path.rstrip("/") + "/"):
                 return True
     return False
 
@@ -214,19 +222,42 @@ def covers(target: str, path: str) -> bool:
 
 
 def removes(cmds: list[Command], path: str) -> bool:
-    """Does an ``rm`` remove ``path``, its contents or a directory above it? Globs and braces count."""
+    """Does an ``rm`` remove ``path``, its contents or a directory above it? Globs and braces count.
+
+    A ``~/`` path is a home directory's: ``rm -rf ~/.npm``, ``$HOME/.npm``, ``/root/.npm`` and
+    ``/home/app/.npm`` all remove ``~/.npm``.
+    """
+    home = path.startswith("~/")
+    if home:
+        path = "/root/" + path[2:]
     parts = path.rstrip("/").split("/")
     prefixes = ["/".join(parts[:k]) for k in range(2, len(parts) + 1)]
     for cmd in cmds:
         if cmd.name != "rm":
             continue
         for word in positionals(cmd.args, frozenset()):
-            for pattern in _braces(word.text.rstrip("/")):
+            text = _HOME.sub("/root", word.text) if home else word.text
+            for pattern in _braces(text.rstrip("/")):
                 for suffix in ("/*", "/**"):
                     pattern = pattern.removesuffix(suffix)
                 if pattern and any(fnmatch.fnmatchcase(p, pattern) for p in prefixes):
                     return True
     return False
+
+
+_HOME = re.compile(r"^(?:~|\$HOME|\$\{HOME\}|/home/[^/]+)(?=/|$)")
+
+
+def run_user(ctx: RuleContext, ins: Instruction) -> str:
+    """The user a RUN runs as (the last ``USER`` of its stage and the stages it is built from)."""
+    stage = ctx.model.stage_of(ins)
+    user = "root"
+    for other in chain_instructions(stage) if stage is not None else ():
+        if other is ins or other is ins.parent:
+            break
+        if other.keyword == "USER" and other.args:
+            user = ctx.model.expand(other.args[0].value, other).split(":", 1)[0] or "root"
+    return user
 
 
 def _braces(text: str) -> list[str]:

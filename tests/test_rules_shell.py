@@ -82,3 +82,62 @@ def test_pin_rule_reports_once_per_command() -> None:
 def test_hadolint_ids_select_the_rules() -> None:
     text = "FROM debian:12\nRUN apt install curl\n"
     assert {f.code for f in lint(text, ("DL3027", "DL3014"))} == {"DF504", "DF506"}
+
+
+def test_escape_directive_or_windows_platform_marks_a_windows_stage() -> None:
+    for text in (
+        "# escape=`\nFROM myregistry.io/build-agent:1\nRUN curl -k https://example.com\n",
+        "FROM --platform=windows/amd64 myregistry.io/build-agent:1\nRUN curl -k https://example.com\n",
+    ):
+        assert lint(text, ("DF620",)) == []
+    shell = '# escape=`\nFROM myregistry.io/agent:1\nSHELL ["/bin/bash", "-c"]\nRUN curl -k https://x\n'
+    assert positions(lint(shell, ("DF620",))) == [(4, 10, 4, 12)]
+
+
+@pytest.mark.parametrize(
+    "script,expected",
+    [
+        ("rm -rf ~/.npm", True),
+        ("rm -rf $HOME/.npm/*", True),
+        ("rm -rf /home/node/.npm", True),
+        ("rm -rf /root/.npm/_cacache", False),
+        ("rm -rf /tmp/.npm", False),
+    ],
+)
+def test_removes_home_paths(script: str, expected: bool) -> None:
+    assert removes(parse_script(script).commands, "~/.npm/x") is expected
+
+
+@pytest.mark.parametrize(
+    "target,fires",
+    [("/go/pkg/mod", False), ("/go/pkg/mod/cache", False), ("/go", False), ("/go/src", True)],
+)
+def test_cache_mount_inside_the_cache_counts(target: str, fires: bool) -> None:
+    text = f"FROM golang:1.23\nRUN --mount=type=cache,target={target} go mod download\n"
+    assert bool(lint(text, ("DF118",))) is fires
+
+
+def test_cache_mount_fix_covers_every_run_of_the_stage() -> None:
+    text = "FROM rust:1.82 AS build\nRUN cargo fetch\nRUN cargo build --release\n"
+    (finding,) = lint(text, ("DF118",))
+    assert finding.fix is not None and not finding.fix.safe
+    edits = [(e.span.start_line, e.span.start_col, e.content) for e in finding.fix.edits]
+    mount = "--mount=type=cache,target=/usr/local/cargo/registry "
+    assert edits == [(2, 5, mount), (3, 5, mount)]
+    assert [(r.span.start_line, r.span.start_col) for r in finding.related] == [(3, 11)]
+
+
+def test_cache_mount_for_a_user_switched_inside_the_run() -> None:
+    text = "FROM node:22\nRUN gosu app npm ci\n"
+    (finding,) = lint(text, ("DF118",))
+    assert finding.fix is None and "<home of app>/.npm,uid=<uid of app>" in finding.message
+
+
+def test_secret_in_run_is_an_error_only_where_it_ships() -> None:
+    text = (
+        "FROM alpine:3.20 AS build\nRUN echo 'root:pw1' | chpasswd\n"
+        "FROM alpine:3.20\nRUN echo 'root:pw2' | chpasswd\n"
+    )
+    findings = lint(text, ("DF624",))
+    assert [(f.span.start_line, f.severity.label) for f in findings] == [(2, "warning"), (4, "error")]
+    assert {f.code for f in lint(text, ("CKV2_DOCKER_17",))} == {"DF624"}

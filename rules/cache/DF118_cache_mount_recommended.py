@@ -1,0 +1,192 @@
+"""Without a cache mount, every rebuild of a dependency step downloads everything again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Edit, Finding, Fix, Related, Severity
+from dfcheck.model import is_root_user, stage_chain
+from dfcheck.packages import cache_mount, commands, operands, posix_runs, removes, run_user
+from dfcheck.parse import Instruction
+from dfcheck.rule import Rule
+from dfcheck.shell import Command, Word
+from dfcheck.source import Span
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A dependency tool: the verbs that fetch, where it caches and how a RUN cleans that up.
+
+    ``caches`` starting ``~/`` are in the user's home; ``env`` entries are ``VAR`` or
+    ``VAR/sub`` (the cache is ``$VAR/sub``); ``suggest`` are the targets proposed to root, where
+    ``VAR:default`` means ``$VAR`` when the Dockerfile sets it, else the default.
+    """
+
+    name: str
+    programs: tuple[str, ...]
+    verbs: tuple[str, ...]
+    caches: tuple[str, ...]
+    suggest: tuple[str, ...]
+    env: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    cleans: tuple[str, ...] = ()
+    #: Flags that forbid downloads (``--frozen`` is Cargo's ``--locked --offline``).
+    offline: tuple[str, ...] = ("--offline",)
+    #: Stages that ship are left to DF114, which already asks for a mount or a cleanup.
+    build_stages_only: bool = False
+
+
+TOOLS = (
+    Tool("npm", ("npm",), ("ci", "clean-install", "install", "i"), ("~/.npm",), ("npm_config_cache:/root/.npm",),
+         ("npm_config_cache", "NPM_CONFIG_CACHE"), ("--cache",), ("cache clean",)),
+    Tool("yarn", ("yarn",), ("", "install"), ("/usr/local/share/.cache/yarn", "~/.cache/yarn", "~/.yarn/berry/cache"),
+         ("YARN_CACHE_FOLDER:/usr/local/share/.cache/yarn",), ("YARN_CACHE_FOLDER",), ("--cache-folder",),
+         ("cache clean",), build_stages_only=True),
+    Tool("pnpm", ("pnpm",), ("install", "i", "fetch"), ("~/.local/share/pnpm/store", "/pnpm/store"),
+         ("PNPM_HOME/store:/root/.local/share/pnpm/store",), ("PNPM_HOME/store", "PNPM_STORE_DIR"), ("--store-dir",),
+         ("store prune",)),
+    Tool("go", ("go",), ("build", "install", "mod download"), ("/go/pkg/mod", "~/go/pkg/mod", "~/.cache/go-build"),
+         ("GOPATH/pkg/mod:/go/pkg/mod", "GOCACHE:/root/.cache/go-build"), ("GOPATH/pkg/mod", "GOMODCACHE", "GOCACHE"),
+         (), ("clean -modcache", "clean -cache"), offline=()),
+    Tool("cargo", ("cargo",), ("build", "fetch", "install", "chef cook"), ("/usr/local/cargo/registry", "~/.cargo/registry"),
+         ("CARGO_HOME/registry:/usr/local/cargo/registry",), ("CARGO_HOME/registry",),
+         offline=("--offline", "--frozen")),
+    Tool("maven", ("mvn", "mvnw"), ("*",), ("~/.m2",), ("/root/.m2",), offline=("-o", "--offline")),
+    Tool("gradle", ("gradle", "gradlew"), ("*",), ("~/.gradle", "/home/gradle/.gradle"),
+         ("GRADLE_USER_HOME:/root/.gradle",), ("GRADLE_USER_HOME",), ("-g", "--gradle-user-home")),
+)  # fmt: skip
+
+
+def _env_path(scope: dict[str, str], entry: str) -> str | None:
+    name, _, sub = entry.partition("/")
+    value = scope.get(name)
+    return f"{value.rstrip('/')}/{sub}".rstrip("/") if value else None
+
+
+def _verb(tool: Tool, cmd: Command) -> Word | None:
+    """The word that makes ``cmd`` fetch dependencies (the command name for a bare ``yarn``)."""
+    if cmd.name not in tool.programs or cmd.has_flag(*tool.offline):
+        return None
+    words = operands(cmd)
+    texts = [w.text for w in words]
+    for verb in tool.verbs:
+        if verb == "*" and words:
+            return words[0]
+        if verb == "" and not words:
+            return cmd.words[len(cmd.words) - len(cmd.args) - 1]
+        if verb and texts[: len(verb.split())] == verb.split():
+            if tool.name in ("npm", "pnpm") and verb in ("install", "i") and len(words) > 1:
+                return None  # adds named packages; the manifest install is the one worth caching
+            return words[len(verb.split()) - 1]
+    return None
+
+
+def _satisfied(ctx: RuleContext, ins: Instruction, tool: Tool, cmds: list[Command]) -> bool:
+    """A cache mount on one of the tool's caches, or a cleanup of them in the same RUN."""
+    scope = ctx.model.scope_at(ins)
+    paths = [*tool.caches, *filter(None, (_env_path(scope, e) for e in tool.env))]
+    paths += (
+        [v for c in cmds if c.name in tool.programs for v in c.flag_values(*tool.flags)] if tool.flags else []
+    )
+    if cache_mount(ctx, ins, *paths, within=True):
+        return True
+    for cmd in cmds:
+        said = " ".join(w.text for w in cmd.args)
+        if cmd.name in tool.programs and any(said.startswith(c) for c in tool.cleans):
+            return True
+    return any(removes(cmds, p + "/x") for p in paths)
+
+
+#: Defaults that hold in the official image only (its ENV sets GOPATH / CARGO_HOME): elsewhere, home.
+_IMAGE_DEFAULTS = {"/go/pkg/mod": ("golang", "/root/go/pkg/mod"),
+                   "/usr/local/cargo/registry": ("rust", "/root/.cargo/registry")}  # fmt: skip
+
+
+def _suggested(ctx: RuleContext, ins: Instruction, tool: Tool, compiles: bool) -> list[str]:
+    """Mount targets for root: ``$VAR`` when the Dockerfile sets it, the official image's path in
+    images built on it (``golang``, ``rust``, ``...-rust-1.85``), else the home directory's."""
+    scope = ctx.model.scope_at(ins)
+    stage = ctx.model.stage_of(ins)
+    images = " ".join(f"{s.base.name} {s.base.tag or ''}" for s in stage_chain(stage)) if stage else ""
+    out = []
+    for entry in tool.suggest if compiles or tool.name != "go" else tool.suggest[:1]:
+        var, _, default = entry.rpartition(":")
+        image, elsewhere = _IMAGE_DEFAULTS.get(default, ("", default))
+        out.append((_env_path(scope, var) if var else None) or (default if image in images else elsewhere))
+    return out
+
+
+def _switched_user(cmds: list[Command]) -> str | None:
+    """The user a RUN hands its work to (``gosu app``, ``sudo -u app``, ``su app -c``), if any."""
+    for cmd in cmds:
+        texts = [w.text for w in cmd.words]
+        for wrapper in ("gosu", "su-exec"):
+            if wrapper in cmd.wrappers and wrapper in texts[:-1]:
+                return texts[texts.index(wrapper) + 1]
+        if "sudo" in cmd.wrappers:
+            for flag in ("-u", "--user"):
+                if flag in texts[:-1]:
+                    return texts[texts.index(flag) + 1]
+        if cmd.name in ("su", "runuser") and "-c" in texts:
+            names = [t for t in texts[1 : texts.index("-c")] if not t.startswith("-")]
+            return names[0] if names else "root"
+    return None
+
+
+class CacheMountRecommendedRule(Rule):
+    code = "DF118"
+    name = "cache-mount-recommended"
+    severity = Severity.INFO
+    summary = "Dependency download without a build cache mount"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        """One finding per stage and tool at its first uncached RUN; the others are related to it."""
+        found: dict[tuple[int, str, str], list[tuple[Instruction, Command, list[Command], Word]]] = {}
+        for ins in posix_runs(ctx):
+            stage = ctx.model.stage_of(ins)
+            shipped = ctx.shipped(stage)
+            cmds = commands(ctx, ins)
+            for tool in TOOLS:
+                if tool.build_stages_only and shipped:
+                    continue
+                cmd, verb = next(((c, v) for c in cmds if (v := _verb(tool, c)) is not None), (None, None))
+                if cmd is None or verb is None or _satisfied(ctx, ins, tool, cmds):
+                    continue
+                kind = "compile" if tool.name == "go" and verb.text in ("build", "install") else "fetch"
+                key = (stage.index if stage is not None else -1, tool.name, kind)
+                found.setdefault(key, []).append((ins, cmd, cmds, verb))
+        for (_, name, _), runs in found.items():
+            tool = next(t for t in TOOLS if t.name == name)
+            yield self._finding(ctx, tool, runs)
+
+    def _finding(
+        self, ctx: RuleContext, tool: Tool, runs: list[tuple[Instruction, Command, list[Command], Word]]
+    ) -> Finding:
+        ins, cmd, cmds, verb = runs[0]
+        related = tuple(Related(v.span, "also without a cache mount") for _, _, _, v in runs[1:])
+        words = [w.text for w in operands(cmd)]
+        phrase = " ".join(words[: words.index(verb.text) + 1]) if verb.text in words else ""
+        what = f"`{cmd.name}`" if not phrase or "*" in tool.verbs else f"`{cmd.name} {phrase}`"
+        compiles = cmd.name == "go" and verb.text in ("build", "install")
+        if compiles:
+            what += " compiles every package again (and fetches missing modules) whenever this step re-runs"
+        else:
+            what += " downloads every dependency again whenever this step re-runs"
+        targets = _suggested(ctx, ins, tool, compiles)
+        user = _switched_user(cmds) or run_user(ctx, ins)
+        if not is_root_user(user):
+            mounts = " ".join(
+                f"--mount=type=cache,target={t.replace('/root/', f'<home of {user}>/')},uid=<uid of {user}>"
+                for t in targets
+            )
+            message = f"{what}: add `{mounts}` (the cache must be writable by `{user}`)"
+            return self.finding(ctx, verb.span, message, related=related)
+        mounts = " ".join(f"--mount=type=cache,target={t}" for t in targets)
+        edits = []
+        for run, *_ in runs:
+            at = run.keyword_span
+            edits.append(Edit(Span(at.end_line, at.end_col + 1, at.end_line, at.end_col + 1), mounts + " "))
+        fix = Fix(f"Mount a {tool.name} cache", tuple(edits), safe=False)
+        return self.finding(ctx, verb.span, f"{what}: add `{mounts}`", fix=fix, related=related)
