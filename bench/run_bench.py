@@ -1,7 +1,7 @@
 """dfcheck against hadolint on the shared corpus: whole-corpus wall time, cold per-file time, import time.
 
 Usage: python bench/run_bench.py [--corpus DIR] [--hadolint PATH] [--sample 100] [--seed 1646]
-                                 [--grow-rules 150] [--skip-shellcheck] [--json FILE]
+                                 [--corpus-runs 3] [--grow-rules 150] [--skip-shellcheck] [--json FILE]
 
 dfcheck runs as a user's install would: the package is laid out as the wheel lays it out (``rules/``
 becomes ``dfcheck.rules``) in a throw-away virtual environment, byte-compiled once with compileall,
@@ -16,11 +16,13 @@ running this script (a path line in a ``.pth`` file). Three set-ups are timed:
 
 Measurements:
 (a) the whole corpus in one invocation per tool (dfcheck ``--format json -o /dev/null --exit-zero``,
-    hadolint ``--no-fail -f json``); target: dfcheck <= 0.25x hadolint's wall time.
+    hadolint ``--no-fail -f json``), the median of ``--corpus-runs`` runs for dfcheck, one run of
+    hadolint; target: dfcheck <= 0.25x hadolint's wall time.
 (b) one invocation per file over a seeded sample (default 100 files), tools interleaved per file;
     median cold time per file; target: dfcheck <= 3x hadolint's median.
 (c) ``python -X importtime`` of ``dfcheck check FILE`` (the start-up fast path), per module the
-    minimum over several runs, top offenders by self time.
+    minimum over several runs, top offenders by self time; and load_rules() with its slowest rule
+    modules, which -X importtime cannot see (it logs ``import`` statements, not importlib loaders).
 Wall time is what the targets are about; user+sys CPU time is printed beside it because it is far
 less disturbed by other processes on a busy machine.
 """
@@ -208,13 +210,19 @@ def version_of(argv: list[str]) -> str:
 # -- measurements ----------------------------------------------------------------------------------
 
 
-def measure_corpus(tools: list[Tool], corpus: Path) -> dict[str, Timing]:
+def measure_corpus(tools: list[Tool], corpus: Path, runs: int) -> dict[str, Timing]:
+    """The median run of each tool (by wall time); hadolint, at 40 s or more a run, runs once."""
     results: dict[str, Timing] = {}
     for tool in tools:
-        print(f"  {tool.label:<24} ...", end="", flush=True)
-        timing = run_timed(tool.argv_corpus, tool.env, corpus)
+        count = 1 if tool.label == "hadolint" else runs
+        print(f"  {tool.label:<24}", end="", flush=True)
+        timings = []
+        for _ in range(count):
+            timings.append(run_timed(tool.argv_corpus, tool.env, corpus))
+            print(f" {timings[-1].wall:.2f}", end="", flush=True)
+        timing = sorted(timings, key=lambda t: t.wall)[len(timings) // 2]
         results[tool.label] = timing
-        print(f" {timing.wall:7.2f} s wall, {timing.cpu:7.2f} s CPU, exit {timing.returncode}")
+        print(f" -> {timing.wall:.2f} s wall, {timing.cpu:.2f} s CPU, exit {timing.returncode}")
     return results
 
 
@@ -254,6 +262,50 @@ def measure_imports(
     return {m: (min(selfs[m]), min(cums[m])) for m in selfs}
 
 
+#: Times load_rules() and, per module it executes, the loader's exec_module (helpers imported by a
+#: rule count toward the first rule that imports them). ``-X importtime`` cannot see these imports:
+#: it only logs the ``import`` statement, not importlib's loaders.
+RULE_LOAD_PROBE = """
+import json, sys, time
+from importlib.machinery import SourceFileLoader
+times = {}
+original = SourceFileLoader.exec_module
+def timed(self, module):
+    start = time.perf_counter()
+    original(self, module)
+    times.setdefault(module.__name__, time.perf_counter() - start)
+import dfcheck.engine
+SourceFileLoader.exec_module = timed
+start = time.perf_counter()
+from dfcheck.rule import load_rules
+count = len(load_rules())
+total = time.perf_counter() - start
+json.dump({"rules": count, "total": total, "modules": times}, sys.stdout)
+"""
+
+
+def measure_rule_loading(python: Path, runs: int) -> tuple[int, float, dict[str, float]]:
+    """(rule count, min load_rules() seconds, module -> min exec seconds) over ``runs`` starts."""
+    totals: list[float] = []
+    modules: dict[str, list[float]] = defaultdict(list)
+    count = 0
+    for _ in range(runs):
+        out = subprocess.run(
+            [str(python), "-c", RULE_LOAD_PROBE],
+            env=child_env(hide_shellcheck=True),
+            cwd=python.parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        data = json.loads(out.stdout)
+        count = data["rules"]
+        totals.append(data["total"])
+        for module, seconds in data["modules"].items():
+            modules[module].append(seconds)
+    return count, min(totals), {m: min(v) for m, v in modules.items()}
+
+
 def median_ms(values: list[float]) -> float:
     return statistics.median(values) * 1000
 
@@ -274,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-shellcheck", action="store_true", help="do not time dfcheck[shellcheck]")
     parser.add_argument("--skip-corpus", action="store_true", help="skip the whole-corpus measurement")
+    parser.add_argument("--corpus-runs", type=int, default=3, help="whole-corpus runs per dfcheck set-up")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
     args = parser.parse_args(argv)
 
@@ -357,8 +410,10 @@ def main(argv: list[str] | None = None) -> int:
 
         corpus_results: dict[str, Timing] = {}
         if not args.skip_corpus:
-            print("\n(a) whole corpus, one invocation per tool")
-            corpus_results = measure_corpus(tools, corpus)
+            print(
+                f"\n(a) whole corpus, one invocation per run (median of {args.corpus_runs} for dfcheck, seconds)"
+            )
+            corpus_results = measure_corpus(tools, corpus, args.corpus_runs)
 
         sample = random.Random(args.seed).sample(names, min(args.sample, len(names)))
         print(
@@ -369,9 +424,14 @@ def main(argv: list[str] | None = None) -> int:
         runs = args.import_runs
         print(f"\n(c) import time of `dfcheck check FILE` (python -X importtime, min over {runs} runs)")
         imports = measure_imports(python, plain, sample[0], corpus, runs)
+        rule_loading = [
+            (tool.label, *measure_rule_loading(Path(tool.argv_file[0]).parent / "python", runs))
+            for tool in tools
+            if tool.label in ("dfcheck", f"dfcheck+{args.grow_rules} rules")
+        ]
 
     load_after = os.getloadavg()
-    report = summarise(tools, corpus_results, imports, load_before, load_after)
+    report = summarise(tools, corpus_results, imports, rule_loading, load_before, load_after)
     if args.json:
         report.update(date=started, cpus=os.cpu_count(), cpu=cpu_model, files=len(names), sample=len(sample))
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -392,6 +452,7 @@ def summarise(
     tools: list[Tool],
     corpus_results: dict[str, Timing],
     imports: dict[str, tuple[int, int]],
+    rule_loading: list[tuple[str, int, float, dict[str, float]]],
     load_before: tuple[float, float, float],
     load_after: tuple[float, float, float],
 ) -> dict[str, object]:
@@ -404,6 +465,14 @@ def summarise(
     for module, (self_us, cum_us) in top:
         print(f"  {self_us / 1000:8.2f} {cum_us / 1000:8.2f}  {module}")
     report["imports"] = {"total_ms": round(total_ms, 1), "dfcheck_ms": round(own_ms, 1), "top": top}
+    print("  rule modules (loaded by dfcheck.rule.load_rules, invisible to -X importtime):")
+    for label, count, total, modules in rule_loading:
+        print(
+            f"  {label}: load_rules() {total * 1000:.1f} ms for {count} rules; slowest modules (ms, cumulative):"
+        )
+        slowest = sorted(modules.items(), key=lambda item: -item[1])[:8]
+        print("    " + ", ".join(f"{m.rsplit('.', 1)[-1]} {t * 1000:.2f}" for m, t in slowest))
+        report[f"load_rules[{label}]"] = {"rules": count, "ms": round(total * 1000, 2)}
 
     hadolint = tools[0]
     print("\nSummary")
