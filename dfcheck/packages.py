@@ -34,7 +34,8 @@ def _set(text: str) -> frozenset[str]:
 #: Flags whose value is a separate word, per program (superset of what the shell module knows).
 VALUE_FLAGS: dict[str, frozenset[str]] = {
     "apt-get": _set(
-        "-o -c -t -a --option --config-file --target-release --default-release --host-architecture"
+        "-o -c -t -a -S --option --config-file --target-release --default-release --host-architecture"
+        " --snapshot"
     ),
     "apk": _set(
         "-t -X -p --virtual --repository --root --arch --cache-dir --keys-dir --repositories-file"

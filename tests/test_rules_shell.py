@@ -141,3 +141,10 @@ def test_secret_in_run_is_an_error_only_where_it_ships() -> None:
     findings = lint(text, ("DF624",))
     assert [(f.span.start_line, f.severity.label) for f in findings] == [(2, "warning"), (4, "error")]
     assert {f.code for f in lint(text, ("CKV2_DOCKER_17",))} == {"DF624"}
+
+
+def test_apt_snapshot_needs_an_apt_flag_not_any_capital_s() -> None:
+    text = "FROM debian:12\nRUN curl -fsSL https://x -o /x && apt-get install -y curl\n"
+    assert positions(lint(text, ("DF720",))) == [(2, 54, 2, 58)]
+    snapshot = "FROM ubuntu:24.04\nRUN apt-get install -y -S 20240301T000000Z curl\n"
+    assert lint(snapshot, ("DF720",)) == []

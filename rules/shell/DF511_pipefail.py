@@ -8,10 +8,41 @@ from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Severity
 from dfcheck.packages import posix_runs
 from dfcheck.rule import Rule
+from dfcheck.shell import Command
 
 _SUPPORTS = frozenset({"bash", "zsh", "ash", "ksh", "mksh", "busybox"})
-#: Producers that cannot fail in a way worth catching (``yes`` even dies of SIGPIPE by design).
-_HARMLESS = frozenset({"echo", "printf", "yes", "true", "cat"})
+#: Producers that cannot fail in a way worth catching (``yes`` even dies of SIGPIPE by design),
+#: including queries of the build machine (``uname -m``, ``dpkg --print-architecture``).
+_HARMLESS = frozenset({"echo", "printf", "yes", "true", "uname", "arch", "nproc", "getconf"})
+_ARCH_QUERIES = {"dpkg": "--print-architecture", "apk": "--print-arch"}
+#: Text filters and the flags whose value is a separate word; with no file operand they only
+#: transform their input, so their failure is no failure of the build.
+_FILTERS: dict[str, frozenset[str]] = {
+    "tr": frozenset(),
+    "sed": frozenset({"-e", "-l"}),
+    "awk": frozenset({"-F", "-v"}),
+    "cut": frozenset({"-d", "-f", "-c", "-b"}),
+    "head": frozenset({"-n", "-c"}),
+    "tail": frozenset({"-n", "-c"}),
+    "sort": frozenset({"-k", "-t", "-S"}),
+    "uniq": frozenset({"-f", "-s", "-w"}),
+    "wc": frozenset(),
+    "rev": frozenset(),
+}
+#: How many operands a filter takes before its files (the script of ``sed``/``awk``, ``tr``'s sets).
+_SCRIPTS = {"sed": 1, "awk": 1, "tr": 2}
+
+
+def _harmless(cmd: Command) -> bool:
+    if cmd.name == "cat":
+        return not cmd.args
+    if cmd.name in _HARMLESS or (cmd.name in _ARCH_QUERIES and cmd.has_flag(_ARCH_QUERIES[cmd.name])):
+        return True
+    if cmd.name not in _FILTERS or (cmd.name == "sed" and cmd.has_flag("-i", "--in-place", "-f")):
+        return False
+    operands = cmd.positional(_FILTERS[cmd.name])
+    scripts = 0 if cmd.name == "sed" and cmd.has_flag("-e") else _SCRIPTS.get(cmd.name, 0)
+    return len(operands) <= scripts or cmd.name == "tr"
 
 
 def _shell_pipefail(shell: tuple[str, ...]) -> bool:
@@ -41,9 +72,9 @@ class PipefailRule(Rule):
                     producers = [c for c in pipe if c.pipeline_index < max(p.pipeline_index for p in pipe)]
                     if not producers or producers[0].in_nested_shell:
                         continue
-                    if all(c.name in _HARMLESS and not (c.name == "cat" and c.args) for c in producers):
+                    first = next((c for c in producers if not _harmless(c)), None)
+                    if first is None:
                         continue
-                    first = producers[0]
                     hint = (
                         'add `set -o pipefail &&` or `SHELL ["/bin/bash", "-o", "pipefail", "-c"]`'
                         if program in _SUPPORTS or program == "sh"
