@@ -16,7 +16,7 @@ from typing import Any
 
 from dfcheck.config import ConfigError, Settings, find_config, load_file
 from dfcheck.finding import FileResult, Finding, Report, Severity
-from dfcheck.model import Model, Stage
+from dfcheck.model import Model, Stage, stage_chain
 from dfcheck.parse import Dockerfile, Instruction, parse
 from dfcheck.rule import Rule, load_rules, resolve
 from dfcheck.source import decode
@@ -70,6 +70,11 @@ class RuleContext:
                 return True
             s = s.parent
         return False
+
+    def shipped_chain(self) -> list[Stage]:
+        """The target stage and the stages it is built FROM, root first; [] without stages."""
+        target = self.model.target_stage(self.settings.target)
+        return stage_chain(target) if target is not None else []
 
     def stages(self, *, shipped_only: bool = False) -> list[Stage]:
         if shipped_only:
@@ -162,7 +167,9 @@ class Linter:
             self._config_in[directory] = find_config(directory)
         return self._config_in[directory]
 
-    def lint_file(self, path: Path, display: str | None = None, context_dir: Path | None = None) -> FileResult:
+    def lint_file(
+        self, path: Path, display: str | None = None, context_dir: Path | None = None
+    ) -> FileResult:
         shown = display or str(path)
         try:
             if path.stat().st_size > MAX_BYTES:
@@ -239,7 +246,9 @@ def lint_text(
 
 def _stage_ranges(model: Model, last_line: int) -> list[tuple[int, int]]:
     starts = [s.from_ins.line for s in model.stages]
-    return [(start, (starts[i + 1] - 1) if i + 1 < len(starts) else last_line) for i, start in enumerate(starts)]
+    return [
+        (start, (starts[i + 1] - 1) if i + 1 < len(starts) else last_line) for i, start in enumerate(starts)
+    ]
 
 
 def _override(finding: Finding, settings: Settings, checks_are_errors: bool) -> Finding:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -401,6 +402,14 @@ def exec_form_args(ins: Instruction) -> list[Token]:
     if not ins.is_json:
         return []
     return ins.args[1:] if ins.keyword == "HEALTHCHECK" else list(ins.args)
+
+
+def direct_exec_forms(instructions: Iterable[Instruction]) -> Iterator[tuple[Instruction, list[Token]]]:
+    """(instruction, argv) for exec-form CMD/ENTRYPOINT/RUN/HEALTHCHECK that start no shell."""
+    for ins in instructions:
+        argv = exec_form_args(ins)
+        if argv and not exec_runs_shell(argv):
+            yield ins, argv
 
 
 def exec_runs_shell(argv: list[Token]) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Severity
-from dfcheck.model import exec_form_args, exec_runs_shell
+from dfcheck.model import direct_exec_forms
 from dfcheck.rule import Rule
 
 VARIABLE = re.compile(r"\$(\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
@@ -20,10 +20,7 @@ class VariableInExecFormRule(Rule):
     summary = "A $VARIABLE in exec form is passed literally, not expanded"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in ctx.instructions("CMD", "ENTRYPOINT", "RUN", "HEALTHCHECK"):
-            argv = exec_form_args(ins)
-            if not argv or exec_runs_shell(argv):
-                continue
+        for ins, argv in direct_exec_forms(ctx.instructions("CMD", "ENTRYPOINT", "RUN", "HEALTHCHECK")):
             for token in argv:
                 match = VARIABLE.search(token.value)
                 if match:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Severity
-from dfcheck.model import exec_form_args, exec_runs_shell
+from dfcheck.model import direct_exec_forms
 from dfcheck.rule import Rule
 
 OPERATOR = re.compile(r"^(&&|\|\||\||;|>|>>|<|2>&1|&>|2>|&)$|\s(&&|\|\|)\s")
@@ -20,10 +20,7 @@ class ShellOperatorInExecFormRule(Rule):
     summary = "A shell operator inside an exec-form array is passed as a literal argument"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in ctx.instructions("CMD", "ENTRYPOINT", "RUN", "HEALTHCHECK"):
-            args = exec_form_args(ins)
-            if not args or exec_runs_shell(args):
-                continue
+        for ins, args in direct_exec_forms(ctx.instructions("CMD", "ENTRYPOINT", "RUN", "HEALTHCHECK")):
             for token in args[1:]:
                 match = OPERATOR.search(token.value)
                 if match:

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Severity
-from dfcheck.model import stage_chain
 from dfcheck.rule import Rule
 
 
@@ -18,12 +17,10 @@ class NoDefaultCommandRule(Rule):
     shipped_stages_only = True
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        target = ctx.model.target_stage(ctx.settings.target)
-        if target is None:
+        chain = ctx.shipped_chain()
+        if not chain or not chain[0].base.is_scratch:
             return
-        chain = stage_chain(target)
-        if not chain[0].base.is_scratch:
-            return
+        target = chain[-1]
         keywords = {i.keyword for s in chain for i in s.instructions}
         if keywords & {"CMD", "ENTRYPOINT"}:
             return

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Severity
-from dfcheck.model import stage_chain
 from dfcheck.rule import Rule
 
 
@@ -21,10 +20,10 @@ class MissingHealthcheckRule(Rule):
     options = {"require_expose": True}
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        target = ctx.model.target_stage(ctx.settings.target)
-        if target is None or (target.base.is_scratch and not target.instructions):
+        chain = ctx.shipped_chain()
+        if not chain:
             return
-        chain = stage_chain(target)
+        target = chain[-1]
         keywords = {i.keyword for s in chain for i in s.instructions}
         if "HEALTHCHECK" in keywords:
             return

@@ -62,14 +62,11 @@ class ProbeNotInstalledRule(Rule):
     shipped_stages_only = True
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        target = ctx.model.target_stage(ctx.settings.target)
-        if target is None:
-            return
-        found = probe(ctx.model, target)
+        chain = ctx.shipped_chain()
+        found = probe(ctx.model, chain[-1]) if chain else None
         if found is None:
             return
         tool, span = found
-        chain = stage_chain(target)
         known = images.tools(chain[0].base) if chain[0].parent is None else None
         if known is None or tool in known or installed_by(ctx.model, chain, tool):
             return

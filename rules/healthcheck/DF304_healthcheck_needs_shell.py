@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from dfcheck import images
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Severity
-from dfcheck.model import stage_chain
 from dfcheck.rule import Rule
 
 
@@ -19,11 +18,8 @@ class HealthcheckNeedsShellRule(Rule):
     shipped_stages_only = True
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        target = ctx.model.target_stage(ctx.settings.target)
-        if target is None:
-            return
-        chain = stage_chain(target)
-        if chain[0].parent is not None or images.has_shell(chain[0].base) is not False:
+        chain = ctx.shipped_chain()
+        if not chain or chain[0].parent is not None or images.has_shell(chain[0].base) is not False:
             return
         for stage in chain:
             for ins in stage.instructions:
