@@ -510,7 +510,7 @@ def summarise(
         per_file[tool.label] = {"median_ms": ms, "median_cpu_ms": cpu, "ratio": ratio}
     report["per_file"] = per_file
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}", end="")
-    busy = max(load_before[0], load_after[0]) > (os.cpu_count() or 1) * 0.5
+    busy = max(load_before[0], load_after[0]) > (os.cpu_count() or 1) * 0.75
     print(" (other processes were busy: wall times are inflated, CPU times less so)" if busy else "")
     report["load"] = [load_before[0], load_after[0]]
     return report
