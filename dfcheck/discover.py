@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import subprocess
 from pathlib import Path
 
 NAME_PATTERNS = (
@@ -21,7 +20,18 @@ NAME_PATTERNS = (
     "Containerfile.*",
 )
 SKIP_DIRS = frozenset({".git", "node_modules", ".hg", ".svn", ".venv", "__pycache__", ".tox"})
-_NOT_DOCKERFILES = (".dockerignore", ".md", ".sh", ".yml", ".yaml", ".json", ".j2", ".tmpl", ".template", ".txt")
+_NOT_DOCKERFILES = (
+    ".dockerignore",
+    ".md",
+    ".sh",
+    ".yml",
+    ".yaml",
+    ".json",
+    ".j2",
+    ".tmpl",
+    ".template",
+    ".txt",
+)
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -33,6 +43,8 @@ def is_dockerfile_name(name: str) -> bool:
 def _git_ignored(root: Path, candidates: list[Path]) -> set[Path]:
     if not candidates:
         return set()
+    import subprocess
+
     try:
         proc = subprocess.run(
             ["git", "-C", str(root), "check-ignore", "--stdin", "-z"],

@@ -753,9 +753,8 @@ def _ts_parser() -> Any:
             import threading
 
             import tree_sitter
-            import tree_sitter_bash
 
-            _TS = (tree_sitter.Parser, tree_sitter.Language(tree_sitter_bash.language()), threading.local())
+            _TS = (tree_sitter.Parser, tree_sitter.Language(_bash_language()), threading.local())
         except Exception:
             _TS = ()
     if not _TS:
@@ -1338,3 +1337,31 @@ def parse_script(script: str, textmap: TextMap | None = None, *, dialect: str = 
         return builder.script(False)
     except Exception:
         return Script([], set(), False, False, [])
+
+
+def _bash_language() -> object:
+    """tree-sitter-bash's grammar pointer, loaded straight from its extension module.
+
+    The package's ``__init__`` imports ``importlib.resources`` (and with it tempfile, shutil and
+    the compression modules) for query files dfcheck never reads: a few milliseconds on every
+    start-up of a pre-commit hook.
+    """
+    import importlib.machinery
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("tree_sitter_bash")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for name in sorted(os.listdir(folder)):
+            if name.startswith("_binding.") and name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
+                loader = importlib.machinery.ExtensionFileLoader(
+                    "tree_sitter_bash._binding", os.path.join(folder, name)
+                )
+                module_spec = importlib.util.spec_from_loader(loader.name, loader)
+                if module_spec is not None:
+                    module = importlib.util.module_from_spec(module_spec)
+                    loader.exec_module(module)
+                    return module.language()
+    import tree_sitter_bash
+
+    return tree_sitter_bash.language()

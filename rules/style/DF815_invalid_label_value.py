@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import datetime
 
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Severity
@@ -21,6 +20,8 @@ def rfc3339(value: str) -> bool:
     if not re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$", value, re.IGNORECASE):
         return False
     try:
+        from datetime import datetime
+
         datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
     except ValueError:
         return False

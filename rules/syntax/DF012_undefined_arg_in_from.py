@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from dfcheck.engine import RuleContext
@@ -31,6 +30,8 @@ class UndefinedArgInFromRule(Rule):
                 for name, start, end, _ in variable_refs(raw, ctx.dockerfile.escape):
                     if name in known:
                         continue
+                    import difflib
+
                     close = difflib.get_close_matches(name, declared, n=1, cutoff=0.8)
                     hint = f" (did you mean ${close[0]}?)" if close else ""
                     yield self.finding(
