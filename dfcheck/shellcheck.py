@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from dfcheck.model import Model
 from dfcheck.source import Span, TextMap
@@ -36,16 +36,14 @@ def available() -> bool:
     return executable() is not None
 
 
-@dataclass(frozen=True)
-class Comment:
+class Comment(NamedTuple):
     code: str
     level: str
     message: str
     span: Span
 
 
-@dataclass
-class _Script:
+class _Script(NamedTuple):
     text: str
     tmap: TextMap
     dialect: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Edit, Finding, Fix, Related, Severity
@@ -15,8 +15,7 @@ from dfcheck.shell import Command, Word
 from dfcheck.source import Span
 
 
-@dataclass(frozen=True)
-class Tool:
+class Tool(NamedTuple):
     """A dependency tool: the verbs that fetch, where it caches and how a RUN cleans that up.
 
     ``caches`` starting ``~/`` are in the user's home; ``env`` entries are ``VAR`` or
