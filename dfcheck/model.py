@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -169,6 +169,9 @@ class Stage:
     platform: str | None
     instructions: list[Instruction] = field(default_factory=list)
     parent: Stage | None = None
+    #: Instructions written before any FROM (BuildKit rejects the file): linted as a stage of their
+    #: own, built from scratch, as hadolint does. It has no name and no index ``--from`` can use.
+    implicit: bool = False
 
     @property
     def label(self) -> str:
@@ -191,9 +194,12 @@ class Model:
             if ins.keyword == "FROM":
                 current = self._new_stage(ins)
                 self.stages.append(current)
+            elif current is None and ins.keyword == "ARG":
+                self.global_args.append(ins)
             elif current is None:
-                if ins.keyword == "ARG":
-                    self.global_args.append(ins)
+                current = self._implicit_stage(ins)
+                self.stages.append(current)
+                current.instructions.append(ins)
             else:
                 current.instructions.append(ins)
             if current is not None:
@@ -234,14 +240,33 @@ class Model:
             stage.parent = parent
         return stage
 
+    def _implicit_stage(self, first: Instruction) -> Stage:
+        """The stage for instructions before the first FROM: a ``FROM scratch`` placed at ``first``."""
+        from dfcheck.parse import parse
+
+        synthetic = parse("FROM scratch\n").instructions[0]
+        at = Span(first.line, 1, first.line, 1)
+        synthetic = replace(synthetic, span=at, keyword_span=at, args=[Token("scratch", at)])
+        return Stage(
+            index=len(self.stages),
+            from_ins=synthetic,
+            name=None,
+            base_raw="scratch",
+            base=ImageRef.parse("scratch"),
+            platform=None,
+            implicit=True,
+        )
+
     def stage_named(self, name: str) -> Stage | None:
         """A stage by name or index, as ``COPY --from`` and ``FROM`` accept."""
         key = name.strip().lower()
         for stage in self.stages:
             if stage.name == key:
                 return stage
-        if key.isdigit() and int(key) < len(self.stages):
-            return self.stages[int(key)]
+        if key.isdigit():
+            real = [s for s in self.stages if not s.implicit]
+            if int(key) < len(real):
+                return real[int(key)]
         return None
 
     def stage_of(self, ins: Instruction) -> Stage | None:

@@ -162,9 +162,11 @@ def operands(cmd: Command, program: str | None = None, args: tuple[Word, ...] | 
     return positionals(cmd.args if args is None else args, VALUE_FLAGS.get(program or cmd.name, frozenset()))
 
 
-def install_targets(cmd: Command, verbs: tuple[str, ...], program: str | None = None) -> list[Word] | None:
+def install_targets(
+    cmd: Command, verbs: tuple[str, ...], program: str | None = None, args: tuple[Word, ...] | None = None
+) -> list[Word] | None:
     """Package words after an install verb (``apt-get install a b`` -> [a, b]), or None."""
-    words = operands(cmd, program)
+    words = operands(cmd, program, args)
     if not words or words[0].text not in verbs:
         return None
     return words[1:]

@@ -402,6 +402,10 @@ def validate_instruction(ins: Instruction) -> list[ParseError]:
     return []
 
 
+#: BuildKit's error for an instruction other than ARG before the first FROM (rule DF009 reports it).
+NO_STAGE = "no build stage in current context"
+
+
 def validate(dockerfile: Dockerfile) -> list[ParseError]:
     """Instruction errors for every instruction the parser accepted.
 
@@ -419,5 +423,5 @@ def validate(dockerfile: Dockerfile) -> list[ParseError]:
             stage_seen = True
         elif not found and not stage_seen and ins.keyword != "ARG" and not reported_stage:
             reported_stage = True
-            errors.append(ParseError("no build stage in current context", ins.keyword_span, "instruction"))
+            errors.append(ParseError(NO_STAGE, ins.keyword_span, "instruction"))
     return errors

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Severity
-from dfcheck.packages import cache_mount, commands, operands, posix_runs, removes
+from dfcheck.model import Mount, chain_instructions
+from dfcheck.packages import commands, covers, operands, posix_runs, removes
+from dfcheck.parse import Instruction
 from dfcheck.rule import Rule
 
 LISTS = "/var/lib/apt/lists"
+ARCHIVES = "/var/cache/apt"
+_KEEP = re.compile(r"apt\.conf\.d/docker-clean|Keep-Downloaded-Packages", re.I)
+_STRAY_MOUNT = re.compile(r"(?<!\S)--mount=(\S+)")
 
 
 class AptListsNotDeletedRule(Rule):
@@ -24,7 +30,30 @@ class AptListsNotDeletedRule(Rule):
         for ins in posix_runs(ctx, shipped_only=True):
             cmds = commands(ctx, ins)
             updates = [c for c in cmds if c.name in ("apt-get", "apt") and c.subcommand == "update"]
-            if not updates or cache_mount(ctx, ins, LISTS) or removes(cmds, LISTS):
+            if not updates or removes(cmds, LISTS):
+                continue
+            # Also `--mount` words the flags parser never reached (`RUN --mount=a \  --mount=b cmd`
+            # on one line: the stray `\ ` ends the flags), which hadolint counts as mounts.
+            stray = [Mount.parse(v) for v in _STRAY_MOUNT.findall(ins.rest)]
+            mounted = [
+                ctx.model.expand(m.target, ins).rstrip("/") or "/"
+                for m in [*ctx.model.mounts(ins), *stray]
+                if m.type == "cache"
+            ]
+            if LISTS in mounted:
+                continue
+            if any(covers(t, LISTS) for t in mounted):
+                # A cache over all of /var/lib/apt keeps the lists out, but once docker-clean is
+                # gone apt's downloaded packages ship unless their cache is mounted too (hadolint's
+                # DL3009 asks for both).
+                if any(covers(t, ARCHIVES) for t in mounted) or not _keeps_packages(ctx, ins):
+                    continue
+                yield self.finding(
+                    ctx,
+                    operands(updates[0])[0].span,
+                    f"Mount a cache on {ARCHIVES} too: with only /var/lib/apt in a cache, apt's "
+                    "downloaded packages ship in this layer",
+                )
                 continue
             if any(
                 c.name in ("apt-get", "apt") and c.subcommand in ("distclean", "dist-clean") for c in cmds
@@ -36,3 +65,15 @@ class AptListsNotDeletedRule(Rule):
                 word.span,
                 f"Remove {LISTS}/* in the same RUN (or mount a cache there): the lists ship in this layer",
             )
+
+
+def _keeps_packages(ctx: RuleContext, ins: Instruction) -> bool:
+    """Has this RUN or one before it in the stage stopped apt from deleting downloaded packages?"""
+    stage = ctx.model.stage_of(ins)
+    for other in chain_instructions(stage) if stage is not None else [ins]:
+        item = other.trigger or other
+        if item.keyword == "RUN" and _KEEP.search(item.rest):
+            return True
+        if item is ins:
+            break
+    return False

@@ -37,15 +37,26 @@ class PipCacheRule(Rule):
             cache_dir = scope.get("PIP_CACHE_DIR")
             if cache_dir and cache_mount(ctx, ins, cache_dir):
                 continue
+            exported = False
             for cmd in commands(ctx, ins):
+                if cmd.name == "export":
+                    exported = exported or any(
+                        a.text.startswith("PIP_NO_CACHE_DIR=") and a.text.split("=", 1)[1].lower() in _TRUE
+                        for a in cmd.args
+                    )
+                    continue
                 args = pip_args(cmd)
                 words = positionals(args, VALUE_FLAGS["pip"]) if args else []
                 if not words or words[0].text != "install":
                     continue
                 texts = {w.text.split("=", 1)[0] for w in args or ()}
-                if texts & {"--no-cache-dir", "--no-cache"} or any(
-                    a.text.startswith("PIP_NO_CACHE_DIR=") and a.text.split("=", 1)[1].lower() in _TRUE
-                    for a in cmd.assignments
+                if (
+                    exported
+                    or texts & {"--no-cache-dir", "--no-cache"}
+                    or any(
+                        a.text.startswith("PIP_NO_CACHE_DIR=") and a.text.split("=", 1)[1].lower() in _TRUE
+                        for a in cmd.assignments
+                    )
                 ):
                     continue
                 yield self.finding(

@@ -16,14 +16,20 @@ _INSTALL = {"yum": ("install", "groupinstall", "localinstall", "reinstall", "upd
             "zypper": ("install", "in", "update", "up", "patch", "dist-upgrade", "dup", "source-install", "si")}  # fmt: skip
 _CACHES = {"yum": ("/var/cache/yum", "/var/cache/dnf"), "dnf": ("/var/cache/dnf", "/var/cache/yum",
            "/var/cache/libdnf5"), "zypper": ("/var/cache/zypp",)}  # fmt: skip
-_HOW = {"yum": "yum clean all", "dnf": "dnf clean all", "zypper": "zypper clean --all"}
+_HOW = {
+    "yum": "yum clean all",
+    "dnf": "dnf clean all",
+    "microdnf": "microdnf clean all",
+    "zypper": "zypper clean --all",
+}
 
 
-def _cleans(cmd: Command, family: str) -> bool:
+def _cleans(cmd: Command, installer: str) -> bool:
+    """Does ``cmd`` clean the cache of ``installer``? microdnf and dnf keep separate caches."""
     words = [w.text for w in operands(cmd)]
-    if family == "zypper":
+    if installer == "zypper":
         return cmd.name == "zypper" and bool(words) and words[0] in ("clean", "cc")
-    return _FAMILY.get(cmd.name) == family and words[:2] == ["clean", "all"]
+    return cmd.name == installer and words[:2] == ["clean", "all"]
 
 
 class PackageCacheNotCleanedRule(Rule):
@@ -43,11 +49,13 @@ class PackageCacheNotCleanedRule(Rule):
                 if not family or not words or words[0].text not in _INSTALL[family]:
                     continue
                 later = cmds[i + 1 :]
-                if any(_cleans(c, family) for c in later) or cache_mount(ctx, ins, _CACHES[family][0]):
+                if any(_cleans(c, cmd.name) for c in later) or cache_mount(ctx, ins, _CACHES[family][0]):
                     continue
                 if any(removes(later, path + "/x") for path in _CACHES[family]):
                     continue
                 yield self.finding(
-                    ctx, words[0].span, f"Run `{_HOW[family]}` after installing, in the same RUN"
+                    ctx,
+                    words[0].span,
+                    f"Run `{_HOW.get(cmd.name, _HOW[family])}` after installing, in the same RUN",
                 )
                 break

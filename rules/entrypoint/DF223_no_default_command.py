@@ -18,7 +18,7 @@ class NoDefaultCommandRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         chain = ctx.shipped_chain()
-        if not chain or not chain[0].base.is_scratch:
+        if not chain or not chain[0].base.is_scratch or chain[0].implicit:  # no FROM: base unknown
             return
         target = chain[-1]
         keywords = {i.keyword for s in chain for i in s.instructions}

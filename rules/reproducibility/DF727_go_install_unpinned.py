@@ -1,10 +1,14 @@
-"""go install/get without a version (or with @latest) resolves the newest release at build time."""
+"""go install/get/run without a version (or with @latest) resolves the newest release at build time."""
 
 from __future__ import annotations
 
-from dfcheck.finding import Severity
-from dfcheck.packages import PinRule, install_targets
-from dfcheck.shell import Command, Word
+from collections.abc import Iterator
+
+from dfcheck.engine import RuleContext
+from dfcheck.finding import Finding, Severity
+from dfcheck.packages import PinRule, operands
+from dfcheck.parse import Instruction
+from dfcheck.shell import Command, Script, Word
 
 
 class GoInstallUnpinnedRule(PinRule):
@@ -15,11 +19,30 @@ class GoInstallUnpinnedRule(PinRule):
     aliases = ("DL3062",)
     programs = frozenset({"go"})
     hint = "use `go install <package>@<version>`"
+    #: Judging tool names (``go install tool x``, ``go get -tool x``): a bare name is a module too.
+    _tools = False
+
+    def check_command(
+        self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
+    ) -> Iterator[Finding]:
+        texts = [w.text for w in cmd.args]
+        self._tools = "-tool" in texts or texts[:2] == ["install", "tool"]
+        yield from super().check_command(ctx, ins, script, cmd)
 
     def packages(self, cmd: Command) -> list[Word] | None:
-        return install_targets(cmd, ("install", "get"))
+        words = operands(cmd)
+        if not words or words[0].text not in ("install", "get", "run"):
+            return None
+        targets = words[1:]
+        if words[0].text == "run":  # go run PACKAGE [program arguments]
+            return targets[:1]
+        if self._tools and targets and targets[0].text == "tool":
+            return targets[1:]
+        return targets
 
     def pinned(self, package: str) -> bool:
-        if package.startswith((".", "/")) or "." not in package.split("/", 1)[0]:
+        if package.startswith((".", "/")) or package.endswith(".go"):
+            return True
+        if not self._tools and "." not in package.split("/", 1)[0]:  # std, cmd/...: the toolchain's own
             return True
         return "@" in package and package.rsplit("@", 1)[1] not in ("latest", "")

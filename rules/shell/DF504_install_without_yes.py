@@ -58,6 +58,7 @@ def _answers_yes(cmd: Command, script: Script) -> bool:
     texts = [w.text for w in cmd.args]
     if program == "apt-get":
         quiet = sum(t.count("q") for t in texts if t.startswith("-") and not t.startswith("--"))
+        quiet += texts.count("--quiet")
         assume = any(
             t.lower().startswith("apt::get::assume-yes=") and t.lower().endswith(("=true", "=1"))
             for t in texts

@@ -46,6 +46,9 @@ def _harmless(cmd: Command) -> bool:
 
 
 def _shell_pipefail(shell: tuple[str, ...]) -> bool:
+    """Does SHELL set pipefail? Not for ``sh``/``dash``: the image's ``sh`` may not know the option."""
+    if not shell or shell[0].rsplit("/", 1)[-1] in ("sh", "dash"):
+        return False
     for i, arg in enumerate(shell[1:-1], start=1):
         if arg.startswith("-") and not arg.startswith("--") and "o" in arg and shell[i + 1] == "pipefail":
             return True

@@ -1,4 +1,4 @@
-"""The image that ships lacks a label the configured label schema requires."""
+"""An image the Dockerfile can build lacks a label the configured label schema requires."""
 
 from __future__ import annotations
 
@@ -16,18 +16,29 @@ class MissingLabelRule(Rule):
     severity = Severity.INFO
     summary = "A label required by the label schema is missing"
     aliases = ("DL3049",)
-    shipped_stages_only = True
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        target = ctx.model.target_stage(ctx.settings.target)
-        if target is None or not ctx.settings.label_schema:
+        schema = ctx.settings.label_schema
+        if not schema:
             return
-        present = {
-            ctx.model.unquote(p.key)
-            for i in chain_instructions(target)
-            if i.keyword == "LABEL"
-            for p in i.pairs
+        model = ctx.model
+        present: dict[int, set[str]] = {
+            stage.index: {
+                model.unquote(p.key)
+                for i in chain_instructions(stage)
+                if i.keyword == "LABEL"
+                for p in i.pairs
+            }
+            for stage in model.stages
         }
-        for label in ctx.settings.label_schema:
-            if label not in present:
-                yield self.finding(ctx, target.from_ins.keyword_span, f"label '{label}' is missing")
+        for label in schema:
+            missing = [s for s in model.stages if label not in present[s.index]]
+            # A stage that a stage with the label builds on or copies from is an intermediate step
+            # of a labelled image, not an image of its own.
+            covered: set[int] = set()
+            for stage in model.stages:
+                if label in present[stage.index]:
+                    covered.update(dep.index for dep in model.dependencies(stage))
+            for stage in missing:
+                if stage.index not in covered:
+                    yield self.finding(ctx, stage.from_ins.keyword_span, f"label '{label}' is missing")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Severity
 from dfcheck.rule import Rule
+from dfcheck.validate import NO_STAGE
 
 
 class ParseErrorRule(Rule):
@@ -18,4 +19,6 @@ class ParseErrorRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for error in ctx.dockerfile.errors:
+            if error.message == NO_STAGE:  # DF009 reports the instruction that has no stage
+                continue
             yield self.finding(ctx, error.span, error.message)

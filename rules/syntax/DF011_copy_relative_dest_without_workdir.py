@@ -22,7 +22,8 @@ class CopyRelativeDestWithoutWorkdirRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for stage in ctx.stages():
-            if stage_chain(stage)[0].base.is_scratch:
+            root = stage_chain(stage)[0]
+            if root.base.is_scratch and not root.implicit:  # scratch works in /
                 continue
             for ins in chain_instructions(stage):
                 if ins.keyword == "WORKDIR":
@@ -32,6 +33,8 @@ class CopyRelativeDestWithoutWorkdirRule(Rule):
                 if len(ins.args) < 2:
                     continue
                 dest = ins.args[-1]
+                if ABSOLUTE.match(dest.value.strip("\"'")):  # c:\dir, before the escape eats the \
+                    continue
                 value = expand_known(ctx.model, dest.value, ins)
                 if value is None or ABSOLUTE.match(value):
                     continue

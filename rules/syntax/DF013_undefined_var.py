@@ -36,7 +36,8 @@ class UndefinedVarRule(Rule):
         for stage in ctx.stages():
             if stage.parent is None and "$" in stage.base_raw and any(s.name for s in model.stages):
                 continue  # FROM base-$TARGETARCH: the parent stage, and so the scope, is unknown
-            scratch = stage_chain(stage)[0].base.is_scratch
+            root = stage_chain(stage)[0]
+            scratch = root.base.is_scratch and not root.implicit
             later: dict[str, int] = {}
             for ins in reversed(stage.instructions):
                 for pair in ins.pairs if ins.keyword in ("ARG", "ENV") else []:
