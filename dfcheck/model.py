@@ -551,3 +551,29 @@ def is_git_source(src: str) -> bool:
         return True
     base = lower.split("#", 1)[0].split("?", 1)[0]
     return lower.startswith(("http://", "https://")) and base.rstrip("/").endswith(".git")
+
+
+#: File name endings of archives that ``ADD`` unpacks (tar, optionally compressed) and that
+#: hadolint treats as archives.
+ARCHIVE_SUFFIXES = (
+    ".tar",
+    ".Z",
+    ".bz2",
+    ".gz",
+    ".lz",
+    ".lzma",
+    ".tZ",
+    ".tb2",
+    ".tbz",
+    ".tbz2",
+    ".tgz",
+    ".tlz",
+    ".tpz",
+    ".txz",
+    ".xz",
+)
+
+
+def path_basename(path: str) -> str:
+    """Last component of a POSIX or Windows path, quotes dropped."""
+    return re.split(r"[/\\]", path.strip("\"'"))[-1]

@@ -14,10 +14,10 @@ class MissingHealthcheckRule(Rule):
     name = "missing-healthcheck"
     severity = Severity.INFO
     summary = "The shipped image of a network service has no HEALTHCHECK"
-    aliases = ("CKV_DOCKER_2", "DS026")
+    aliases = ("DL3057", "CKV_DOCKER_2", "DS026")
     enabled_by_default = False
     shipped_stages_only = True
-    options = {"require_expose": True}
+    options = {"require_expose": False}
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         chain = ctx.shipped_chain()

@@ -33,6 +33,7 @@ class InvalidExposePortRule(Rule):
     name = "invalid-expose-port"
     severity = Severity.ERROR
     summary = "EXPOSE has an invalid port, range or protocol"
+    aliases = ("DL3011",)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for ins in ctx.instructions("EXPOSE"):
