@@ -47,6 +47,11 @@ def _matches(code_token: str, finding: Finding) -> bool:
     return bool(re.fullmatch(r"df\d{0,2}", token)) and finding.code.lower().startswith(token)
 
 
+def is_pragma(comment_text: str) -> bool:
+    """Is this comment an ignore pragma (dfcheck or hadolint, any scope)?"""
+    return _PRAGMA.match(comment_text) is not None
+
+
 def collect(dockerfile: Dockerfile, stage_ranges: list[tuple[int, int]]) -> list[Pragma]:
     """Find pragmas and the lines they cover."""
     last_line = len(dockerfile.lines) or 1
