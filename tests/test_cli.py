@@ -232,3 +232,20 @@ def test_shellcheck_positions_in_heredoc_and_continuation(project: Path) -> None
     assert ("SC2086", 7, 6) in found
     _, out, _ = run(["check", str(project / "Dockerfile"), "--select", "DF500", "--ignore", "SC2086", "-f", "json"])
     assert not [f for f in json.loads(out)["findings"] if f["code"] == "SC2086"]
+
+
+def test_buildkit_check_directive_skip_and_error(project: Path) -> None:
+    body = 'FROM alpine:3.20\nENTRYPOINT echo hi\n'
+    (project / "Dockerfile").write_text("# check=skip=JSONArgsRecommended\n" + body)
+    _, out, _ = run(["check", str(project / "Dockerfile"), "--select", "DF201", "-f", "json"])
+    assert json.loads(out)["findings"] == []
+    (project / "Dockerfile").write_text("# check=error=true\n" + body)
+    _, out, _ = run(["check", str(project / "Dockerfile"), "--select", "DF201", "-f", "json"])
+    assert [f["severity"] for f in json.loads(out)["findings"]] == ["error"]
+
+
+def test_statistics_say_whether_shellcheck_runs(project: Path) -> None:
+    (project / "Dockerfile").write_text(GOOD)
+    code, out, _ = run(["check", str(project / "Dockerfile"), "--statistics", "-f", "text"])
+    assert code == 0
+    assert any(line.startswith("shellcheck: ") for line in out.splitlines())
