@@ -69,3 +69,10 @@ def test_page_case(rule: type[Rule], index: int, case: PageCase, tmp_path: Path)
     findings = lint(case.text, select, files=files, tmp=tmp_path, **settings)
     mine = [f for f in findings if f.code == rule.code or rule.code in f.aliases]
     assert sorted(positions(mine)) == sorted(case.expect), [f.message for f in findings]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_security_rules_rate_their_severity(rule: type[Rule]) -> None:
+    """GitHub code scanning ranks security alerts by SARIF ``security-severity``."""
+    if rule.category() == "security" or "security" in rule.tags:
+        assert rule.security_severity is not None and 0 < rule.security_severity <= 10

@@ -19,6 +19,7 @@ class WorkdirInSystemDirectoryRule(Rule):
     name = "workdir-in-system-directory"
     severity = Severity.WARNING
     summary = "WORKDIR points into a kernel or runtime filesystem"
+    security_severity = 3.0
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for ins in ctx.instructions("WORKDIR"):
