@@ -45,6 +45,7 @@ class RuleContext:
         file_path: Path | None = None,
         context_dir: Path | None = None,
         selected: frozenset[str] = frozenset(),
+        context_given: bool = False,
     ) -> None:
         self.path = path
         self.dockerfile = dockerfile
@@ -53,6 +54,9 @@ class RuleContext:
         #: The Dockerfile on disk (None for stdin), for rules that look at the build context.
         self.file_path = file_path
         self.context_dir = context_dir
+        #: True when the user named the build context; otherwise it is assumed to be the
+        #: Dockerfile's directory, which is wrong for ``docker build -f sub/Dockerfile .``.
+        self.context_given = context_given
         #: Codes of the rules running on this file (an ignore comment for a rule that did not run
         #: cannot be judged unused).
         self.selected = selected
@@ -214,9 +218,12 @@ def lint_text(
 
     dockerfile = parse(text)
     model = Model(dockerfile, settings.build_args)
+    context_given = context_dir is not None
     if context_dir is None and file_path is not None:
         context_dir = file_path.parent
-    ctx = RuleContext(display, dockerfile, model, settings, file_path, context_dir)
+    ctx = RuleContext(
+        display, dockerfile, model, settings, file_path, context_dir, context_given=context_given
+    )
     rules = selected_rules(settings)
     ctx.selected = frozenset(r.code for r in rules)
     skips, checks_are_errors = pragmas.check_directive_skips(dockerfile)

@@ -120,3 +120,22 @@ def test_context_walked_once_for_many_dockerfiles(tmp_path: Path, monkeypatch: p
     ] * 3
     assert len(calls) == 1
     assert positions(results[0].findings, "DF401") == [(2, 6, 2, 7)]
+
+
+def test_copy_source_not_found_needs_evidence_of_the_context(tmp_path: Path) -> None:
+    """With the context only assumed (the Dockerfile's folder), misses count once a source is found there."""
+    from dataclasses import replace as _replace
+
+    service = tmp_path / "services" / "api"
+    service.mkdir(parents=True)
+    dockerfile = service / "Dockerfile"
+    text = "FROM alpine:3.20\nCOPY services/api/app.py /app/\nCOPY requirements.txt /app/\n"
+    dockerfile.write_text(text)
+    settings = _replace(Settings(), select=("DF405",))
+    assert lint_text(text, "Dockerfile", settings, dockerfile).findings == []
+    (service / "requirements.txt").write_text("flask\n")
+    found = lint_text(text, "Dockerfile", settings, dockerfile).findings
+    assert [(f.span.start_line, f.span.start_col) for f in found] == [(2, 6)]
+    (service / "app.py").write_text("print()\n")
+    root_context = lint_text(text, "Dockerfile", settings, dockerfile, tmp_path).findings
+    assert [(f.span.start_line, f.span.start_col) for f in root_context] == [(3, 6)]

@@ -22,12 +22,19 @@ class CopySourceNotFoundRule(Rule):
             return
         from dfcheck.context import context_reads, on_disk, source_root
 
+        missing = []
+        found_any = False
         for read in context_reads(ctx):
             base, regex = source_root(read.source)
             if regex is not None or not base or expand_known(ctx.model, read.token.value, read.ins) is None:
                 continue
             if on_disk(build.root, read.source):
-                continue
+                found_any = True
+            else:
+                missing.append(read)
+        if not ctx.context_given and not found_any:
+            return
+        for read in missing:
             yield self.finding(
                 ctx,
                 read.token.span,
