@@ -29,7 +29,7 @@ class ShellCheckRule(Rule):
             return
         excluded = tuple(t.upper() for t in ctx.settings.ignore if t.upper().startswith("SC"))
         for comment in shellcheck.check(ctx.model, excluded):
-            finding = self.finding(ctx, comment.span, f"{comment.message} ({comment.code})")
+            finding = self.finding(ctx, comment.span, comment.message)
             yield Finding(
                 code=comment.code,
                 name=self.name,
