@@ -8,6 +8,10 @@ from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Severity
 from dfcheck.rule import Rule
 
+#: Settings that only matter when the image runs: their presence says the image is meant to be
+#: started, not exported with ``--output`` or used as a base for other images.
+RUNTIME_SETTINGS = frozenset({"EXPOSE", "HEALTHCHECK", "STOPSIGNAL", "VOLUME"})
+
 
 class NoDefaultCommandRule(Rule):
     code = "DF223"
@@ -22,7 +26,7 @@ class NoDefaultCommandRule(Rule):
             return
         target = chain[-1]
         keywords = {i.keyword for s in chain for i in s.instructions}
-        if keywords & {"CMD", "ENTRYPOINT"}:
+        if keywords & {"CMD", "ENTRYPOINT"} or not keywords & RUNTIME_SETTINGS:
             return
         yield self.finding(
             ctx,
