@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Severity
-from dfcheck.model import ImageRef, variable_refs
+from dfcheck.model import PLATFORM_DEFAULTS, ImageRef, variable_refs
 from dfcheck.rule import Rule
 from dfcheck.substitute import expand
-
-#: Values BuildKit gives the platform ARGs on a typical linux/amd64 builder.
-PLATFORM_DEFAULTS = {
-    "TARGETPLATFORM": "linux/amd64",
-    "TARGETOS": "linux",
-    "TARGETARCH": "amd64",
-    "BUILDPLATFORM": "linux/amd64",
-    "BUILDOS": "linux",
-    "BUILDARCH": "amd64",
-}
 
 
 class InvalidBaseImageRule(Rule):
@@ -49,6 +40,10 @@ class InvalidBaseImageRule(Rule):
             unset = [n for n in names if n not in scope]
             if unset:
                 why = f"ARG {', '.join(unset)} has no default, so FROM gets '{value}' without --build-arg"
+                finding = self.finding(ctx, token.span, f"invalid base image: {why}")
+                # Like BuildKit's InvalidDefaultArgInFrom, a warning: builds that pass --build-arg work.
+                yield replace(finding, severity=Severity.WARNING)
+                continue
             elif names:
                 why = f"with the ARG defaults it resolves to '{value}', which is not a valid image reference"
             else:
