@@ -21,13 +21,32 @@ _LOCKS = {
 _FROZEN = {"yarn": ("--frozen-lockfile", "--immutable"), "pnpm": ("--frozen-lockfile",)}
 
 
+BROAD = frozenset({".", "./", "*", "./*"})
+
+
 def _sources(ctx: RuleContext, ins: Instruction) -> list[tuple[str, Span]]:
     if ins.keyword in ("COPY", "ADD"):
-        return [(t.value, t.span) for t in ins.args[:-1]]
+        out = [(t.value, t.span) for t in ins.args[:-1]]
+        if ins.flag("from") is None:
+            out += _lockfiles_in_context(ctx, [t for t in ins.args[:-1] if t.value in BROAD])
+        return out
     if ins.keyword == "RUN":
         mounts = [(Mount.parse(f.value or ""), f.span) for f in ins.flags_of("mount")]
         return [(m.source or m.target, span) for m, span in mounts if m.type == "bind"]
     return []
+
+
+def _lockfiles_in_context(ctx: RuleContext, broad: list) -> list[tuple[str, Span]]:
+    """``COPY . .`` copies whatever lockfile sits at the context root and is not ignored."""
+    build = ctx.build_context if broad else None
+    if build is None:
+        return []
+    return [
+        (lock, broad[0].span)
+        for locks in _LOCKS.values()
+        for lock in locks
+        if (build.root / lock).is_file() and not build.matcher.excluded(lock)
+    ]
 
 
 class LockfileNotEnforcedRule(Rule):
