@@ -10,12 +10,11 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dfcheck.parse import Dockerfile, Instruction, Token
-from dfcheck.source import Span, TextMap
+from dfcheck.source import Span, TextMap, record_repr
 from dfcheck.substitute import expand, unquote
 
 if TYPE_CHECKING:
@@ -66,8 +65,7 @@ _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
 _DIGEST = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
 
 
-@dataclass(frozen=True)
-class ImageRef:
+class ImageRef(NamedTuple):
     """A parsed image reference (after ARG substitution)."""
 
     raw: str
@@ -124,8 +122,7 @@ class ImageRef:
         return self.digest is None or bool(_DIGEST.match(self.digest))
 
 
-@dataclass(frozen=True)
-class Mount:
+class Mount(NamedTuple):
     """One ``RUN --mount=...`` parsed like BuildKit's CSV reader."""
 
     type: str
@@ -159,19 +156,59 @@ class Mount:
         return self.fields.get("from", "")
 
 
-@dataclass
+_STAGE_FIELDS = (
+    "index",
+    "from_ins",
+    "name",
+    "base_raw",
+    "base",
+    "platform",
+    "instructions",
+    "parent",
+    "implicit",
+)
+
+
 class Stage:
-    index: int
-    from_ins: Instruction
-    name: str | None
-    base_raw: str
-    base: ImageRef
-    platform: str | None
-    instructions: list[Instruction] = field(default_factory=list)
-    parent: Stage | None = None
-    #: Instructions written before any FROM (BuildKit rejects the file): linted as a stage of their
-    #: own, built from scratch, as hadolint does. It has no name and no index ``--from`` can use.
-    implicit: bool = False
+    __slots__ = _STAGE_FIELDS
+
+    def __init__(
+        self,
+        index: int,
+        from_ins: Instruction,
+        name: str | None,
+        base_raw: str,
+        base: ImageRef,
+        platform: str | None,
+        instructions: list[Instruction] | None = None,
+        parent: Stage | None = None,
+        implicit: bool = False,
+    ) -> None:
+        self.index = index
+        self.from_ins = from_ins
+        self.name = name
+        self.base_raw = base_raw
+        self.base = base
+        self.platform = platform
+        self.instructions: list[Instruction] = [] if instructions is None else instructions
+        self.parent = parent
+        #: Instructions written before any FROM (BuildKit rejects the file): linted as a stage of
+        #: their own, built from scratch, as hadolint does. It has no name and no index ``--from``
+        #: can use.
+        self.implicit = implicit
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in _STAGE_FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return record_repr(self, _STAGE_FIELDS)
 
     @property
     def label(self) -> str:
@@ -246,7 +283,7 @@ class Model:
 
         synthetic = parse("FROM scratch\n").instructions[0]
         at = Span(first.line, 1, first.line, 1)
-        synthetic = replace(synthetic, span=at, keyword_span=at, args=[Token("scratch", at)])
+        synthetic = synthetic.replace(span=at, keyword_span=at, args=[Token("scratch", at)])
         return Stage(
             index=len(self.stages),
             from_ins=synthetic,

@@ -27,9 +27,9 @@ import bisect
 import gc
 import json
 import re
-from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
-from dfcheck.source import Span, TextMap
+from dfcheck.source import Span, TextMap, record_repr
 
 KNOWN_INSTRUCTIONS = (
     "ADD",
@@ -186,16 +186,14 @@ class _Segments:
         return tmap
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """A piece of an instruction: its value as BuildKit hands it on, and where it was written."""
 
     value: str
     span: Span
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(NamedTuple):
     """A builder flag (``--name=value``) as BuildKit's flag extractor returns it: quotes removed."""
 
     name: str
@@ -216,8 +214,7 @@ class Flag:
         return s
 
 
-@dataclass(frozen=True)
-class KeyValue:
+class KeyValue(NamedTuple):
     key: str
     value: str
     key_span: Span
@@ -228,16 +225,50 @@ class KeyValue:
     has_value: bool = True
 
 
-@dataclass
 class Heredoc:
-    name: str
-    expand: bool
-    chomp: bool
-    fd: int
-    body: str
-    marker: Span
-    body_span: Span
-    body_map: TextMap
+    __slots__ = ("body", "body_map", "body_span", "chomp", "expand", "fd", "marker", "name")
+
+    def __init__(
+        self,
+        name: str,
+        expand: bool,
+        chomp: bool,
+        fd: int,
+        body: str,
+        marker: Span,
+        body_span: Span,
+        body_map: TextMap,
+    ) -> None:
+        self.name = name
+        self.expand = expand
+        self.chomp = chomp
+        self.fd = fd
+        self.body = body
+        self.marker = marker
+        self.body_span = body_span
+        self.body_map = body_map
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.name,
+            self.expand,
+            self.chomp,
+            self.fd,
+            self.body,
+            self.marker,
+            self.body_span,
+            self.body_map,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return record_repr(self, ("name", "expand", "chomp", "fd", "body", "marker", "body_span", "body_map"))
 
     @property
     def content(self) -> str:
@@ -247,8 +278,15 @@ class Heredoc:
         return self.body
 
 
-@dataclass
+_INSTRUCTION_FIELDS = (
+    *("keyword", "keyword_raw", "keyword_span", "span", "flags", "args", "rest", "original", "is_json"),
+    *("heredocs", "pairs", "trigger", "comments", "empty_continuation_lines", "parent", "valid"),
+)
+
+
 class Instruction:
+    __slots__ = (*_INSTRUCTION_FIELDS, "_rest_map", "rest_locator")
+
     keyword: str
     keyword_raw: str
     keyword_span: Span
@@ -260,20 +298,78 @@ class Instruction:
     #: The joined line (continuations removed), BuildKit's ``Node.Original``.
     original: str
     #: Where each character of ``rest`` was written; see ``rest_map``.
-    rest_locator: _Segments = field(default_factory=_Segments, repr=False, compare=False)
-    is_json: bool = False
-    heredocs: list[Heredoc] = field(default_factory=list)
-    pairs: list[KeyValue] = field(default_factory=list)
-    trigger: Instruction | None = None
+    rest_locator: _Segments
+    is_json: bool
+    heredocs: list[Heredoc]
+    pairs: list[KeyValue]
+    trigger: Instruction | None
     #: Comment lines directly before the instruction (BuildKit's ``PrevComment``).
-    comments: list[str] = field(default_factory=list)
+    comments: list[str]
     #: Physical lines (1-based) that were blank inside a continuation; BuildKit warns about them.
-    empty_continuation_lines: list[int] = field(default_factory=list)
+    empty_continuation_lines: list[int]
     #: The ``ONBUILD`` that wraps this instruction, if any.
-    parent: Instruction | None = None
+    parent: Instruction | None
     #: False when the parser proper rejected the instruction (its arguments may be incomplete).
-    valid: bool = True
-    _rest_map: TextMap | None = field(default=None, init=False, repr=False, compare=False)
+    valid: bool
+    _rest_map: TextMap | None
+
+    def __init__(
+        self,
+        keyword: str,
+        keyword_raw: str,
+        keyword_span: Span,
+        span: Span,
+        flags: list[Flag],
+        args: list[Token],
+        rest: str,
+        original: str,
+        rest_locator: _Segments | None = None,
+        is_json: bool = False,
+        heredocs: list[Heredoc] | None = None,
+        pairs: list[KeyValue] | None = None,
+        trigger: Instruction | None = None,
+        comments: list[str] | None = None,
+        empty_continuation_lines: list[int] | None = None,
+        parent: Instruction | None = None,
+        valid: bool = True,
+    ) -> None:
+        self.keyword = keyword
+        self.keyword_raw = keyword_raw
+        self.keyword_span = keyword_span
+        self.span = span
+        self.flags = flags
+        self.args = args
+        self.rest = rest
+        self.original = original
+        self.rest_locator = _Segments() if rest_locator is None else rest_locator
+        self.is_json = is_json
+        self.heredocs = [] if heredocs is None else heredocs
+        self.pairs = [] if pairs is None else pairs
+        self.trigger = trigger
+        self.comments = [] if comments is None else comments
+        self.empty_continuation_lines = [] if empty_continuation_lines is None else empty_continuation_lines
+        self.parent = parent
+        self.valid = valid
+        self._rest_map = None
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return tuple(getattr(self, f) for f in _INSTRUCTION_FIELDS) == tuple(
+            getattr(other, f) for f in _INSTRUCTION_FIELDS
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return record_repr(self, _INSTRUCTION_FIELDS)
+
+    def replace(self, **changes: Any) -> Instruction:
+        """A copy with ``changes`` (``dataclasses.replace``'s contract: a fresh ``rest_map``)."""
+        values = {f: getattr(self, f) for f in _INSTRUCTION_FIELDS}
+        values["rest_locator"] = self.rest_locator
+        values.update(changes)
+        return Instruction(**values)
 
     @property
     def rest_map(self) -> TextMap:
@@ -307,38 +403,69 @@ class Instruction:
         return [f for f in self.flags if f.name == name]
 
 
-@dataclass(frozen=True)
-class Directive:
+class Directive(NamedTuple):
     name: str
     value: str
     span: Span
     value_span: Span
 
 
-@dataclass(frozen=True)
-class Comment:
+class Comment(NamedTuple):
     text: str
     line: int
     span: Span
 
 
-@dataclass(frozen=True)
-class ParseError:
+class ParseError(NamedTuple):
     message: str
     span: Span
     #: "syntax" for errors in the parser proper, "instruction" for the instructions layer.
     kind: str = "syntax"
 
 
-@dataclass
 class Dockerfile:
-    text: str
-    lines: list[str]
-    escape: str
-    directives: dict[str, Directive]
-    instructions: list[Instruction]
-    comments: list[Comment]
-    errors: list[ParseError]
+    __slots__ = ("comments", "directives", "errors", "escape", "instructions", "lines", "text")
+
+    def __init__(
+        self,
+        text: str,
+        lines: list[str],
+        escape: str,
+        directives: dict[str, Directive],
+        instructions: list[Instruction],
+        comments: list[Comment],
+        errors: list[ParseError],
+    ) -> None:
+        self.text = text
+        self.lines = lines
+        self.escape = escape
+        self.directives = directives
+        self.instructions = instructions
+        self.comments = comments
+        self.errors = errors
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.text,
+            self.lines,
+            self.escape,
+            self.directives,
+            self.instructions,
+            self.comments,
+            self.errors,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return record_repr(
+            self, ("text", "lines", "escape", "directives", "instructions", "comments", "errors")
+        )
 
     @property
     def ok(self) -> bool:

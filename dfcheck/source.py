@@ -8,11 +8,27 @@ so every piece of joined text carries a :class:`TextMap` back to where each char
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+#: ids of the objects whose repr is being built, so cycles print as ``...`` (as dataclasses do).
+_REPR_RUNNING: set[int] = set()
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class Span:
+def record_repr(obj: Any, fields: Iterable[str]) -> str:
+    """``Name(field=value, ...)``, the repr a dataclass would have, for the hand-written classes."""
+    key = id(obj)
+    if key in _REPR_RUNNING:
+        return "..."
+    _REPR_RUNNING.add(key)
+    try:
+        inner = ", ".join(f"{f}={getattr(obj, f)!r}" for f in fields)
+    finally:
+        _REPR_RUNNING.discard(key)
+    return f"{type(obj).__qualname__}({inner})"
+
+
+class Span(NamedTuple):
     start_line: int
     start_col: int
     end_line: int
