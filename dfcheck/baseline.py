@@ -8,7 +8,6 @@ two identical findings, not both.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from collections import Counter
@@ -99,6 +98,6 @@ def filter_report(report: Report, baseline_path: Path | str, root: Path | str | 
             dropped += 1
         else:
             kept[id(result)].append(finding)
-    files = [dataclasses.replace(r, findings=kept[id(r)]) for r in report.files]
+    files = [r.replace(findings=kept[id(r)]) for r in report.files]
     statistics = {**report.statistics, "baselined": dropped}
     return Report(files=files, statistics=statistics)

@@ -8,36 +8,111 @@ A wrong key or type is a :class:`ConfigError` that names the key, never a silent
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from dfcheck.finding import Severity
+from dfcheck.source import record_repr
 
 
 class ConfigError(Exception):
     """A configuration problem; the CLI prints it on one line and exits 2."""
 
 
-@dataclass(frozen=True)
+_SETTINGS_FIELDS = (
+    *("select", "ignore", "extend_select", "severity", "failure_threshold", "pragmas", "target"),
+    *("build_args", "trusted_registries", "label_schema", "strict_labels", "rule_options", "exclude"),
+    *("shellcheck", "source"),
+)
+
+
 class Settings:
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
+    """Immutable: derive changed settings with :meth:`replace`."""
+
+    __slots__ = _SETTINGS_FIELDS
+
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
     #: Opt-in rules to turn on without replacing the default selection.
-    extend_select: tuple[str, ...] = ()
-    severity: dict[str, Severity] = field(default_factory=dict)
-    failure_threshold: Severity | None = Severity.INFO
-    pragmas: bool = True
-    target: str | None = None
-    build_args: dict[str, str] = field(default_factory=dict)
-    trusted_registries: tuple[str, ...] = ()
-    label_schema: dict[str, str] = field(default_factory=dict)
-    strict_labels: bool = False
-    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
-    exclude: tuple[str, ...] = ()
-    shellcheck: bool = True
+    extend_select: tuple[str, ...]
+    severity: dict[str, Severity]
+    failure_threshold: Severity | None
+    pragmas: bool
+    target: str | None
+    build_args: dict[str, str]
+    trusted_registries: tuple[str, ...]
+    label_schema: dict[str, str]
+    strict_labels: bool
+    rule_options: dict[str, dict[str, Any]]
+    exclude: tuple[str, ...]
+    shellcheck: bool
     #: Where the settings came from, for messages.
-    source: str = "defaults"
+    source: str
+
+    def __init__(
+        self,
+        select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        extend_select: tuple[str, ...] = (),
+        severity: dict[str, Severity] | None = None,
+        failure_threshold: Severity | None = Severity.INFO,
+        pragmas: bool = True,
+        target: str | None = None,
+        build_args: dict[str, str] | None = None,
+        trusted_registries: tuple[str, ...] = (),
+        label_schema: dict[str, str] | None = None,
+        strict_labels: bool = False,
+        rule_options: dict[str, dict[str, Any]] | None = None,
+        exclude: tuple[str, ...] = (),
+        shellcheck: bool = True,
+        source: str = "defaults",
+    ) -> None:
+        init = object.__setattr__
+        init(self, "select", select)
+        init(self, "ignore", ignore)
+        init(self, "extend_select", extend_select)
+        init(self, "severity", {} if severity is None else severity)
+        init(self, "failure_threshold", failure_threshold)
+        init(self, "pragmas", pragmas)
+        init(self, "target", target)
+        init(self, "build_args", {} if build_args is None else build_args)
+        init(self, "trusted_registries", trusted_registries)
+        init(self, "label_schema", {} if label_schema is None else label_schema)
+        init(self, "strict_labels", strict_labels)
+        init(self, "rule_options", {} if rule_options is None else rule_options)
+        init(self, "exclude", exclude)
+        init(self, "shellcheck", shellcheck)
+        init(self, "source", source)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in _SETTINGS_FIELDS)
+
+    def __reduce__(self) -> tuple[type[Settings], tuple[Any, ...]]:
+        """Pickle and copy through ``__init__`` (assignment is refused)."""
+        return (Settings, self._key())
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return record_repr(self, _SETTINGS_FIELDS)
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` applied (what ``dataclasses.replace`` did)."""
+        values = {f: getattr(self, f) for f in _SETTINGS_FIELDS}
+        values.update(changes)
+        return Settings(**values)
 
 
 _LIST_KEYS = {"select", "ignore", "extend-select", "trusted-registries", "exclude"}
@@ -108,7 +183,7 @@ def apply_table(settings: Settings, table: dict[str, Any], where: str) -> Settin
             changes[attr] = _str_map(key, value, where)
         elif key == "rules":
             changes["rule_options"] = _rule_options(value, where)
-    return replace(settings, **changes)
+    return settings.replace(**changes)
 
 
 def _rule_options(value: Any, where: str) -> dict[str, dict[str, Any]]:

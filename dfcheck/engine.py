@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -159,7 +158,7 @@ class Linter:
             env = env_table()
             if env:
                 settings = apply_table(settings, env, "environment")
-            settings = replace(settings, **self.cli_settings)
+            settings = settings.replace(**self.cli_settings)
             selected_rules(settings)
             self._by_config[key] = settings
         return self._by_config[key]
@@ -267,7 +266,7 @@ def _override(finding: Finding, settings: Settings, checks_are_errors: bool) -> 
                 break
     if level is None and checks_are_errors and any(not a.startswith(("DL", "SC")) for a in finding.aliases):
         level = Severity.ERROR
-    return replace(finding, severity=level) if level is not None and level != finding.severity else finding
+    return finding._replace(severity=level) if level is not None and level != finding.severity else finding
 
 
 def lint_many(

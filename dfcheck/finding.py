@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from dfcheck.source import Span
+from dfcheck.source import Span, record_repr
 
 
 class Severity(enum.IntEnum):
@@ -29,29 +28,25 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace the text at ``span`` with ``content`` (an empty span inserts)."""
 
     span: Span
     content: str
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(NamedTuple):
     description: str
     edits: tuple[Edit, ...]
     safe: bool = True
 
 
-@dataclass(frozen=True)
-class Related:
+class Related(NamedTuple):
     span: Span
     message: str
 
 
-@dataclass(frozen=True)
-class Finding:
+class _FindingFields(NamedTuple):
     code: str
     name: str
     severity: Severity
@@ -62,7 +57,39 @@ class Finding:
     related: tuple[Related, ...] = ()
     aliases: tuple[str, ...] = ()
     category: str = ""
-    source_line: str = field(default="", compare=False)
+    source_line: str = ""
+
+
+#: Fields that take part in equality and hashing (``source_line`` does not).
+_COMPARED = 10
+
+
+class Finding(_FindingFields):
+    """One problem a rule found; immutable, copied with ``_replace``.
+
+    Equal and hashed on every field but ``source_line``; findings have no order of their own
+    (sort on ``sort_key``).
+    """
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self[:_COMPARED] == other[:_COMPARED]
+
+    def __ne__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self[:_COMPARED] != other[:_COMPARED]
+
+    def __hash__(self) -> int:
+        return hash(self[:_COMPARED])
+
+    def __lt__(self, other: object) -> bool:
+        return NotImplemented
+
+    __le__ = __gt__ = __ge__ = __lt__
 
     @property
     def sort_key(self) -> tuple[str, Span, str]:
@@ -90,16 +117,47 @@ class Finding:
         return record
 
 
-@dataclass
+_FILE_RESULT_FIELDS = ("path", "text", "findings", "error", "threshold")
+
+
 class FileResult:
     """Everything learned about one input file; ``text`` is kept for code frames and HTML."""
 
-    path: str
-    text: str = ""
-    findings: list[Finding] = field(default_factory=list)
-    error: str | None = None
-    #: The failure threshold configured for this file (None: never fail).
-    threshold: Severity | None = Severity.INFO
+    __slots__ = _FILE_RESULT_FIELDS
+
+    def __init__(
+        self,
+        path: str,
+        text: str = "",
+        findings: list[Finding] | None = None,
+        error: str | None = None,
+        threshold: Severity | None = Severity.INFO,
+    ) -> None:
+        self.path = path
+        self.text = text
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.error = error
+        #: The failure threshold configured for this file (None: never fail).
+        self.threshold = threshold
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.path, self.text, self.findings, self.error, self.threshold)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return record_repr(self, _FILE_RESULT_FIELDS)
+
+    def replace(self, **changes: Any) -> FileResult:
+        """A copy with ``changes`` applied (``dataclasses.replace`` for this class)."""
+        values = {f: getattr(self, f) for f in _FILE_RESULT_FIELDS}
+        values.update(changes)
+        return FileResult(**values)
 
     @property
     def fails(self) -> bool:
@@ -107,10 +165,24 @@ class FileResult:
         return limit is not None and any(f.severity >= limit for f in self.findings)
 
 
-@dataclass
 class Report:
-    files: list[FileResult] = field(default_factory=list)
-    statistics: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("files", "statistics")
+
+    def __init__(
+        self, files: list[FileResult] | None = None, statistics: dict[str, Any] | None = None
+    ) -> None:
+        self.files: list[FileResult] = [] if files is None else files
+        self.statistics: dict[str, Any] = {} if statistics is None else statistics
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.files, self.statistics) == (other.files, other.statistics)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return record_repr(self, ("files", "statistics"))
 
     @property
     def findings(self) -> list[Finding]:

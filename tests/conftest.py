@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ def lint(
     **settings: object,
 ) -> list[Finding]:
     """Lint ``text``; with ``files`` it is written into ``tmp`` beside those context files."""
-    base = replace(Settings(), select=select, **settings)  # type: ignore[arg-type]
+    base = Settings().replace(select=select, **settings)
     if files is not None and tmp is not None:
         for name, content in files.items():
             target = tmp / name

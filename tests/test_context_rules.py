@@ -124,14 +124,12 @@ def test_context_walked_once_for_many_dockerfiles(tmp_path: Path, monkeypatch: p
 
 def test_copy_source_not_found_needs_evidence_of_the_context(tmp_path: Path) -> None:
     """With the context only assumed (the Dockerfile's folder), misses count once a source is found there."""
-    from dataclasses import replace as _replace
-
     service = tmp_path / "services" / "api"
     service.mkdir(parents=True)
     dockerfile = service / "Dockerfile"
     text = "FROM alpine:3.20\nCOPY services/api/app.py /app/\nCOPY requirements.txt /app/\n"
     dockerfile.write_text(text)
-    settings = _replace(Settings(), select=("DF405",))
+    settings = Settings().replace(select=("DF405",))
     assert lint_text(text, "Dockerfile", settings, dockerfile).findings == []
     (service / "requirements.txt").write_text("flask\n")
     found = lint_text(text, "Dockerfile", settings, dockerfile).findings

@@ -13,7 +13,6 @@ import os
 import random
 import sys
 import traceback
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ import pytest
 from dfcheck import engine, shellcheck
 from dfcheck.config import Settings
 
-ALL_RULES = replace(Settings(), extend_select=("DF",), shellcheck=False)
+ALL_RULES = Settings().replace(extend_select=("DF",), shellcheck=False)
 SHELLCHECK_SAMPLE = 60
 
 
@@ -70,5 +69,5 @@ def test_shellcheck_on_a_corpus_sample(corpus: Path) -> None:
     if not shellcheck.available():
         pytest.skip("ShellCheck is not installed")
     paths = random.Random(1646).sample(corpus_files(corpus), SHELLCHECK_SAMPLE)
-    problems = lint_all(paths, replace(Settings(), select=("DF500",)))
+    problems = lint_all(paths, Settings().replace(select=("DF500",)))
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:20])

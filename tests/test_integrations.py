@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import os
@@ -165,8 +164,8 @@ def test_problem_matcher_reads_text_output() -> None:
     report = shared_report()
     parse_error = report.files[1].findings[0]
     # One line per finding: a message with a line break would need a multi-line matcher.
-    report.files[1].findings[0] = dataclasses.replace(
-        parse_error, message=parse_error.message.replace("\n", " ")
+    report.files[1].findings[0] = parse_error._replace(
+        message=parse_error.message.replace("\n", " ")
     )
     out = io.StringIO()
     text.render(report, out, RenderOptions(root=ROOT, show_frames=True))

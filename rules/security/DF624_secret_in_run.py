@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from itertools import pairwise
 
 from dfcheck.engine import RuleContext
@@ -162,4 +161,4 @@ class SecretInRunRule(Rule):
                 for span, what in hits + list(_piped_password(script)):
                     message = what if what is _STORE else f"{what[0].upper()}{what[1:]}{_KEPT}"
                     finding = self.finding(ctx, span, message)
-                    yield finding if shipped else replace(finding, severity=Severity.WARNING)
+                    yield finding if shipped else finding._replace(severity=Severity.WARNING)

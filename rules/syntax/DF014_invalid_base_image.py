@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Severity
@@ -42,7 +41,7 @@ class InvalidBaseImageRule(Rule):
                 why = f"ARG {', '.join(unset)} has no default, so FROM gets '{value}' without --build-arg"
                 finding = self.finding(ctx, token.span, f"invalid base image: {why}")
                 # Like BuildKit's InvalidDefaultArgInFrom, a warning: builds that pass --build-arg work.
-                yield replace(finding, severity=Severity.WARNING)
+                yield finding._replace(severity=Severity.WARNING)
                 continue
             elif names:
                 why = f"with the ARG defaults it resolves to '{value}', which is not a valid image reference"
