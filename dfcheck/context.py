@@ -46,10 +46,11 @@ import posixpath
 import re
 import stat as stat_mod
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+from dfcheck.source import record_repr
 
 LARGE_FILE_BYTES = 10 * 1024 * 1024
 
@@ -59,8 +60,7 @@ _GO_SPACE = (
 )
 
 
-@dataclass(frozen=True)
-class IgnorePattern:
+class IgnorePattern(NamedTuple):
     """One effective line of an ignore file.
 
     ``pattern`` is what Docker matches with (cleaned, ``!`` removed). ``error`` is set when Docker
@@ -154,8 +154,7 @@ class _BadPattern(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class _Compiled:
+class _Compiled(NamedTuple):
     """A cleaned pattern ready to test paths, plus what pruning needs to know about it.
 
     ``literal`` is a prefix every matching path starts with; ``depth`` the exact number of path
@@ -485,8 +484,7 @@ def _translate_go_regexp(src: str) -> str:
 _Step = tuple[int, int, bool, bool, Callable[[str], object]]
 
 
-@dataclass(frozen=True)
-class _Steps:
+class _Steps(NamedTuple):
     """The patterns worth trying on the entries of one directory, in pattern order.
 
     ``constant`` is the answer for every entry when no pattern needs evaluating.
@@ -600,7 +598,13 @@ def _go_dir(path: str) -> str:
 # --- walking the context ----------------------------------------------------------------------
 
 
-@dataclass
+_INVENTORY_FIELDS = (
+    *("root", "included", "included_count", "included_bytes", "excluded_count", "excluded_bytes"),
+    *("pattern_hits", "largest_files", "largest_dirs", "errors", "pruned_dirs", "dir_bytes"),
+    *("dir_files", "listed", "secret_candidates", "large_files", "venv_dirs"),
+)
+
+
 class ContextInventory:
     """What a walk of the build context found; sizes are bytes, paths '/'-separated and relative.
 
@@ -611,23 +615,56 @@ class ContextInventory:
     earlier ones (or a ``!`` before anything is excluded) counts 0 like one that matches nothing.
     """
 
-    root: Path
-    included: list[tuple[str, int]]
-    included_count: int
-    included_bytes: int
-    excluded_count: int
-    excluded_bytes: int
-    pattern_hits: dict[int, int]
-    largest_files: list[tuple[str, int]]
-    largest_dirs: list[tuple[str, int]]
-    errors: list[str]
-    pruned_dirs: list[str]
-    dir_bytes: dict[str, int]
-    dir_files: dict[str, int]
-    listed: bool
-    secret_candidates: list[tuple[str, str]] = field(default_factory=list)
-    large_files: list[tuple[str, int]] = field(default_factory=list)
-    venv_dirs: list[str] = field(default_factory=list)
+    def __init__(
+        self,
+        root: Path,
+        included: list[tuple[str, int]],
+        included_count: int,
+        included_bytes: int,
+        excluded_count: int,
+        excluded_bytes: int,
+        pattern_hits: dict[int, int],
+        largest_files: list[tuple[str, int]],
+        largest_dirs: list[tuple[str, int]],
+        errors: list[str],
+        pruned_dirs: list[str],
+        dir_bytes: dict[str, int],
+        dir_files: dict[str, int],
+        listed: bool,
+        secret_candidates: list[tuple[str, str]] | None = None,
+        large_files: list[tuple[str, int]] | None = None,
+        venv_dirs: list[str] | None = None,
+    ) -> None:
+        self.root = root
+        self.included = included
+        self.included_count = included_count
+        self.included_bytes = included_bytes
+        self.excluded_count = excluded_count
+        self.excluded_bytes = excluded_bytes
+        self.pattern_hits = pattern_hits
+        self.largest_files = largest_files
+        self.largest_dirs = largest_dirs
+        self.errors = errors
+        self.pruned_dirs = pruned_dirs
+        self.dir_bytes = dir_bytes
+        self.dir_files = dir_files
+        self.listed = listed
+        self.secret_candidates: list[tuple[str, str]] = [] if secret_candidates is None else secret_candidates
+        self.large_files: list[tuple[str, int]] = [] if large_files is None else large_files
+        self.venv_dirs: list[str] = [] if venv_dirs is None else venv_dirs
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in _INVENTORY_FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return record_repr(self, _INVENTORY_FIELDS)
 
     @cached_property
     def included_paths(self) -> list[str]:
@@ -786,14 +823,31 @@ def _largest(items: list[tuple[str, int]], top: int) -> list[tuple[str, int]]:
 # --- COPY sources -----------------------------------------------------------------------------
 
 
-@dataclass
 class BuildContext:
     """A context directory with the ignore rules BuildKit would apply; the walk happens on demand."""
 
-    root: Path
-    ignore_file: Path | None
-    patterns: list[IgnorePattern]
-    matcher: IgnoreMatcher
+    def __init__(
+        self, root: Path, ignore_file: Path | None, patterns: list[IgnorePattern], matcher: IgnoreMatcher
+    ) -> None:
+        self.root = root
+        self.ignore_file = ignore_file
+        self.patterns = patterns
+        self.matcher = matcher
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.root, self.ignore_file, self.patterns, self.matcher) == (
+            other.root,
+            other.ignore_file,
+            other.patterns,
+            other.matcher,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return record_repr(self, ("root", "ignore_file", "patterns", "matcher"))
 
     @cached_property
     def inventory(self) -> ContextInventory:
@@ -998,8 +1052,7 @@ def secret_like_files(inventory: ContextInventory) -> list[str]:
     return sorted(found)
 
 
-@dataclass(frozen=True)
-class HeavyEntry:
+class HeavyEntry(NamedTuple):
     """Something that usually should not be sent: ``kind`` is vcs, dependencies, virtualenv,
     build-output, cache or large-file; sizes count included content only."""
 
@@ -1236,8 +1289,7 @@ def source_reads(source: str | tuple[str, re.Pattern[str] | None], path: str) ->
             return None
 
 
-@dataclass(frozen=True)
-class ContextRead:
+class ContextRead(NamedTuple):
     """One source of a COPY/ADD that reads the build context (not ``--from``, not a URL)."""
 
     stage: Any

@@ -7,13 +7,12 @@ each tool keeps its download cache (so a ``--mount=type=cache`` can be suggested
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dfcheck.shell import Command
 
 
-@dataclass(frozen=True)
-class Ecosystem:
+class Ecosystem(NamedTuple):
     name: str
     manifests: tuple[str, ...]
     cache_targets: tuple[str, ...]

@@ -10,11 +10,11 @@ anything, so stale ones can be reported instead of piling up.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from typing import Any
 
 from dfcheck.finding import Finding
 from dfcheck.parse import Dockerfile
-from dfcheck.source import Span
+from dfcheck.source import Span, record_repr
 
 _PRAGMA = re.compile(
     r"^(?P<tool>dfcheck|hadolint)\s+(?:(?P<scope>global|stage)\s+)?ignore\s*=\s*(?P<codes>[^#]*?)\s*(?:#.*)?$",
@@ -22,18 +22,47 @@ _PRAGMA = re.compile(
 )
 
 
-@dataclass
+_PRAGMA_FIELDS = ("tool", "scope", "codes", "span", "line", "first", "last", "used", "unknown")
+
+
 class Pragma:
-    tool: str
-    scope: str
-    codes: list[str]
-    span: Span
-    line: int
-    #: Lines the pragma covers (inclusive); for file scope the whole file.
-    first: int = 0
-    last: int = 0
-    used: set[str] = field(default_factory=set)
-    unknown: list[str] = field(default_factory=list)
+    __slots__ = _PRAGMA_FIELDS
+
+    def __init__(
+        self,
+        tool: str,
+        scope: str,
+        codes: list[str],
+        span: Span,
+        line: int,
+        first: int = 0,
+        last: int = 0,
+        used: set[str] | None = None,
+        unknown: list[str] | None = None,
+    ) -> None:
+        self.tool = tool
+        self.scope = scope
+        self.codes = codes
+        self.span = span
+        self.line = line
+        #: Lines the pragma covers (inclusive); for file scope the whole file.
+        self.first = first
+        self.last = last
+        self.used: set[str] = set() if used is None else used
+        self.unknown: list[str] = [] if unknown is None else unknown
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in _PRAGMA_FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return record_repr(self, _PRAGMA_FIELDS)
 
 
 def _matches(code_token: str, finding: Finding) -> bool:

@@ -36,9 +36,8 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from dfcheck.source import Span, TextMap
 
@@ -115,8 +114,7 @@ _VALUE_FLAGS: dict[str, frozenset[str]] = {
 _NO_FLAGS: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
+class Command(NamedTuple):
     """One simple command, wrappers such as ``sudo`` and ``env X=1`` already peeled off ``name``.
 
     ``in_substitution`` marks commands inside ``$( )``, backticks or ``<( )``; ``in_nested_shell``
@@ -221,8 +219,7 @@ class Command:
         return pos[0].text if pos else None
 
 
-@dataclass(frozen=True, slots=True)
-class Script:
+class Script(NamedTuple):
     """A RUN script's commands in source order, nested ones right after the command holding them.
 
     ``sets`` holds long option names (``errexit``, ``nounset``, ``xtrace``, ``pipefail``...) in

@@ -11,16 +11,27 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-@dataclass
 class Expansion:
-    value: str
-    missing: list[str] = field(default_factory=list)
-    used: list[str] = field(default_factory=list)
+    __slots__ = ("missing", "used", "value")
+
+    def __init__(self, value: str, missing: list[str] | None = None, used: list[str] | None = None) -> None:
+        self.value = value
+        self.missing: list[str] = [] if missing is None else missing
+        self.used: list[str] = [] if used is None else used
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.value, self.missing, self.used) == (other.value, other.missing, other.used)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Expansion(value={self.value!r}, missing={self.missing!r}, used={self.used!r})"
 
 
 def _apply_modifier(name: str, value: str | None, op: str, word: str, out: Expansion) -> str:

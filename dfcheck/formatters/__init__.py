@@ -9,10 +9,11 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from dfcheck.source import record_repr
 
 FORMATS = (
     "text",
@@ -28,16 +29,39 @@ FORMATS = (
 )
 
 
-@dataclass
+_OPTION_FIELDS = ("color", "root", "show_frames", "quiet", "statistics", "extras")
+
+
 class RenderOptions:
-    color: bool = False
-    #: Paths in reports are made relative to this directory (the repository root).
-    root: Path = field(default_factory=Path.cwd)
-    show_frames: bool = True
-    quiet: bool = False
-    statistics: bool = False
-    #: Extra analysis results to show (e.g. the cache analyzer's JSON) keyed by file path.
-    extras: dict[str, Any] = field(default_factory=dict)
+    def __init__(
+        self,
+        color: bool = False,
+        root: Path | None = None,
+        show_frames: bool = True,
+        quiet: bool = False,
+        statistics: bool = False,
+        extras: dict[str, Any] | None = None,
+    ) -> None:
+        self.color = color
+        #: Paths in reports are made relative to this directory (the repository root).
+        self.root: Path = Path.cwd() if root is None else root
+        self.show_frames = show_frames
+        self.quiet = quiet
+        self.statistics = statistics
+        #: Extra analysis results to show (e.g. the cache analyzer's JSON) keyed by file path.
+        self.extras: dict[str, Any] = {} if extras is None else extras
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return tuple(getattr(self, f) for f in _OPTION_FIELDS) == tuple(
+            getattr(other, f) for f in _OPTION_FIELDS
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return record_repr(self, _OPTION_FIELDS)
 
 
 def load(name: str) -> ModuleType:
