@@ -1304,7 +1304,7 @@ def context_reads(ctx: Any) -> list[ContextRead]:
 
     ``source`` is expanded with the ARG/ENV values in scope, and written with '/' separators.
     """
-    from dfcheck.cache import REMOTE, source_tokens
+    from dfcheck.steps import REMOTE, source_tokens
 
     model = ctx.model
     windows = ctx.dockerfile.escape == "`"

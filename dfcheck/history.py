@@ -20,19 +20,17 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from dfcheck import ecosystems
-from dfcheck.cache import (
+from dfcheck.cache import Analysis, CacheModel, Change
+from dfcheck.model import Stage, stage_chain
+from dfcheck.parse import Dockerfile, Instruction, parse
+from dfcheck.steps import (
     MOVABLE_BETWEEN,
-    Analysis,
-    CacheModel,
-    Change,
     copy_sources,
     from_context,
     movable_install,
     volatile_arg_move,
     volatile_copy_before_manifests,
 )
-from dfcheck.model import Stage, stage_chain
-from dfcheck.parse import Dockerfile, Instruction, parse
 
 
 class HistoryError(Exception):

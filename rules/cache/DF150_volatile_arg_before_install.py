@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.cache import step_kind, volatile_arg_move
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Related, Severity
 from dfcheck.rule import Rule
+from dfcheck.steps import step_kind, volatile_arg_move
 
 
 class VolatileArgBeforeInstallRule(Rule):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.cache import volatile_copy_before_manifests
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Related, Severity
 from dfcheck.rule import Rule
+from dfcheck.steps import volatile_copy_before_manifests
 
 
 class SourceCopiedBeforeManifestsRule(Rule):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.cache import REMOTE, is_expensive, remote_is_pinned, source_tokens
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Related, Severity
 from dfcheck.rule import Rule
+from dfcheck.steps import REMOTE, is_expensive, remote_is_pinned, source_tokens
 
 
 class RemoteAddBeforeExpensiveStepsRule(Rule):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.cache import BROAD, from_context, source_tokens
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Severity
 from dfcheck.rule import Rule
+from dfcheck.steps import BROAD, from_context, source_tokens
 
 
 class NoDockerignoreHeavyContextRule(Rule):
