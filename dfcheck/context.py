@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import heapq
 import os
 import posixpath
 import re
@@ -817,6 +816,8 @@ def _roll_up(own: dict[str, int]) -> dict[str, int]:
 
 
 def _largest(items: list[tuple[str, int]], top: int) -> list[tuple[str, int]]:
+    import heapq
+
     return heapq.nsmallest(top, items, key=lambda item: (-item[1], item[0]))
 
 

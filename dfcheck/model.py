@@ -7,7 +7,6 @@ Everything is computed once per file and cached.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Iterator
 from functools import cached_property
@@ -130,6 +129,8 @@ class Mount(NamedTuple):
 
     @classmethod
     def parse(cls, value: str) -> Mount:
+        import csv
+
         try:
             parts = next(csv.reader([value]))
         except (csv.Error, StopIteration):

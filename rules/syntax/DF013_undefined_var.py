@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from dfcheck.engine import RuleContext
@@ -50,6 +49,8 @@ class UndefinedVarRule(Rule):
                     for name, start, end, modifier in variable_refs(token.value, ctx.dockerfile.escape):
                         if name in scope or name in ALWAYS_SET or modifier[:1] in (":", "-", "+", "?"):
                             continue
+                        import difflib
+
                         close = difflib.get_close_matches(name, list(scope), n=1, cutoff=0.8)
                         if name in globals_:
                             why = f"declare 'ARG {name}' in this stage;"
