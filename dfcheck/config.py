@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from dfcheck.finding import Severity
-from dfcheck.source import record_repr
+from dfcheck.source import Record
 
 
 class ConfigError(Exception):
@@ -26,10 +26,11 @@ _SETTINGS_FIELDS = (
 )
 
 
-class Settings:
+class Settings(Record):
     """Immutable: derive changed settings with :meth:`replace`."""
 
     __slots__ = _SETTINGS_FIELDS
+    _fields = _SETTINGS_FIELDS
 
     select: tuple[str, ...]
     ignore: tuple[str, ...]
@@ -90,23 +91,12 @@ class Settings:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"cannot delete field {name!r}")
 
-    def _key(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, f) for f in _SETTINGS_FIELDS)
-
     def __reduce__(self) -> tuple[type[Settings], tuple[Any, ...]]:
         """Pickle and copy through ``__init__`` (assignment is refused)."""
         return (Settings, self._key())
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
+    def __hash__(self) -> int:  # type: ignore[override]
         return hash(self._key())
-
-    def __repr__(self) -> str:
-        return record_repr(self, _SETTINGS_FIELDS)
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied (what ``dataclasses.replace`` did)."""

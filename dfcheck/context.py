@@ -49,7 +49,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from dfcheck.source import record_repr
+from dfcheck.source import Record
 
 LARGE_FILE_BYTES = 10 * 1024 * 1024
 
@@ -604,7 +604,8 @@ _INVENTORY_FIELDS = (
 )
 
 
-class ContextInventory:
+class ContextInventory(Record):
+    _fields = _INVENTORY_FIELDS
     """What a walk of the build context found; sizes are bytes, paths '/'-separated and relative.
 
     ``excluded_count``/``excluded_bytes`` cover directories skipped whole (``pruned_dirs``) only
@@ -651,19 +652,6 @@ class ContextInventory:
         self.secret_candidates: list[tuple[str, str]] = [] if secret_candidates is None else secret_candidates
         self.large_files: list[tuple[str, int]] = [] if large_files is None else large_files
         self.venv_dirs: list[str] = [] if venv_dirs is None else venv_dirs
-
-    def _key(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, f) for f in _INVENTORY_FIELDS)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return record_repr(self, _INVENTORY_FIELDS)
 
     @cached_property
     def included_paths(self) -> list[str]:
@@ -824,7 +812,8 @@ def _largest(items: list[tuple[str, int]], top: int) -> list[tuple[str, int]]:
 # --- COPY sources -----------------------------------------------------------------------------
 
 
-class BuildContext:
+class BuildContext(Record):
+    _fields = ("root", "ignore_file", "patterns", "matcher")
     """A context directory with the ignore rules BuildKit would apply; the walk happens on demand."""
 
     def __init__(
@@ -834,21 +823,6 @@ class BuildContext:
         self.ignore_file = ignore_file
         self.patterns = patterns
         self.matcher = matcher
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.root, self.ignore_file, self.patterns, self.matcher) == (
-            other.root,
-            other.ignore_file,
-            other.patterns,
-            other.matcher,
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return record_repr(self, ("root", "ignore_file", "patterns", "matcher"))
 
     @cached_property
     def inventory(self) -> ContextInventory:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Any, NamedTuple
 
-from dfcheck.source import Span, record_repr
+from dfcheck.source import Record, Span
 
 
 class Severity(enum.IntEnum):
@@ -120,10 +120,11 @@ class Finding(_FindingFields):
 _FILE_RESULT_FIELDS = ("path", "text", "findings", "error", "threshold")
 
 
-class FileResult:
+class FileResult(Record):
     """Everything learned about one input file; ``text`` is kept for code frames and HTML."""
 
     __slots__ = _FILE_RESULT_FIELDS
+    _fields = _FILE_RESULT_FIELDS
 
     def __init__(
         self,
@@ -140,19 +141,6 @@ class FileResult:
         #: The failure threshold configured for this file (None: never fail).
         self.threshold = threshold
 
-    def _key(self) -> tuple[Any, ...]:
-        return (self.path, self.text, self.findings, self.error, self.threshold)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return record_repr(self, _FILE_RESULT_FIELDS)
-
     def replace(self, **changes: Any) -> FileResult:
         """A copy with ``changes`` applied (``dataclasses.replace`` for this class)."""
         values = {f: getattr(self, f) for f in _FILE_RESULT_FIELDS}
@@ -165,24 +153,15 @@ class FileResult:
         return limit is not None and any(f.severity >= limit for f in self.findings)
 
 
-class Report:
+class Report(Record):
     __slots__ = ("files", "statistics")
+    _fields = ("files", "statistics")
 
     def __init__(
         self, files: list[FileResult] | None = None, statistics: dict[str, Any] | None = None
     ) -> None:
         self.files: list[FileResult] = [] if files is None else files
         self.statistics: dict[str, Any] = {} if statistics is None else statistics
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.files, self.statistics) == (other.files, other.statistics)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return record_repr(self, ("files", "statistics"))
 
     @property
     def findings(self) -> list[Finding]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from dfcheck.parse import Dockerfile, Instruction, Token
-from dfcheck.source import Span, TextMap, record_repr
+from dfcheck.source import Record, Span, TextMap
 from dfcheck.substitute import expand, unquote
 
 if TYPE_CHECKING:
@@ -170,8 +170,9 @@ _STAGE_FIELDS = (
 )
 
 
-class Stage:
+class Stage(Record):
     __slots__ = _STAGE_FIELDS
+    _fields = _STAGE_FIELDS
 
     def __init__(
         self,
@@ -197,19 +198,6 @@ class Stage:
         #: their own, built from scratch, as hadolint does. It has no name and no index ``--from``
         #: can use.
         self.implicit = implicit
-
-    def _key(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, f) for f in _STAGE_FIELDS)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return record_repr(self, _STAGE_FIELDS)
 
     @property
     def label(self) -> str:

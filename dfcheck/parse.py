@@ -29,7 +29,7 @@ import json
 import re
 from typing import Any, NamedTuple
 
-from dfcheck.source import Span, TextMap, record_repr
+from dfcheck.source import Record, Span, TextMap
 
 KNOWN_INSTRUCTIONS = (
     "ADD",
@@ -225,8 +225,9 @@ class KeyValue(NamedTuple):
     has_value: bool = True
 
 
-class Heredoc:
+class Heredoc(Record):
     __slots__ = ("body", "body_map", "body_span", "chomp", "expand", "fd", "marker", "name")
+    _fields = ("name", "expand", "chomp", "fd", "body", "marker", "body_span", "body_map")
 
     def __init__(
         self,
@@ -248,28 +249,6 @@ class Heredoc:
         self.body_span = body_span
         self.body_map = body_map
 
-    def _key(self) -> tuple[Any, ...]:
-        return (
-            self.name,
-            self.expand,
-            self.chomp,
-            self.fd,
-            self.body,
-            self.marker,
-            self.body_span,
-            self.body_map,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return record_repr(self, ("name", "expand", "chomp", "fd", "body", "marker", "body_span", "body_map"))
-
     @property
     def content(self) -> str:
         """The body as the build sees it: leading tabs stripped for ``<<-``."""
@@ -284,8 +263,9 @@ _INSTRUCTION_FIELDS = (
 )
 
 
-class Instruction:
+class Instruction(Record):
     __slots__ = (*_INSTRUCTION_FIELDS, "_rest_map", "rest_locator")
+    _fields = _INSTRUCTION_FIELDS
 
     keyword: str
     keyword_raw: str
@@ -352,18 +332,6 @@ class Instruction:
         self.valid = valid
         self._rest_map = None
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return tuple(getattr(self, f) for f in _INSTRUCTION_FIELDS) == tuple(
-            getattr(other, f) for f in _INSTRUCTION_FIELDS
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return record_repr(self, _INSTRUCTION_FIELDS)
-
     def replace(self, **changes: Any) -> Instruction:
         """A copy with ``changes`` (``dataclasses.replace``'s contract: a fresh ``rest_map``)."""
         values = {f: getattr(self, f) for f in _INSTRUCTION_FIELDS}
@@ -423,8 +391,9 @@ class ParseError(NamedTuple):
     kind: str = "syntax"
 
 
-class Dockerfile:
+class Dockerfile(Record):
     __slots__ = ("comments", "directives", "errors", "escape", "instructions", "lines", "text")
+    _fields = ("text", "lines", "escape", "directives", "instructions", "comments", "errors")
 
     def __init__(
         self,
@@ -443,29 +412,6 @@ class Dockerfile:
         self.instructions = instructions
         self.comments = comments
         self.errors = errors
-
-    def _key(self) -> tuple[Any, ...]:
-        return (
-            self.text,
-            self.lines,
-            self.escape,
-            self.directives,
-            self.instructions,
-            self.comments,
-            self.errors,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return record_repr(
-            self, ("text", "lines", "escape", "directives", "instructions", "comments", "errors")
-        )
 
     @property
     def ok(self) -> bool:

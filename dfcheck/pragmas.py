@@ -10,11 +10,10 @@ anything, so stale ones can be reported instead of piling up.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from dfcheck.finding import Finding
 from dfcheck.parse import Dockerfile
-from dfcheck.source import Span, record_repr
+from dfcheck.source import Record, Span
 
 _PRAGMA = re.compile(
     r"^(?P<tool>dfcheck|hadolint)\s+(?:(?P<scope>global|stage)\s+)?ignore\s*=\s*(?P<codes>[^#]*?)\s*(?:#.*)?$",
@@ -25,8 +24,9 @@ _PRAGMA = re.compile(
 _PRAGMA_FIELDS = ("tool", "scope", "codes", "span", "line", "first", "last", "used", "unknown")
 
 
-class Pragma:
+class Pragma(Record):
     __slots__ = _PRAGMA_FIELDS
+    _fields = _PRAGMA_FIELDS
 
     def __init__(
         self,
@@ -50,19 +50,6 @@ class Pragma:
         self.last = last
         self.used: set[str] = set() if used is None else used
         self.unknown: list[str] = [] if unknown is None else unknown
-
-    def _key(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, f) for f in _PRAGMA_FIELDS)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return record_repr(self, _PRAGMA_FIELDS)
 
 
 def _matches(code_token: str, finding: Finding) -> bool:
@@ -92,7 +79,9 @@ def collect(dockerfile: Dockerfile, stage_ranges: list[tuple[int, int]]) -> list
         if not m:
             continue
         codes = [c for c in re.split(r"[\s,]+", m.group("codes")) if c]
-        pragma = Pragma(m.group("tool").lower(), (m.group("scope") or "line").lower(), codes, comment.span, comment.line)
+        pragma = Pragma(
+            m.group("tool").lower(), (m.group("scope") or "line").lower(), codes, comment.span, comment.line
+        )
         if pragma.scope == "global":
             pragma.first, pragma.last = 1, last_line
         elif pragma.scope == "stage":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 #: ids of the objects whose repr is being built, so cycles print as ``...`` (as dataclasses do).
 _REPR_RUNNING: set[int] = set()
@@ -26,6 +26,27 @@ def record_repr(obj: Any, fields: Iterable[str]) -> str:
     finally:
         _REPR_RUNNING.discard(key)
     return f"{type(obj).__qualname__}({inner})"
+
+
+class Record:
+    """Field-wise ``==`` and a dataclass-style repr for the hand-written classes that replace
+    dataclasses on the start-up path; subclasses list their fields in ``_fields``."""
+
+    __slots__ = ()
+    _fields: ClassVar[tuple[str, ...]] = ()
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return record_repr(self, self._fields)
 
 
 class Span(NamedTuple):

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from dfcheck.source import record_repr
+from dfcheck.source import Record
 
 FORMATS = (
     "text",
@@ -32,7 +32,9 @@ FORMATS = (
 _OPTION_FIELDS = ("color", "root", "show_frames", "quiet", "statistics", "extras")
 
 
-class RenderOptions:
+class RenderOptions(Record):
+    _fields = _OPTION_FIELDS
+
     def __init__(
         self,
         color: bool = False,
@@ -50,18 +52,6 @@ class RenderOptions:
         self.statistics = statistics
         #: Extra analysis results to show (e.g. the cache analyzer's JSON) keyed by file path.
         self.extras: dict[str, Any] = {} if extras is None else extras
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return tuple(getattr(self, f) for f in _OPTION_FIELDS) == tuple(
-            getattr(other, f) for f in _OPTION_FIELDS
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return record_repr(self, _OPTION_FIELDS)
 
 
 def load(name: str) -> ModuleType:
