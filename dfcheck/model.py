@@ -603,3 +603,12 @@ ARCHIVE_SUFFIXES = (
 def path_basename(path: str) -> str:
     """Last component of a POSIX or Windows path, quotes dropped."""
     return re.split(r"[/\\]", path.strip("\"'"))[-1]
+
+
+def unverified_add_sources(instructions: Iterable[Instruction], model: Model) -> Iterator[tuple[Token, str]]:
+    """(source token, expanded source) of each ``ADD`` without ``--checksum``, for the rules that
+    judge remote downloads (plain URLs and Git repositories)."""
+    for ins in instructions:
+        if ins.flag("checksum") is None:
+            for token in ins.args[:-1]:
+                yield token, model.expand(token.value, ins)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Severity
-from dfcheck.model import is_git_source
+from dfcheck.model import is_git_source, unverified_add_sources
 from dfcheck.rule import Rule
 
 
@@ -17,15 +17,11 @@ class AddUrlWithoutChecksumRule(Rule):
     summary = "ADD downloads a URL without --checksum"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in ctx.instructions("ADD"):
-            if ins.flag("checksum") is not None:
-                continue
-            for token in ins.args[:-1]:
-                url = ctx.model.expand(token.value, ins)
-                if url.lower().startswith(("http://", "https://")) and not is_git_source(url):
-                    yield self.finding(
-                        ctx,
-                        token.span,
-                        f"ADD downloads '{token.value}' without --checksum=sha256:...; the content can change "
-                        "or be tampered with between builds",
-                    )
+        for token, url in unverified_add_sources(ctx.instructions("ADD"), ctx.model):
+            if url.lower().startswith(("http://", "https://")) and not is_git_source(url):
+                yield self.finding(
+                    ctx,
+                    token.span,
+                    f"ADD downloads '{token.value}' without --checksum=sha256:...; the content can change "
+                    "or be tampered with between builds",
+                )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Severity
-from dfcheck.model import is_git_source
+from dfcheck.model import is_git_source, unverified_add_sources
 from dfcheck.rule import Rule
 
 COMMIT = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
@@ -27,15 +27,11 @@ class AddGitUnpinnedRule(Rule):
     summary = "ADD of a Git repository is not pinned to a commit"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in ctx.instructions("ADD"):
-            if ins.flag("checksum") is not None:
-                continue
-            for token in ins.args[:-1]:
-                url = ctx.model.expand(token.value, ins)
-                if is_git_source(url) and not pinned(url):
-                    yield self.finding(
-                        ctx,
-                        token.span,
-                        f"ADD '{token.value}' follows a branch or tag, which can move; pin the commit "
-                        "(#<40-hex sha> or ?commit=<sha>)",
-                    )
+        for token, url in unverified_add_sources(ctx.instructions("ADD"), ctx.model):
+            if is_git_source(url) and not pinned(url):
+                yield self.finding(
+                    ctx,
+                    token.span,
+                    f"ADD '{token.value}' follows a branch or tag, which can move; pin the commit "
+                    "(#<40-hex sha> or ?commit=<sha>)",
+                )
