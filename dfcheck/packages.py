@@ -85,7 +85,7 @@ VALUE_FLAGS["dnf"] = VALUE_FLAGS["microdnf"] = VALUE_FLAGS["yum"]
 for _name in ("pip3", "pipx"):
     VALUE_FLAGS[_name] = VALUE_FLAGS["pip"]
 
-_EXPANSION = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+_EXPANSION = re.compile(r"\$(?:\{(\w+|[@*])\}|(\w+|[@*]))")
 _COMPLEX = re.compile(r"\$|`")
 
 
@@ -172,11 +172,16 @@ def install_targets(
     return words[1:]
 
 
-def resolve(ctx: RuleContext, ins: Instruction, word: Word) -> list[str] | None:
+def resolve(
+    ctx: RuleContext, ins: Instruction, word: Word, script: Script | None = None, cmd: Command | None = None
+) -> list[str] | None:
     """The word's value split like the shell would, with ARG/ENV values substituted.
 
-    None when it holds something unknowable here (command substitution, a variable set inside
-    the script, an ARG without a value): such words are never judged.
+    Given the ``script`` and the ``cmd`` holding the word, a variable the script itself set
+    earlier (``deps="curl gnupg"; apt-get install $deps``, ``set -- a b; ... "$@"``) takes that
+    value instead, when it is a literal (:meth:`~dfcheck.shell.Script.value_at`).
+    None when the word holds something unknowable here (command substitution, a variable set
+    inside the script from something unknown, an ARG without a value): such words are never judged.
     """
     text = word.text
     if "$" not in text and "`" not in text:
@@ -184,10 +189,20 @@ def resolve(ctx: RuleContext, ins: Instruction, word: Word) -> list[str] | None:
     if _COMPLEX.search(_EXPANSION.sub("", text)):
         return None
     scope = ctx.model.scope_at(ins)
-    names = [a or b for a, b in _EXPANSION.findall(text)]
-    if not all(scope.get(n) for n in names):
-        return None
-    value = _EXPANSION.sub(lambda m: scope[m.group(1) or m.group(2)], text)
+    values: dict[str, str] = {}
+    for a, b in _EXPANSION.findall(text):
+        name = a or b
+        value: str | None = None
+        if script is not None and cmd is not None:
+            value = script.value_at(name, cmd)
+            if value is None and script.assigns(name, cmd):
+                return None
+        if value is None:
+            value = scope.get(name) or None
+        if value is None:
+            return None
+        values[name] = value
+    value = _EXPANSION.sub(lambda m: values[m.group(1) or m.group(2)], text)
     return None if "$" in value else value.split()
 
 
@@ -302,7 +317,8 @@ class PinRule(CommandRule):
 
     Subclasses give :meth:`packages` (the words to judge, or None for other commands) and
     :meth:`pinned`; words whose value cannot be known statically are skipped, and ARG/ENV
-    values are substituted first (``apt-get install $PKGS``).
+    values, or literal values the script gave the variable earlier, are substituted first
+    (``apt-get install $PKGS``, ``deps="curl gnupg"; apt-get install $deps``).
     """
 
     hint: ClassVar[str] = ""
@@ -318,7 +334,7 @@ class PinRule(CommandRule):
     ) -> Iterator[Finding]:
         loose: list[tuple[Word, str]] = []
         for word in self.packages(cmd) or ():
-            values = resolve(ctx, ins, word)
+            values = resolve(ctx, ins, word, script, cmd)
             loose += [(word, v) for v in values or () if v and not self.pinned(v)]
         if loose:
             names = ", ".join(f"`{v}`" for _, v in loose[:3])

@@ -41,7 +41,7 @@ from typing import Any, NamedTuple
 
 from dfcheck.source import Span, TextMap
 
-__all__ = ["Command", "Script", "Word", "parse_script"]
+__all__ = ["Assignment", "Command", "Script", "Word", "parse_script"]
 
 _UNLOCATED = Span(0, 0, 0, 0)
 
@@ -219,6 +219,23 @@ class Command(NamedTuple):
         return pos[0].text if pos else None
 
 
+class Assignment(NamedTuple):
+    """A shell variable the script sets: ``value`` is None when it cannot be known statically.
+
+    ``at`` is the position in :attr:`Script.commands` of the first command that sees it;
+    ``scope`` tells shells apart (a ``sh -c`` body has variables of its own). ``sequential`` is
+    False for an assignment that may run or not, or more than once (inside an ``if``, a loop, a
+    function, a subshell, a pipeline, after ``||``): the name's value is then never known in that
+    scope. An empty ``name`` stands for every variable (``. file``, ``eval``, a function).
+    """
+
+    name: str
+    value: str | None
+    at: int
+    scope: int = 0
+    sequential: bool = True
+
+
 class Script(NamedTuple):
     """A RUN script's commands in source order, nested ones right after the command holding them.
 
@@ -229,6 +246,9 @@ class Script(NamedTuple):
     ``pipelines`` lists the pipelines with two or more commands, each in stage order, so a rule can
     see what feeds what (``curl ... | sh``); ``has_pipe`` is also true for a pipe whose stages are
     no simple commands (``[ -f x ] | while read l; do ...``).
+    ``assignments`` lists the variables the script sets (``deps="a b"``, ``export X=1``,
+    ``set -- a b``) in script order, and ``scopes`` the shell of each command (same order as
+    ``commands``); :meth:`value_at` answers from them. Only tree-sitter parses record them.
     """
 
     commands: list[Command]
@@ -236,6 +256,49 @@ class Script(NamedTuple):
     parse_ok: bool
     has_pipe: bool
     pipelines: list[list[Command]]
+    assignments: tuple[Assignment, ...] = ()
+    scopes: tuple[int, ...] = ()
+
+    def _position(self, command: Command) -> tuple[int, int] | None:
+        for k, c in enumerate(self.commands):
+            if c is command:
+                return k, self.scopes[k] if k < len(self.scopes) else 0
+        return None
+
+    def value_at(self, name: str, command: Command) -> str | None:
+        """The literal value the script last gave ``name`` before ``command``, or None.
+
+        None too when the value is unknowable: set from an expansion, maybe set in a branch or a
+        loop, or possibly changed by ``. file`` or ``eval`` since. Another shell's variables
+        (an outer script's, for a ``sh -c`` body) do not count.
+        """
+        where = self._position(command)
+        if where is None:
+            return None
+        index, scope = where
+        value = None
+        for a in self.assignments:
+            if a.scope != scope or (a.name != name and a.name):
+                continue
+            if not a.sequential:
+                return None
+            if a.at <= index:
+                value = a.value
+        return value
+
+    def assigns(self, name: str, command: Command) -> bool:
+        """Might the script have set ``name`` (by name) by the time ``command`` runs?
+
+        When it did, an ``ARG`` or ``ENV`` value of the same name no longer holds.
+        """
+        where = self._position(command)
+        if where is None:
+            return False
+        index, scope = where
+        return any(
+            a.scope == scope and a.name == name and (not a.sequential or a.at <= index)
+            for a in self.assignments
+        )
 
     def uses(self, program: str) -> bool:
         return any(c.name == program or program in c.wrappers for c in self.commands)
@@ -529,13 +592,47 @@ def _text(raw: str) -> str:
 class _Builder:
     """Collects commands and pipelines from one top-level script and its nested pieces."""
 
-    __slots__ = ("commands", "ok", "pipelines", "sizes")
+    __slots__ = (
+        "assignments", "commands", "known", "n_scopes", "ok", "pipelines", "poisoned", "scope", "scopes", "sizes",
+    )  # fmt: skip
 
     def __init__(self) -> None:
         self.commands: list[Command] = []
         self.pipelines: dict[int, list[Command]] = {}
         self.sizes: dict[int, int] = {}
         self.ok = True
+        self.assignments: list[Assignment] = []
+        self.scopes: list[int] = []
+        self.scope = 0
+        self.n_scopes = 0
+        # per scope: the values in force at the point the walk has reached (None: unknown)
+        self.known: dict[int, dict[str, str | None]] = {}
+        # per scope: names set where they may run or not, or more than once
+        self.poisoned: dict[int, set[str]] = {}
+
+    def new_scope(self) -> int:
+        self.n_scopes += 1
+        return self.n_scopes - 1
+
+    def assign(self, name: str, value: str | None, sequential: bool) -> None:
+        """Record that the current shell sets ``name`` here (``""``: every variable)."""
+        if sequential:
+            known = self.known.setdefault(self.scope, {})
+            if name:
+                known[name] = value
+            else:
+                known.clear()
+        else:
+            value = None
+            self.poisoned.setdefault(self.scope, set()).add(name)
+        self.assignments.append(Assignment(name, value, len(self.commands), self.scope, sequential))
+
+    def lookup(self, name: str) -> str | None:
+        """The value of ``name`` in the current shell at this point, if the script set it."""
+        poisoned = self.poisoned.get(self.scope, ())
+        if name in poisoned or "" in poisoned:
+            return None
+        return self.known.get(self.scope, {}).get(name)
 
     def new_pipeline(self) -> int:
         pid = len(self.pipelines)
@@ -592,6 +689,7 @@ class _Builder:
             in_nested_shell=frame.nested,
         )
         self.commands.append(cmd)
+        self.scopes.append(self.scope)
         if pipe is not None:
             self.pipelines[pipe[0]].append(cmd)
         return cmd
@@ -612,7 +710,15 @@ class _Builder:
     def script(self, parse_ok: bool) -> Script:
         pipelines = [p for p in self.pipelines.values() if len({c.pipeline_index for c in p}) > 1]
         has_pipe = any(size > 1 for size in self.sizes.values())
-        return Script(self.commands, _sets(self.commands), parse_ok and self.ok, has_pipe, pipelines)
+        return Script(
+            self.commands,
+            _sets(self.commands),
+            parse_ok and self.ok,
+            has_pipe,
+            pipelines,
+            tuple(self.assignments),
+            tuple(self.scopes),
+        )
 
 
 def _basename(text: str, windows: bool) -> str:
@@ -767,6 +873,42 @@ _REDIRECTS = frozenset({"file_redirect", "herestring_redirect", "heredoc_redirec
 _SKIP_IN_COMMAND = _REDIRECTS | {"comment"}
 _DECLARATIONS = frozenset({"declaration_command", "unset_command"})
 _SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
+# Nodes whose statements run once each, in order, in the same shell.
+_SEQUENTIAL = frozenset(
+    {"program", "list", "variable_assignments", "redirected_statement", "declaration_command"}
+)
+# Builtins that set variables other than by ``NAME=value``.
+_SETTERS = frozenset({"source", ".", "eval", "set", "shift", "unset", "read", "getopts", "mapfile",
+                      "readarray", "printf", "let"})  # fmt: skip
+_PLAIN_DECLARE = frozenset({"-r", "-x", "-g", "-rx", "-xr", "-p"})
+_POSITIONAL = ("@", "*", *map(str, range(1, 10)))
+_UNQUOTED_SPECIAL = re.compile(r"[$`\\*?\[~]")
+_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
+
+
+def _literal(raw: str, lookup: Any) -> str | None:
+    """The value of an assignment's right side written ``raw``, or None if it is not static.
+
+    Quotes are removed; ``$NAME`` and ``${NAME}`` are replaced by ``lookup(NAME)``, the script's
+    own earlier value, and make the whole value unknown when that is None. Anything else
+    that expands (``$(...)``, backquotes, ``${X:-y}``, ``~``, arrays) makes it unknown too.
+    """
+    if raw[:1] in ("(", "~") or ":~" in raw or "`" in raw:
+        return None
+    if "$" not in raw:
+        return _text(raw)
+    if "'" in raw or "\\" in raw or "$" in _VARIABLE.sub("", raw):
+        return None
+    unknown = False
+
+    def value(m: re.Match[str]) -> str:
+        nonlocal unknown
+        found = lookup(m.group(1) or m.group(2))
+        unknown = unknown or found is None
+        return found or ""
+
+    text = _VARIABLE.sub(value, _text(raw))
+    return None if unknown else text
 
 
 def _byte_to_char(text: str) -> list[int] | None:
@@ -874,6 +1016,16 @@ class _TreeWalk:
             elif t == "redirected_statement":
                 self.redirected(node, pipe, subst)
             else:
+                if t == "variable_assignment":
+                    if node.parent is not None and node.parent.type not in ("command", "declaration_command"):
+                        self.assignment(node, self.sequential(node))
+                elif t in ("for_statement", "select_statement"):
+                    for ch in node.children:
+                        if ch.type == "variable_name":
+                            a, b = self.rng(ch)
+                            self.builder.assign(self.frame.text[a:b], None, False)
+                elif t == "function_definition":
+                    self.builder.assign("", None, False)
                 self.push(node, pipe, subst)
 
     def push(self, node: Any, pipe: tuple[int, int] | None, subst: int, but: Any = None) -> None:
@@ -919,6 +1071,8 @@ class _TreeWalk:
         cmd = builder.add(frame, ranges, n_assign, pipe, subst > 0)
         body = None
         if cmd is not None:
+            if cmd.name in _SETTERS or node.type in _DECLARATIONS:
+                self.sets_variables(node, cmd)
             k = builder.nested_shell(frame, cmd, ranges)
             if k is not None:
                 body = ranges[k]
@@ -931,6 +1085,75 @@ class _TreeWalk:
         if "(" in frame.text[s:e] or "`" in frame.text[s:e]:
             but = next((ch for ch in node.children if self.rng(ch) == body), None)
             self.push(node, None, subst, but)
+
+    def sequential(self, node: Any) -> bool:
+        """Does ``node`` run exactly once, in the script's own shell, whatever came before it?
+
+        Only a chain of ``;`` and ``&&`` up to the top qualifies: not a branch, loop, function,
+        subshell, pipeline or substitution, nor the right of ``||``.
+        """
+        child, parent = node, node.parent
+        while parent is not None:
+            if parent.type not in _SEQUENTIAL:
+                return False
+            if parent.type == "list":
+                prev = child.prev_sibling
+                if prev is not None and prev.type == "||":
+                    return False
+            child, parent = parent, parent.parent
+        return True
+
+    def assignment(self, node: Any, sequential: bool, known: bool = True) -> None:
+        """``NAME=value`` (or ``+=``) run by the shell itself, not a command's environment."""
+        s, e = self.rng(node)
+        raw = self.frame.text[s:e]
+        m = _ASSIGNMENT.match(raw)
+        if m is None:
+            return
+        head = m.group()
+        name = re.match(r"\w+", head).group()  # type: ignore[union-attr]
+        lookup = self.builder.lookup
+        value = _literal(raw[m.end() :], lookup) if known and "[" not in head else None
+        if head.endswith("+=") and value is not None:
+            before = lookup(name)
+            value = None if before is None else before + value
+        self.builder.assign(name, value, sequential)
+
+    def sets_variables(self, node: Any, cmd: Command) -> None:
+        """Variables a builtin sets: ``export``/``readonly``/``declare``, ``read``, ``set --``..."""
+        sequential = self.sequential(node)
+        assign = self.builder.assign
+        args = [w.text for w in cmd.args]
+        if node.type == "declaration_command":
+            plain = all(a in _PLAIN_DECLARE for a in args if a[:1] in "-+")
+            for ch in node.children:
+                if ch.type == "variable_assignment":
+                    self.assignment(ch, sequential, plain)
+        elif cmd.name in ("source", ".", "eval"):
+            assign("", None, sequential)
+        elif cmd.name == "set":
+            if "--" in args:
+                words = cmd.args[args.index("--") + 1 :]
+                literal = all(not _UNQUOTED_SPECIAL.search(w.raw) for w in words)
+                values = [w.text for w in words]
+                assign("@", " ".join(values) if literal else None, sequential)
+                assign("*", " ".join(values) if literal else None, sequential)
+                for k in range(1, 10):
+                    assign(
+                        str(k), (values[k - 1] if k <= len(values) else "") if literal else None, sequential
+                    )
+            elif any(a[:1] not in "-+" for a in args if a not in _SET_LETTERS.values()):
+                for name in _POSITIONAL:
+                    assign(name, None, sequential)
+        elif cmd.name == "shift":
+            for name in _POSITIONAL:
+                assign(name, None, sequential)
+        else:
+            # unset, read, getopts, mapfile, printf -v, let: whatever they set is unknown here
+            for a in args:
+                m = _ASSIGNMENT.match(a + "=")
+                if m is not None and a[:1] != "-":
+                    assign(re.match(r"\w+", a).group(), None, sequential)  # type: ignore[union-attr]
 
     def pipeline(self, node: Any, subst: int) -> None:
         pid, first = self.pipe_starts.get(node.id) or (self.builder.new_pipeline(), 0)
@@ -1285,9 +1508,14 @@ def _parse_windows(frame: _Frame, builder: _Builder, dialect: str) -> None:
 
 
 def _parse_posix(frame: _Frame, builder: _Builder) -> None:
-    if not _parse_ts(frame, builder):
-        builder.ok = False
-        _parse_fallback(frame, builder)
+    outer = builder.scope
+    builder.scope = builder.new_scope()
+    try:
+        if not _parse_ts(frame, builder):
+            builder.ok = False
+            _parse_fallback(frame, builder)
+    finally:
+        builder.scope = outer
 
 
 def _line_map(text: str) -> TextMap:

@@ -148,3 +148,23 @@ def test_apt_snapshot_needs_an_apt_flag_not_any_capital_s() -> None:
     assert positions(lint(text, ("DF720",))) == [(2, 54, 2, 58)]
     snapshot = "FROM ubuntu:24.04\nRUN apt-get install -y -S 20240301T000000Z curl\n"
     assert lint(snapshot, ("DF720",)) == []
+
+
+@pytest.mark.parametrize(
+    ("run", "expected"),
+    [
+        ('deps="curl gnupg"; apt-get install -y --no-install-recommends $deps', [(2, 67, 2, 72)]),
+        ('set -- curl wget && apt-get install -y --no-install-recommends "$@"', [(2, 68, 2, 72)]),
+        ('deps="curl=7.8"; apt-get install -y --no-install-recommends $deps', []),
+        ('deps="$(cat /deps)"; apt-get install -y --no-install-recommends $deps', []),
+        ('deps="$UNKNOWN curl"; apt-get install -y --no-install-recommends ${deps}', []),
+        ("for deps in curl; do :; done; apt-get install -y --no-install-recommends $deps", []),
+    ],
+)
+def test_pin_rules_read_variables_the_script_set(run: str, expected: list[tuple[int, int, int, int]]) -> None:
+    assert positions(lint(f"FROM debian:12\nRUN {run}\n", ("DF720",))) == expected
+
+
+def test_script_assignment_overrides_env() -> None:
+    text = "FROM alpine:3.20\nENV P=curl\nRUN P=$(cat f); apk add $P\nRUN apk add $P\n"
+    assert positions(lint(text, ("DF723",))) == [(4, 13, 4, 15)]

@@ -684,3 +684,68 @@ def test_100kb_scripts_parse_fast(script: str) -> None:
     elapsed = time.process_time() - start
     assert elapsed < 1.0, elapsed
     assert isinstance(result, Script)
+
+
+def _values(script: str, *names: str) -> dict[str, str | None]:
+    """Each name's value as seen by the script's last command."""
+    parsed = parse_script(script)
+    last = parsed.commands[-1]
+    return {name: parsed.value_at(name, last) for name in names}
+
+
+def test_assignments_in_script_order() -> None:
+    script = 'deps="curl gnupg"; export B="$deps x" C=1 D; readonly E=\'$x\'; apt-get install $deps'
+    parsed = parse_script(script)
+    assert [(a.name, a.value, a.at, a.sequential) for a in parsed.assignments] == [
+        ("deps", "curl gnupg", 0, True),
+        ("B", "curl gnupg x", 1, True),
+        ("C", "1", 1, True),
+        ("E", None, 2, True),
+    ]
+    export, readonly, install = parsed.commands
+    assert parsed.value_at("deps", install) == "curl gnupg"
+    assert parsed.value_at("B", export) is None  # set by that very command, seen after it
+    assert parsed.value_at("B", readonly) == "curl gnupg x"
+    assert parsed.value_at("D", install) is None
+    assert not parsed.assigns("D", install)
+    assert parsed.assigns("deps", install)
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("a=1 && b=${a}2; a+=3; echo", {"a": "13", "b": "12"}),
+        ("a=1; a=$(date); b=$c; echo", {"a": None, "b": None}),
+        ("a=1; if x; then a=2; fi; echo", {"a": None}),
+        ("a=1; for a in x y; do :; done; echo", {"a": None}),
+        ("a=1; x || a=2; echo", {"a": None}),
+        ("a=1 || true; b=2 | cat; echo", {"a": "1", "b": None}),
+        ("a=1; (a=2); echo", {"a": None}),
+        ("a=1; read -r a < f; echo", {"a": None}),
+        ("a=1; . /etc/os-release; b=2; echo", {"a": None, "b": "2"}),
+        ("a=1; unset a; echo", {"a": None}),
+        ("a=1; declare -a a=(x y); echo", {"a": None}),
+        ("a=~/x; b=x:~/y; echo", {"a": None, "b": None}),
+        ("a=1 echo", {"a": None}),
+        ('set -eux -- curl "g nu"; echo', {"@": "curl g nu", "1": "curl", "2": "g nu", "3": ""}),
+        ("set -- a; shift; echo", {"@": None, "1": None}),
+        ("set -o pipefail; echo", {"@": None}),
+    ],
+)
+def test_assignment_values(script: str, expected: dict[str, str | None]) -> None:
+    assert _values(script, *expected) == expected
+
+
+def test_nested_shells_keep_their_own_variables() -> None:
+    parsed = parse_script("a=1; sh -c 'b=2; echo $a $b'; echo")
+    inner = parsed.commands[1]
+    assert inner.in_nested_shell
+    assert (parsed.value_at("a", inner), parsed.value_at("b", inner)) == (None, "2")
+    last = parsed.commands[-1]
+    assert (parsed.value_at("a", last), parsed.value_at("b", last)) == ("1", None)
+
+
+def test_assignments_are_only_recorded_by_tree_sitter_parses() -> None:
+    parsed = parse_script("a=1; echo $a", dialect="cmd")
+    assert parsed.assignments == ()
+    assert Script([], set(), True, False, []).value_at("a", only("echo")) is None
