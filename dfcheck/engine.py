@@ -66,13 +66,7 @@ class RuleContext:
 
     def shipped(self, stage: Stage | None) -> bool:
         """Does ``stage`` end up in (or feed the base of) the image that is built?"""
-        target = self.model.target_stage(self.settings.target)
-        s = target
-        while s is not None:
-            if stage is s:
-                return True
-            s = s.parent
-        return False
+        return any(stage is s for s in self.shipped_chain())
 
     def shipped_chain(self) -> list[Stage]:
         """The target stage and the stages it is built FROM, root first; [] without stages."""

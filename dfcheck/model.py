@@ -344,12 +344,7 @@ class Model:
         if stage is None:
             return dict(self.global_scope)
         scope: dict[str, str] = {}
-        chain: list[Stage] = []
-        s: Stage | None = stage
-        while s is not None and s not in chain:
-            chain.append(s)
-            s = s.parent
-        for st in reversed(chain):
+        for st in stage_chain(stage):
             for other in st.instructions:
                 if other is ins or other is ins.parent:
                     return scope

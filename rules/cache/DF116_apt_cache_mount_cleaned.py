@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Severity
-from dfcheck.model import Mount
+from dfcheck.model import Mount, stage_chain
 from dfcheck.packages import commands, covers, operands, posix_runs
 from dfcheck.rule import Rule
 from dfcheck.shell import Command
@@ -38,12 +38,7 @@ class AptCacheMountCleanedRule(Rule):
             cmds = commands(ctx, ins)
             if _keeps(cmds):
                 kept.add(id(stage))
-            s = stage
-            chain = []
-            while s is not None and s not in chain:
-                chain.append(s)
-                s = s.parent
-            if any(id(st) in kept for st in chain):
+            if any(id(st) in kept for st in stage_chain(stage)):
                 continue
             if not any(
                 c.name in ("apt-get", "apt") and [w.text for w in operands(c)][:1] == ["install"]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Edit, Finding, Fix, Related, Severity
-from dfcheck.model import Mount
+from dfcheck.model import Mount, chain_instructions
 from dfcheck.packages import commands, install_targets, is_posix
 from dfcheck.parse import Instruction
 from dfcheck.rule import Rule
@@ -58,12 +58,7 @@ class LockfileNotEnforcedRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for stage in ctx.stages():
             seen: dict[str, Span] = {}
-            chain = []
-            s = stage.parent
-            while s is not None and s not in chain:
-                chain.append(s)
-                s = s.parent
-            for ins in [i for st in reversed(chain) for i in st.instructions] + stage.instructions:
+            for ins in chain_instructions(stage):
                 for source, span in _sources(ctx, ins):
                     name = source.rstrip("/").rsplit("/", 1)[-1]
                     for locks in _LOCKS.values():

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from dfcheck.engine import RuleContext
 from dfcheck.finding import Finding, Fix, Severity
+from dfcheck.model import stage_chain
 from dfcheck.packages import commands, insert_after, operands
 from dfcheck.rule import Rule
 
@@ -27,11 +28,7 @@ class InstallRecommendsRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         configured: set[int] = set()
         for stage in ctx.stages():
-            chain = []
-            s = stage
-            while s is not None and s not in chain:
-                chain.append(s)
-                s = s.parent
+            chain = stage_chain(stage)
             for ins in stage.instructions:
                 for item in (ins, ins.trigger):
                     if item is None or item.keyword != "RUN":
