@@ -136,8 +136,8 @@ def run_dfcheck(corpus: Path, names: list[str], codes: list[str]) -> dict[str, A
 
 def instruction_starts(corpus: Path, name: str) -> dict[int, int]:
     """line -> first line of the instruction that spans it (dfcheck's own parser)."""
-    from dfcheck.parse import parse
-    from dfcheck.source import decode
+    from dfcheck.dockerfile.parse import parse
+    from dfcheck.dockerfile.source import decode
 
     text, _ = decode((corpus / name).read_bytes())
     starts: dict[int, int] = {}

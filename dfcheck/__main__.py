@@ -1,6 +1,6 @@
 """Allow ``python -m dfcheck``."""
 
-from dfcheck.main import main
+from dfcheck.cli.main import main
 
 if __name__ == "__main__":
     main()

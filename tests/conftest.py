@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from dfcheck.config import Settings
-from dfcheck.engine import lint_text
-from dfcheck.finding import Finding
+from dfcheck.lint.config import Settings
+from dfcheck.lint.engine import lint_text
+from dfcheck.lint.finding import Finding
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 import dfcheck
-from dfcheck.finding import Edit, FileResult, Finding, Fix, Related, Report, Severity
-from dfcheck.formatters import RenderOptions, _common, load
-from dfcheck.rule import Rule, RulePage, parse_page
-from dfcheck.source import Span
+from dfcheck.dockerfile.source import Span
+from dfcheck.lint.finding import Edit, FileResult, Finding, Fix, Related, Report, Severity
+from dfcheck.lint.rule import Rule, RulePage, parse_page
+from dfcheck.report import RenderOptions, _common, load
 
 ROOT = Path("/src/project")
 VERSION = "0.0.0+test"
@@ -75,7 +75,7 @@ def make_rule(
 
 
 def _category(code: str) -> str:
-    from dfcheck.rule import CATEGORIES
+    from dfcheck.lint.rule import CATEGORIES
 
     return CATEGORIES.get(code[:3], "other")
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dfcheck.cache import CacheModel, Change, analyse_file
-from dfcheck.cli import app
-from dfcheck.parse import parse
+from dfcheck.build.cache import CacheModel, Change, analyse_file
+from dfcheck.cli.app import app
+from dfcheck.dockerfile.parse import parse
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cache"
 

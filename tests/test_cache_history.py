@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dfcheck.cli import app
-from dfcheck.history import edited_positions, git_log
-from dfcheck.parse import parse
+from dfcheck.build.history import edited_positions, git_log
+from dfcheck.cli.app import app
+from dfcheck.dockerfile.parse import parse
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

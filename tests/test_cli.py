@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dfcheck.cli import app
+from dfcheck.cli.app import app
 
 GOOD = 'FROM alpine:3.20\nCMD ["true"]\n'
 BAD = "FROM alpine:3.20\nCOPY --form=x a b\n"
@@ -220,7 +220,7 @@ def test_baseline_round_trip_survives_line_shifts(project: Path) -> None:
 
 
 def test_shellcheck_positions_in_heredoc_and_continuation(project: Path) -> None:
-    from dfcheck import shellcheck
+    from dfcheck.shell import shellcheck
 
     if not shellcheck.available():
         pytest.skip("shellcheck not installed")

@@ -1,4 +1,4 @@
-"""dfcheck.context against Docker's own tables (moby/patternmatcher, ignorefile) and fixture trees."""
+"""dfcheck.build.context against Docker's own tables (moby/patternmatcher, ignorefile) and fixture trees."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from dfcheck import context
-from dfcheck.context import (
+from dfcheck.build import context
+from dfcheck.build.context import (
     IgnoreMatcher,
     IgnorePattern,
     copy_source_matches,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from dfcheck import context
-from dfcheck.config import Settings
-from dfcheck.engine import Linter, lint_text
+from dfcheck.build import context
+from dfcheck.lint.config import Settings
+from dfcheck.lint.engine import Linter, lint_text
 from tests.conftest import lint, positions
 
 CONTEXT_RULES = ("DF401", "DF402", "DF403", "DF404", "DF405")

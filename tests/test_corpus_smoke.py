@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from dfcheck import engine, shellcheck
-from dfcheck.config import Settings
+from dfcheck.lint import engine
+from dfcheck.lint.config import Settings
+from dfcheck.shell import shellcheck
 
 ALL_RULES = Settings().replace(extend_select=("DF",), shellcheck=False)
 SHELLCHECK_SAMPLE = 60

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import typer.main
 
-from dfcheck.cli import app
-from dfcheck.fastpath import CHECK_OPTIONS, ENVVARS, parse_check
+from dfcheck.cli.app import app
+from dfcheck.cli.fastpath import CHECK_OPTIONS, ENVVARS, parse_check
 
 
 def test_option_table_matches_typer() -> None:
@@ -51,7 +51,7 @@ def test_fast_and_typer_paths_agree(tmp_path: Path) -> None:
         check=False,
     )
     slow = subprocess.run(
-        [sys.executable, "-c", "from dfcheck.cli import main; main()", "check", str(dockerfile), "--format", "json"],
+        [sys.executable, "-c", "from dfcheck.cli.app import main; main()", "check", str(dockerfile), "--format", "json"],
         capture_output=True,
         text=True,
         check=False,

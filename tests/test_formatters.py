@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dfcheck.finding import FileResult, Finding, Report, Severity
-from dfcheck.formatters import github, html, sonarqube
-from dfcheck.source import Span
+from dfcheck.dockerfile.source import Span
+from dfcheck.lint.finding import FileResult, Finding, Report, Severity
+from dfcheck.report import github, html, sonarqube
 from tests.shared_report import (
     ROOT,
     RULES,

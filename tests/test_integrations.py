@@ -19,12 +19,12 @@ import jsonschema
 import pytest
 import yaml
 
-from dfcheck.baseline import filter_report, load_baseline, write_baseline
-from dfcheck.config import Settings
-from dfcheck.engine import lint_text
-from dfcheck.finding import FileResult, Finding, Report, Severity
-from dfcheck.formatters import RenderOptions
-from dfcheck.source import Span
+from dfcheck.dockerfile.source import Span
+from dfcheck.lint.config import Settings
+from dfcheck.lint.engine import lint_text
+from dfcheck.lint.finding import FileResult, Finding, Report, Severity
+from dfcheck.report import RenderOptions
+from dfcheck.report.baseline import filter_report, load_baseline, write_baseline
 from tests.shared_report import ROOT, check_sarif, moved, shared_report
 
 REPO = Path(__file__).resolve().parent.parent
@@ -159,7 +159,7 @@ def match(line: str) -> tuple[str, dict[str, str]] | None:
 
 
 def test_problem_matcher_reads_text_output() -> None:
-    from dfcheck.formatters import text
+    from dfcheck.report import text
 
     report = shared_report()
     parse_error = report.files[1].findings[0]
@@ -294,7 +294,7 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
     if pre_commit is None:
         pytest.skip("pre-commit is not installed")
     head = _git(REPO, "rev-parse", "HEAD")
-    for needed in (".pre-commit-hooks.yaml", "dfcheck/cli.py"):
+    for needed in (".pre-commit-hooks.yaml", "dfcheck/cli/app.py"):
         if subprocess.run(["git", "cat-file", "-e", f"{head}:{needed}"], cwd=REPO).returncode:
             pytest.skip(f"{needed} is not committed yet")
     project = tmp_path / "project"
@@ -462,7 +462,7 @@ def test_gitlab_ci_in_docs_is_valid() -> None:
 
 
 def test_docs_only_use_formats_that_exist() -> None:
-    from dfcheck.formatters import FORMATS
+    from dfcheck.report import FORMATS
 
     if not DOCS.is_file():
         pytest.skip("docs/integrations.md not present")

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dfcheck.cli import app
-from dfcheck.parse import Dockerfile, Instruction, dump_buildkit, go_quote, parse, parse_heredoc
-from dfcheck.parse_json import to_json
-from dfcheck.source import Span
-from dfcheck.validate import go_duration, parse_duration
+from dfcheck.cli.app import app
+from dfcheck.dockerfile.parse import Dockerfile, Instruction, dump_buildkit, go_quote, parse, parse_heredoc
+from dfcheck.dockerfile.parse_json import to_json
+from dfcheck.dockerfile.source import Span
+from dfcheck.dockerfile.validate import go_duration, parse_duration
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "parser"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())

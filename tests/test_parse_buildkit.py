@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dfcheck.cli import app
-from dfcheck.parse import dump_buildkit, parse
+from dfcheck.cli.app import app
+from dfcheck.dockerfile.parse import dump_buildkit, parse
 
 HERE = Path(__file__).resolve().parent
 BUILDKIT = HERE.parent.parent / "shared" / "corpus" / "moby__buildkit"

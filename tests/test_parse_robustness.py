@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dfcheck.parse import Dockerfile, dump_buildkit, parse
-from dfcheck.parse_json import to_json
-from dfcheck.source import Span, decode
+from dfcheck.dockerfile.parse import Dockerfile, dump_buildkit, parse
+from dfcheck.dockerfile.parse_json import to_json
+from dfcheck.dockerfile.source import Span, decode
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "parser"
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"

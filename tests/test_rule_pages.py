@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dfcheck.rule import PageCase, Rule, load_rules
+from dfcheck.lint.rule import PageCase, Rule, load_rules
 from tests.conftest import lint, positions
 
 REQUIRED_SECTIONS = (

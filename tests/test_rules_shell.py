@@ -1,10 +1,10 @@
-"""RUN-script rules: helpers of dfcheck.packages, Windows stages, fixes, ONBUILD and nested shells."""
+"""RUN-script rules: helpers of dfcheck.build.packages, Windows stages, fixes, ONBUILD and nested shells."""
 
 from __future__ import annotations
 
 import pytest
 
-from dfcheck.packages import covers, removes, rpm_pinned
+from dfcheck.build.packages import covers, removes, rpm_pinned
 from dfcheck.shell import parse_script
 from tests.conftest import lint, positions
 

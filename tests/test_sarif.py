@@ -10,11 +10,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from dfcheck.config import Settings
-from dfcheck.engine import lint_text
-from dfcheck.finding import Edit, FileResult, Finding, Fix, Report, Severity
-from dfcheck.formatters import sarif
-from dfcheck.source import Span
+from dfcheck.dockerfile.source import Span
+from dfcheck.lint.config import Settings
+from dfcheck.lint.engine import lint_text
+from dfcheck.lint.finding import Edit, FileResult, Finding, Fix, Report, Severity
+from dfcheck.report import sarif
 from tests.shared_report import (
     ROOT,
     RULES,

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from dfcheck import shell
+from dfcheck.dockerfile.source import Span, TextMap
 from dfcheck.shell import Command, Script, Word, parse_script
-from dfcheck.source import Span, TextMap
 
 
 def at(script: str, needle: str, nth: int = 0) -> Span:

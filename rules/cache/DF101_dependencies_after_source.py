@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck import ecosystems
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Related, Severity
-from dfcheck.parse import Instruction, Token
-from dfcheck.rule import Rule
+from dfcheck.build import ecosystems
+from dfcheck.dockerfile.parse import Instruction, Token
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Related, Severity
+from dfcheck.lint.rule import Rule
 from dfcheck.shell import Command
 
 BROAD_SOURCES = frozenset({".", "./", "*", "./*", ".*"})

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.model import Mount, chain_instructions
-from dfcheck.packages import commands, covers, operands, posix_runs, removes
-from dfcheck.parse import Instruction
-from dfcheck.rule import Rule
+from dfcheck.build.packages import commands, covers, operands, posix_runs, removes
+from dfcheck.dockerfile.model import Mount, chain_instructions
+from dfcheck.dockerfile.parse import Instruction
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 
 LISTS = "/var/lib/apt/lists"
 ARCHIVES = "/var/cache/apt"

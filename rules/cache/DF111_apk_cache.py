@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Fix, Severity
-from dfcheck.packages import cache_mount, commands, insert_after, operands, posix_runs, removes
-from dfcheck.rule import Rule
+from dfcheck.build.packages import cache_mount, commands, insert_after, operands, posix_runs, removes
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Fix, Severity
+from dfcheck.lint.rule import Rule
 
 CACHE = "/var/cache/apk"
 

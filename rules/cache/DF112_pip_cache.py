@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Fix, Severity
-from dfcheck.packages import (
+from dfcheck.build.packages import (
     VALUE_FLAGS,
     cache_mount,
     commands,
@@ -15,7 +13,9 @@ from dfcheck.packages import (
     positionals,
     posix_runs,
 )
-from dfcheck.rule import Rule
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Fix, Severity
+from dfcheck.lint.rule import Rule
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 PIP_CACHE = "~/.cache/pip"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.packages import cache_mount, commands, operands, posix_runs, removes
-from dfcheck.rule import Rule
+from dfcheck.build.packages import cache_mount, commands, operands, posix_runs, removes
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 from dfcheck.shell import Command
 
 _FAMILY = {"yum": "yum", "dnf": "dnf", "microdnf": "dnf", "zypper": "zypper"}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Related, Severity
-from dfcheck.packages import commands, operands
-from dfcheck.rule import Rule
+from dfcheck.build.packages import commands, operands
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Related, Severity
+from dfcheck.lint.rule import Rule
 from dfcheck.shell import Command
 
 _UPDATE = {"apt-get": ("update",), "apt": ("update",), "apk": ("update",), "yum": ("makecache",),

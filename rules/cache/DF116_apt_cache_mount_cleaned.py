@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.model import Mount, stage_chain
-from dfcheck.packages import commands, covers, operands, posix_runs
-from dfcheck.rule import Rule
+from dfcheck.build.packages import commands, covers, operands, posix_runs
+from dfcheck.dockerfile.model import Mount, stage_chain
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 from dfcheck.shell import Command
 
 ARCHIVES = "/var/cache/apt/archives"

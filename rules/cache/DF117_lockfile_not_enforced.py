@@ -5,13 +5,13 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Edit, Finding, Fix, Related, Severity
-from dfcheck.model import Mount, chain_instructions
-from dfcheck.packages import commands, install_targets, is_posix
-from dfcheck.parse import Instruction
-from dfcheck.rule import Rule
-from dfcheck.source import Span
+from dfcheck.build.packages import commands, install_targets, is_posix
+from dfcheck.dockerfile.model import Mount, chain_instructions
+from dfcheck.dockerfile.parse import Instruction
+from dfcheck.dockerfile.source import Span
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Edit, Finding, Fix, Related, Severity
+from dfcheck.lint.rule import Rule
 
 _LOCKS = {
     "npm": ("package-lock.json", "npm-shrinkwrap.json"),

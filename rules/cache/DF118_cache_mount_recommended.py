@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Edit, Finding, Fix, Related, Severity
-from dfcheck.model import is_root_user, stage_chain
-from dfcheck.packages import cache_mount, commands, operands, posix_runs, removes, run_user
-from dfcheck.parse import Instruction
-from dfcheck.rule import Rule
+from dfcheck.build.packages import cache_mount, commands, operands, posix_runs, removes, run_user
+from dfcheck.dockerfile.model import is_root_user, stage_chain
+from dfcheck.dockerfile.parse import Instruction
+from dfcheck.dockerfile.source import Span
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Edit, Finding, Fix, Related, Severity
+from dfcheck.lint.rule import Rule
 from dfcheck.shell import Command, Word
-from dfcheck.source import Span
 
 
 class Tool(NamedTuple):

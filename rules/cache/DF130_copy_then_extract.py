@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Related, Severity
-from dfcheck.model import ARCHIVE_SUFFIXES, path_basename
-from dfcheck.parse import Token
-from dfcheck.rule import Rule
+from dfcheck.dockerfile.model import ARCHIVE_SUFFIXES, path_basename
+from dfcheck.dockerfile.parse import Token
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Related, Severity
+from dfcheck.lint.rule import Rule
 from dfcheck.shell import Command
 
 UNPACKERS = frozenset({"unzip", "gunzip", "bunzip2", "unlzma", "unxz", "zgz", "uncompress", "zcat", "gzcat"})

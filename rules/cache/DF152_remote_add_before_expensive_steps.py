@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Related, Severity
-from dfcheck.rule import Rule
-from dfcheck.steps import REMOTE, is_expensive, remote_is_pinned, source_tokens
+from dfcheck.build.steps import REMOTE, is_expensive, remote_is_pinned, source_tokens
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Related, Severity
+from dfcheck.lint.rule import Rule
 
 
 class RemoteAddBeforeExpensiveStepsRule(Rule):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.rule import Rule
-from dfcheck.steps import BROAD, from_context, source_tokens
+from dfcheck.build.steps import BROAD, from_context, source_tokens
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 
 
 class NoDockerignoreHeavyContextRule(Rule):
@@ -32,7 +32,7 @@ class NoDockerignoreHeavyContextRule(Rule):
         )
         if token is None:
             return
-        from dfcheck.context import heavy_entries, shared_inventory
+        from dfcheck.build.context import heavy_entries, shared_inventory
 
         heavy = heavy_entries(shared_inventory(build))
         if not heavy:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.rule import Rule
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 
 
 class SecretInBuildLayerRule(Rule):
@@ -18,7 +18,7 @@ class SecretInBuildLayerRule(Rule):
     security_severity = 5.0
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        from dfcheck.context import secret_copies
+        from dfcheck.build.context import secret_copies
 
         for stage, token, secrets in secret_copies(ctx):
             if not ctx.shipped(stage):

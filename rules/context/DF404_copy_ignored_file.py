@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.rule import Rule
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 
 
 class CopyIgnoredFileRule(Rule):
@@ -20,7 +20,7 @@ class CopyIgnoredFileRule(Rule):
         build = ctx.build_context
         if build is None or build.ignore_file is None:
             return
-        from dfcheck.context import (
+        from dfcheck.build.context import (
             context_reads,
             included_under,
             on_disk,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.model import expand_known
-from dfcheck.rule import Rule
+from dfcheck.dockerfile.model import expand_known
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 
 
 class CopySourceNotFoundRule(Rule):
@@ -20,7 +20,7 @@ class CopySourceNotFoundRule(Rule):
         build = ctx.build_context
         if build is None:
             return
-        from dfcheck.context import context_reads, on_disk, source_root
+        from dfcheck.build.context import context_reads, on_disk, source_root
 
         missing = []
         found_any = False

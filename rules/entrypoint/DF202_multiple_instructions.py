@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Related, Severity
-from dfcheck.parse import Instruction
-from dfcheck.rule import Rule
+from dfcheck.dockerfile.parse import Instruction
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Related, Severity
+from dfcheck.lint.rule import Rule
 
 ONCE = ("CMD", "ENTRYPOINT", "HEALTHCHECK")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.model import direct_exec_forms
-from dfcheck.rule import Rule
+from dfcheck.dockerfile.model import direct_exec_forms
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 
 OPERATOR = re.compile(r"^(&&|\|\||\||;|>|>>|<|2>&1|&>|2>|&)$|\s(&&|\|\|)\s")
 

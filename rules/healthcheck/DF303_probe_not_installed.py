@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck import images
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.model import Model, Stage, program_name, stage_chain
-from dfcheck.rule import Rule
-from dfcheck.source import Span
+from dfcheck.build import images
+from dfcheck.dockerfile.model import Model, Stage, program_name, stage_chain
+from dfcheck.dockerfile.source import Span
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 
 PROBES = frozenset({"curl", "wget", "nc", "ncat", "netcat", "grpc_health_probe", "pg_isready", "redis-cli"})
 INSTALLERS = frozenset({"apk", "apt-get", "apt", "yum", "dnf", "microdnf", "zypper", "tdnf"})

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.rule import Rule
-from dfcheck.validate import parse_duration
+from dfcheck.dockerfile.validate import parse_duration
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 
 SECOND = 1e9
 DEFAULT_NS = 30 * SECOND

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.model import is_git_source, unverified_add_sources
-from dfcheck.rule import Rule
+from dfcheck.dockerfile.model import is_git_source, unverified_add_sources
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 
 COMMIT = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
 

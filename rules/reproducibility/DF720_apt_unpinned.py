@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.model import chain_instructions
-from dfcheck.packages import PinRule, commands, install_targets
-from dfcheck.parse import Instruction
+from dfcheck.build.packages import PinRule, commands, install_targets
+from dfcheck.dockerfile.model import chain_instructions
+from dfcheck.dockerfile.parse import Instruction
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
 from dfcheck.shell import Command, Script, Word
 
 #: An archive frozen at a point in time pins every package it serves.

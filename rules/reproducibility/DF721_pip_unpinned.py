@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from dfcheck.finding import Severity
-from dfcheck.packages import VALUE_FLAGS, PinRule, pip_args, positionals
+from dfcheck.build.packages import VALUE_FLAGS, PinRule, pip_args, positionals
+from dfcheck.lint.finding import Severity
 from dfcheck.shell import Command, Word
 
 _VCS = re.compile(r"^(git|hg|svn|bzr)(\+[a-z]+)?:", re.I)

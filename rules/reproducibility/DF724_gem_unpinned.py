@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dfcheck.finding import Severity
-from dfcheck.packages import VALUE_FLAGS, PinRule, install_targets
+from dfcheck.build.packages import VALUE_FLAGS, PinRule, install_targets
+from dfcheck.lint.finding import Severity
 from dfcheck.shell import Command, Word
 
 #: gem install switches that take no value; an unknown ``--flag`` is taken to take one

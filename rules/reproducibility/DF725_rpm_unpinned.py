@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dfcheck.finding import Severity
-from dfcheck.packages import PinRule, install_targets, operands, rpm_pinned
+from dfcheck.build.packages import PinRule, install_targets, operands, rpm_pinned
+from dfcheck.lint.finding import Severity
 from dfcheck.shell import Command, Word
 
 

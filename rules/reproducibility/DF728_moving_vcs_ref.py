@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.packages import VALUE_FLAGS, CommandRule, install_targets, pip_args, positionals, resolve
-from dfcheck.parse import Instruction
+from dfcheck.build.packages import VALUE_FLAGS, CommandRule, install_targets, pip_args, positionals, resolve
+from dfcheck.dockerfile.parse import Instruction
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
 from dfcheck.shell import Command, Script, Word
 
 BRANCHES = frozenset(

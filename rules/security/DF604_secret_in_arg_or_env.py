@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.model import is_secret_name, variable_refs
-from dfcheck.rule import Rule
+from dfcheck.dockerfile.model import is_secret_name, variable_refs
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 
 #: A GPG key id or fingerprint: public, although held in a ``..._KEY`` variable.
 FINGERPRINT = re.compile(r"^(?:[0-9A-Fa-f]{16}|[0-9A-Fa-f]{40})$")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.model import expand_known
-from dfcheck.rule import Rule
+from dfcheck.dockerfile.model import expand_known
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 
 #: Kernel and runtime filesystems that are mounted over when the container starts, and /boot.
 SYSTEM_DIRECTORIES = ("/proc", "/sys", "/dev", "/run", "/boot")

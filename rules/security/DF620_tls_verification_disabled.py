@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.packages import commands, is_pip, operands
-from dfcheck.rule import Rule
+from dfcheck.build.packages import commands, is_pip, operands
+from dfcheck.dockerfile.source import Span
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 from dfcheck.shell import Command, Word
-from dfcheck.source import Span
 
 _FALSE = frozenset({"false", "0", "no", "off"})
 #: Environment variables that disable verification; None means "any non-empty value".

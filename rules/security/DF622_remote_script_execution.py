@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Related, Severity
-from dfcheck.packages import posix_runs
-from dfcheck.rule import Rule
+from dfcheck.build.packages import posix_runs
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Related, Severity
+from dfcheck.lint.rule import Rule
 
 INTERPRETERS = frozenset(
     {"sh", "bash", "dash", "ash", "zsh", "ksh", "python", "python2", "python3", "perl", "ruby", "node", "php"}

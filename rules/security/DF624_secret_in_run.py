@@ -6,13 +6,13 @@ import re
 from collections.abc import Iterator
 from itertools import pairwise
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.model import narrow
-from dfcheck.packages import is_pip, posix_runs
-from dfcheck.rule import Rule
+from dfcheck.build.packages import is_pip, posix_runs
+from dfcheck.dockerfile.model import narrow
+from dfcheck.dockerfile.source import Span
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 from dfcheck.shell import Command, Script, Word
-from dfcheck.source import Span
 
 #: ``scheme://user:password@host``; group 1 is the password.
 _URL_CREDENTIALS = re.compile(r"[A-Za-z][\w+.-]*://[^/\s:@'\"]*:([^/\s@'\"]+)@[\w\[]")

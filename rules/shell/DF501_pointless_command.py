@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.packages import CommandRule
-from dfcheck.parse import Instruction
+from dfcheck.build.packages import CommandRule
+from dfcheck.dockerfile.parse import Instruction
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
 from dfcheck.shell import Command, Script
 
 _WHY = {

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Fix, Severity
-from dfcheck.packages import CommandRule, insert_after, operands
-from dfcheck.parse import Instruction
+from dfcheck.build.packages import CommandRule, insert_after, operands
+from dfcheck.dockerfile.parse import Instruction
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Fix, Severity
 from dfcheck.shell import Command, Script
 
 _APT_VERBS = (

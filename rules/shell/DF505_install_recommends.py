@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Fix, Severity
-from dfcheck.model import stage_chain
-from dfcheck.packages import commands, insert_after, operands
-from dfcheck.rule import Rule
+from dfcheck.build.packages import commands, insert_after, operands
+from dfcheck.dockerfile.model import stage_chain
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Fix, Severity
+from dfcheck.lint.rule import Rule
 
 _OFF = ("=false", "=0", "=no", "=off")
 

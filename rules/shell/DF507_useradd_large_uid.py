@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Edit, Finding, Fix, Severity
-from dfcheck.packages import CommandRule, resolve
-from dfcheck.parse import Instruction
+from dfcheck.build.packages import CommandRule, resolve
+from dfcheck.dockerfile.parse import Instruction
+from dfcheck.dockerfile.source import Span
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Edit, Finding, Fix, Severity
 from dfcheck.shell import Command, Script
-from dfcheck.source import Span
 
 _LIMIT = 99999
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.packages import posix_runs
-from dfcheck.rule import Rule
+from dfcheck.build.packages import posix_runs
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 from dfcheck.shell import Command
 
 _SUPPORTS = frozenset({"bash", "zsh", "ash", "ksh", "mksh", "busybox"})

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Edit, Finding, Fix, Severity
-from dfcheck.model import is_git_source
-from dfcheck.rule import Rule
+from dfcheck.dockerfile.model import is_git_source
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Edit, Finding, Fix, Severity
+from dfcheck.lint.rule import Rule
 
 ARCHIVE = re.compile(r"\.(?:tar|tar\.\w+|t[gbx]z|tbz2|tzst|gz|bz2|xz|zst|lz|lzma|z)$", re.IGNORECASE)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.model import expand_known
-from dfcheck.rule import Rule
+from dfcheck.dockerfile.model import expand_known
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 
 SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Related, Severity
-from dfcheck.packages import commands, is_posix
-from dfcheck.parse import Instruction
-from dfcheck.rule import Rule
+from dfcheck.build.packages import commands, is_posix
+from dfcheck.dockerfile.parse import Instruction
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Related, Severity
+from dfcheck.lint.rule import Rule
 
 #: File-system and account bookkeeping: fast, no network, nothing worth caching on its own.
 CHEAP = frozenset(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.rule import Rule
-from dfcheck.validate import NO_STAGE
+from dfcheck.dockerfile.validate import NO_STAGE
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 
 
 class ParseErrorRule(Rule):

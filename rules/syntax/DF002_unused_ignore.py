@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.pragmas import Pragma
-from dfcheck.rule import Rule, resolve
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.pragmas import Pragma
+from dfcheck.lint.rule import Rule, resolve
 
 
 class UnusedIgnoreRule(Rule):

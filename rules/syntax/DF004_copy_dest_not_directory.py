@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Edit, Finding, Fix, Severity
-from dfcheck.model import expand_known
-from dfcheck.rule import Rule
-from dfcheck.source import Span
+from dfcheck.dockerfile.model import expand_known
+from dfcheck.dockerfile.source import Span
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Edit, Finding, Fix, Severity
+from dfcheck.lint.rule import Rule
 
 
 class CopyDestNotDirectoryRule(Rule):

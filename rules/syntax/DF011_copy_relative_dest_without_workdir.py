@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.model import chain_instructions, expand_known, stage_chain
-from dfcheck.rule import Rule
+from dfcheck.dockerfile.model import chain_instructions, expand_known, stage_chain
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 
 ABSOLUTE = re.compile(r"^(?:/|\\|[A-Za-z]:[\\/])")
 

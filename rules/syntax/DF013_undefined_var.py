@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.model import PREDEFINED_ARGS, narrow, stage_chain, variable_refs
-from dfcheck.parse import Instruction, Token
-from dfcheck.rule import Rule
+from dfcheck.dockerfile.model import PREDEFINED_ARGS, narrow, stage_chain, variable_refs
+from dfcheck.dockerfile.parse import Instruction, Token
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 
 EXPANDED = ("ADD", "COPY", "ENV", "EXPOSE", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR", "ARG")
 FLAGS = ("chown", "chmod", "from")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.model import PLATFORM_DEFAULTS, ImageRef, variable_refs
-from dfcheck.rule import Rule
-from dfcheck.substitute import expand
+from dfcheck.dockerfile.model import PLATFORM_DEFAULTS, ImageRef, variable_refs
+from dfcheck.dockerfile.substitute import expand
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 
 
 class InvalidBaseImageRule(Rule):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.engine import RuleContext
-from dfcheck.finding import Finding, Severity
-from dfcheck.model import variable_refs
-from dfcheck.rule import Rule
+from dfcheck.dockerfile.model import variable_refs
+from dfcheck.lint.engine import RuleContext
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule
 
 PLATFORM = re.compile(r"^([a-z0-9_]+)(?:/([a-z0-9_]+)(?:/[a-z0-9_.]+)?)?$")
 

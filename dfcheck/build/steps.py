@@ -1,0 +1,312 @@
+"""What kind of build step an instruction is, and the cache-order checks built on that.
+
+Shared by the cache model (:mod:`dfcheck.build.cache`), ``dfcheck history`` and the cache rules
+(DF150-DF152, DF401); kept apart from the model so that ``dfcheck check`` does not load it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+from typing import Any
+
+from dfcheck.build import ecosystems
+from dfcheck.dockerfile.model import Model, Stage
+from dfcheck.dockerfile.parse import Instruction, Token
+from dfcheck.dockerfile.substitute import expand
+
+#: Build args whose value changes on every build, by convention.
+VOLATILE_ARGS = frozenset(
+    {
+        "BUILD_DATE",
+        "BUILD_TIME",
+        "BUILD_TIMESTAMP",
+        "BUILDTIME",
+        "BUILD_NUMBER",
+        "BUILD_ID",
+        "BUILD_VERSION",
+        "BUILD_REF",
+        "CI_COMMIT_SHA",
+        "CI_COMMIT_SHORT_SHA",
+        "CI_PIPELINE_ID",
+        "COMMIT",
+        "COMMIT_HASH",
+        "COMMIT_SHA",
+        "GIT_COMMIT",
+        "GIT_HASH",
+        "GIT_REF",
+        "GIT_REVISION",
+        "GIT_SHA",
+        "GITHUB_SHA",
+        "REVISION",
+        "SOURCE_COMMIT",
+        "TIMESTAMP",
+        "VCS_REF",
+        "VERSION",
+        "APP_VERSION",
+        "RELEASE",
+    }
+)
+REMOTE = re.compile(r"^(?:https?://|git@|git://|ssh://)", re.I)
+_PINNED_GIT = re.compile(r"#[0-9a-f]{40}(?::|$)")
+
+# --- step weights --------------------------------------------------------------------------------
+
+#: Relative cost of re-running a step, documented in docs/cache.md.
+WEIGHTS = {"install": 10, "build": 8, "run": 3, "remote": 3, "base": 2, "copy": 1, "workdir": 1, "meta": 0}
+_OS_INSTALL = {
+    "apt-get": ("install", "upgrade", "dist-upgrade", "build-dep"),
+    "apt": ("install", "upgrade"),
+    "apk": ("add", "upgrade"),
+    "yum": ("install", "update", "groupinstall"),
+    "dnf": ("install", "update", "upgrade"),
+    "microdnf": ("install", "update"),
+    "zypper": ("install", "in", "update"),
+    "pacman": ("-S", "-Syu", "-Sy"),
+    "tdnf": ("install",),
+}
+_LANG_INSTALL = {
+    "pip": ("install",),
+    "pip3": ("install",),
+    "npm": ("install", "i", "ci"),
+    "yarn": (None, "install", "add"),
+    "pnpm": ("install", "i", "add"),
+    "gem": ("install",),
+    "bundle": (None, "install"),
+    "composer": ("install", "require", "update"),
+    "go": ("install", "get"),
+    "cargo": ("install", "fetch"),
+    "poetry": ("install",),
+    "pipenv": ("install", "sync"),
+    "uv": ("sync", "pip"),
+    "conda": ("install", "create"),
+    "mamba": ("install", "create"),
+    "dotnet": ("restore",),
+    "nuget": ("restore", "install"),
+    "cpanm": (None,),
+    "R": (None,),
+}
+_BUILDS = {
+    "make",
+    "cmake",
+    "ninja",
+    "gcc",
+    "g++",
+    "cc",
+    "clang",
+    "mvn",
+    "mvnw",
+    "./mvnw",
+    "gradle",
+    "gradlew",
+    "./gradlew",
+    "bazel",
+    "tsc",
+    "webpack",
+    "vite",
+    "rustc",
+    "javac",
+    "msbuild",
+    "swift",
+}
+_BUILD_SUBCOMMANDS = {
+    "go": ("build", "test", "generate", "vet"),
+    "cargo": ("build", "test"),
+    "dotnet": ("build", "publish", "test", "pack"),
+    "npm": ("run", "test", "build"),
+    "yarn": ("build", "run", "test"),
+    "pnpm": ("build", "run", "test"),
+    "python": ("setup.py", "-m"),
+    "python3": ("setup.py", "-m"),
+    "pip": ("wheel",),
+    "mix": ("compile", "release"),
+}
+
+
+def step_kind(model: Model, ins: Instruction) -> str:
+    """What kind of work re-running ``ins`` costs: install, build, run, remote, copy, workdir, meta."""
+    kw = ins.keyword
+    if kw == "RUN":
+        kind = "run"
+        for script in model.scripts(ins):
+            for cmd in script.commands:
+                sub = cmd.subcommand
+                if sub in _OS_INSTALL.get(cmd.name, ()) or sub in _LANG_INSTALL.get(cmd.name, ("\0",)):
+                    return "install"
+                if cmd.name in _BUILDS or sub in _BUILD_SUBCOMMANDS.get(cmd.name, ()):
+                    kind = "build"
+        return kind
+    if kw in ("COPY", "ADD"):
+        return "remote" if remote_sources(ins) else "copy"
+    if kw == "WORKDIR":
+        return "workdir"
+    return "meta"
+
+
+def step_weight(model: Model, ins: Instruction) -> int:
+    return WEIGHTS[step_kind(model, ins)]
+
+
+def is_expensive(model: Model, ins: Instruction) -> bool:
+    """A package install or a build: the steps worth keeping cached."""
+    return step_kind(model, ins) in ("install", "build")
+
+
+# --- sources -------------------------------------------------------------------------------------
+
+
+def copy_sources(ins: Instruction) -> list[str]:
+    """COPY/ADD source words (raw), without heredoc markers and the destination."""
+    return [t.value for t in source_tokens(ins)]
+
+
+def source_tokens(ins: Instruction) -> list[Token]:
+    """The source tokens of a COPY/ADD (heredoc markers and the destination left out)."""
+    if ins.keyword not in ("COPY", "ADD") or len(ins.args) < 2:
+        return []
+    markers = {f"<<{d.name}" for d in ins.heredocs} | {f"<<-{d.name}" for d in ins.heredocs}
+    return [t for t in ins.args[:-1] if not (ins.heredocs and t.value.lstrip("0123456789") in markers)]
+
+
+def remote_sources(ins: Instruction) -> list[str]:
+    if ins.keyword != "ADD":
+        return []
+    return [s for s in copy_sources(ins) if REMOTE.match(s)]
+
+
+def remote_is_pinned(ins: Instruction, source: str) -> bool:
+    """An ADD whose remote content cannot change: ``--checksum`` or a git URL at a commit hash."""
+    return bool(ins.flag("checksum")) or bool(_PINNED_GIT.search(source))
+
+
+def variable_names(text: str, escape: str) -> set[str]:
+    return set(expand(text, {}, escape).used)
+
+
+def volatile_arg_move(
+    model: Model, stage: Stage, index: int, escape: str, names: Iterable[str] = ()
+) -> tuple[str, int | None] | None:
+    """For a volatile ``ARG`` at ``stage.instructions[index]``: (name, where it can move) or None.
+
+    It can move past steps that cannot see it: metadata, COPY/ADD that do not name it, and
+    package installs, which do not read build metadata from the environment. The first
+    instruction that names it, or any other RUN (a build script may read it from the
+    environment), stops it. None when no install would stop re-running.
+    """
+    instrs = stage.instructions
+    arg = instrs[index]
+    if (
+        arg.keyword != "ARG"
+        or len(arg.pairs) != 1
+        or arg.pairs[0].key.upper() not in VOLATILE_ARGS | {n.upper() for n in names}
+    ):
+        return None
+    name = arg.pairs[0].key
+    stop = None
+    for k in range(index + 1, len(instrs)):
+        ins = instrs[k]
+        texts = [ins.original, *(d.content for d in ins.heredocs)]
+        if any(name in variable_names(t, escape) for t in texts):
+            stop = k
+            break
+        if ins.keyword == "RUN" and step_kind(model, ins) != "install":
+            stop = k
+            break
+    skipped = instrs[index + 1 : stop if stop is not None else len(instrs)]
+    if not any(ins.keyword == "RUN" for ins in skipped):
+        return None
+    return name, stop
+
+
+# --- ordering --------------------------------------------------------------------------------------
+
+#: Instructions an install may be moved above without changing what it sees.
+MOVABLE_BETWEEN = frozenset({"ENV", "ARG", "LABEL", "EXPOSE", "USER"})
+_NEUTRAL = frozenset({"true", "echo", "set", "export", "rm", "mkdir", "ls", "chown", "chmod"})
+BROAD = frozenset({".", "./", "*", "./*"})
+
+
+def movable_install(model: Model, ins: Instruction) -> list[ecosystems.Ecosystem] | None:
+    """Ecosystems a RUN installs from manifests only, or None if it does anything that needs sources."""
+    if ins.keyword != "RUN" or any(m.type == "bind" for m in model.mounts(ins)):
+        return None
+    found: list[ecosystems.Ecosystem] = []
+    scripts = model.scripts(ins)
+    if not scripts:
+        return None
+    for script in scripts:
+        for cmd in script.commands:
+            eco = ecosystems.manifest_install(cmd)
+            if eco is not None and not _needs_sources(cmd, eco):
+                found.append(eco)
+            elif cmd.name not in _NEUTRAL and not (
+                cmd.name in ("npm", "pip", "pip3") and cmd.subcommand == "config"
+            ):
+                return None
+    return found or None
+
+
+def _needs_sources(cmd: Any, eco: ecosystems.Ecosystem) -> bool:
+    if ecosystems.is_build_that_fetches(cmd, eco) and cmd.subcommand != "fetch":
+        return not (eco is ecosystems.GO and cmd.subcommand == "mod")
+    if cmd.name == "poetry":
+        return not cmd.has_flag("--no-root")
+    if cmd.name == "uv" and cmd.subcommand == "sync":
+        return not cmd.has_flag("--no-install-project")
+    return cmd.name in ("mvn", "mvnw", "./mvnw", "gradle", "gradlew", "./gradlew")
+
+
+def from_context(ins: Instruction) -> bool:
+    return ins.keyword in ("COPY", "ADD") and not ins.flag("from") and not ins.heredocs and len(ins.args) >= 2
+
+
+def is_manifest(source: str) -> bool:
+    """A dependency manifest or lock file of some ecosystem (``requirements*.txt`` included)."""
+    name = PurePosixPath(source).name
+    if name.startswith("requirements") and name.endswith(".txt"):
+        return True
+    return any(name in eco.manifests for eco in ecosystems.ALL)
+
+
+def volatile_copy_before_manifests(
+    model: Model, stage: Stage
+) -> list[tuple[Instruction, Instruction, Instruction]]:
+    """(source COPY, manifest COPY, install RUN) where the install could move above the source COPY.
+
+    Only COPY/ADD from the context and metadata may sit between the source copy and the manifest
+    copy (no RUN could need the sources), only metadata between the manifest copy and the install,
+    the install must read nothing but manifests, and the source copy must not copy the manifests.
+    """
+    from dfcheck.build.context import source_reads
+
+    instrs = stage.instructions
+    found = []
+    for i, volatile in enumerate(instrs):
+        sources = copy_sources(volatile)
+        if (
+            not from_context(volatile)
+            or any(s in BROAD for s in sources)
+            or all(is_manifest(s) for s in sources)
+        ):
+            continue
+        for j in range(i + 1, len(instrs)):
+            manifest = instrs[j]
+            if manifest.keyword in ("RUN", "WORKDIR", "ONBUILD") or manifest.flag("from"):
+                break
+            msources = copy_sources(manifest)
+            if not from_context(manifest) or not all(is_manifest(s) for s in msources):
+                continue
+            k = next((k for k in range(j + 1, len(instrs)) if instrs[k].keyword not in MOVABLE_BETWEEN), None)
+            if k is None or movable_install(model, instrs[k]) is None:
+                break
+            overlap = any(
+                source_reads(model.expand(v, volatile).strip("/"), model.expand(m, manifest).lstrip("./"))
+                is not None
+                for v in sources
+                for m in msources
+            )
+            if not overlap:
+                found.append((volatile, manifest, instrs[k]))
+            break
+    return found

@@ -1,0 +1,172 @@
+"""The one Finding type every rule yields and every formatter reads (through ``to_record``)."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, NamedTuple
+
+from dfcheck.dockerfile.source import Record, Span
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that ``finding.severity >= threshold`` answers "does this fail the run"."""
+
+    STYLE = 1
+    INFO = 2
+    WARNING = 3
+    ERROR = 4
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (error, warning, info, style)") from None
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class Edit(NamedTuple):
+    """Replace the text at ``span`` with ``content`` (an empty span inserts)."""
+
+    span: Span
+    content: str
+
+
+class Fix(NamedTuple):
+    description: str
+    edits: tuple[Edit, ...]
+    safe: bool = True
+
+
+class Related(NamedTuple):
+    span: Span
+    message: str
+
+
+class _FindingFields(NamedTuple):
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    path: str
+    span: Span
+    fix: Fix | None = None
+    related: tuple[Related, ...] = ()
+    aliases: tuple[str, ...] = ()
+    category: str = ""
+    source_line: str = ""
+
+
+#: Fields that take part in equality and hashing (``source_line`` does not).
+_COMPARED = 10
+
+
+class Finding(_FindingFields):
+    """One problem a rule found; immutable, copied with ``_replace``.
+
+    Equal and hashed on every field but ``source_line``; findings have no order of their own
+    (sort on ``sort_key``).
+    """
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self[:_COMPARED] == other[:_COMPARED]
+
+    def __ne__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self[:_COMPARED] != other[:_COMPARED]
+
+    def __hash__(self) -> int:
+        return hash(self[:_COMPARED])
+
+    def __lt__(self, other: object) -> bool:
+        return NotImplemented
+
+    __le__ = __gt__ = __ge__ = __lt__
+
+    @property
+    def sort_key(self) -> tuple[str, Span, str]:
+        return (self.path, self.span, self.code)
+
+    def to_record(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "code": self.code,
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "category": self.category,
+            "severity": self.severity.label,
+            "message": self.message,
+            "path": self.path,
+            "span": self.span.to_dict(),
+        }
+        if self.fix is not None:
+            record["fix"] = {
+                "description": self.fix.description,
+                "safe": self.fix.safe,
+                "edits": [{"span": e.span.to_dict(), "content": e.content} for e in self.fix.edits],
+            }
+        if self.related:
+            record["related"] = [{"span": r.span.to_dict(), "message": r.message} for r in self.related]
+        return record
+
+
+_FILE_RESULT_FIELDS = ("path", "text", "findings", "error", "threshold")
+
+
+class FileResult(Record):
+    """Everything learned about one input file; ``text`` is kept for code frames and HTML."""
+
+    __slots__ = _FILE_RESULT_FIELDS
+    _fields = _FILE_RESULT_FIELDS
+
+    def __init__(
+        self,
+        path: str,
+        text: str = "",
+        findings: list[Finding] | None = None,
+        error: str | None = None,
+        threshold: Severity | None = Severity.INFO,
+    ) -> None:
+        self.path = path
+        self.text = text
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.error = error
+        #: The failure threshold configured for this file (None: never fail).
+        self.threshold = threshold
+
+    def replace(self, **changes: Any) -> FileResult:
+        """A copy with ``changes`` applied (``dataclasses.replace`` for this class)."""
+        values = {f: getattr(self, f) for f in _FILE_RESULT_FIELDS}
+        values.update(changes)
+        return FileResult(**values)
+
+    @property
+    def fails(self) -> bool:
+        limit = self.threshold
+        return limit is not None and any(f.severity >= limit for f in self.findings)
+
+
+class Report(Record):
+    __slots__ = ("files", "statistics")
+    _fields = ("files", "statistics")
+
+    def __init__(
+        self, files: list[FileResult] | None = None, statistics: dict[str, Any] | None = None
+    ) -> None:
+        self.files: list[FileResult] = [] if files is None else files
+        self.statistics: dict[str, Any] = {} if statistics is None else statistics
+
+    @property
+    def findings(self) -> list[Finding]:
+        return sorted((f for r in self.files for f in r.findings), key=lambda f: f.sort_key)
+
+    def worst(self) -> Severity | None:
+        levels = [f.severity for r in self.files for f in r.findings]
+        return max(levels) if levels else None

@@ -1,0 +1,65 @@
+"""``dfcheck rules`` and ``dfcheck rule CODE``: the rulebook rendered from the rule pages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dfcheck.lint.rule import Rule, help_uri, load_rules, resolve
+
+
+def rule_record(rule: type[Rule]) -> dict[str, Any]:
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "category": rule.category(),
+        "severity": rule.severity.label,
+        "enabled_by_default": rule.enabled_by_default,
+        "aliases": list(rule.aliases),
+        "summary": rule.summary,
+        "options": rule.options,
+        "url": help_uri(rule),
+    }
+
+
+def render_rules(fmt: str) -> str:
+    rules = [r for _, r in sorted(load_rules().items())]
+    if fmt == "json":
+        return json.dumps({"version": 1, "rules": [rule_record(r) for r in rules]}, indent=2) + "\n"
+    if fmt == "markdown":
+        lines = ["| Code | Name | Category | Severity | Default | Aliases |", "|---|---|---|---|---|---|"]
+        for r in rules:
+            lines.append(
+                f"| {r.code} | {r.name} | {r.category()} | {r.severity.label} | "
+                f"{'on' if r.enabled_by_default else 'opt-in'} | {', '.join(r.aliases)} |"
+            )
+        return "\n".join(lines) + "\n"
+    if fmt != "text":
+        raise ValueError(f"unknown format '{fmt}' (text, json, markdown)")
+    out = []
+    for r in rules:
+        aliases = f"  ({', '.join(r.aliases)})" if r.aliases else ""
+        default = "" if r.enabled_by_default else "  [opt-in]"
+        out.append(f"{r.code}  {r.name:<36} {r.category():<15} {r.severity.label:<8}{default}{aliases}")
+    return "\n".join(out) + "\n"
+
+
+def render_rule(token: str, fmt: str) -> str:
+    found = resolve(token)
+    if len(found) != 1:
+        raise LookupError(f"no rule named '{token}'" if not found else f"'{token}' matches {len(found)} rules")
+    rule = found[0]
+    page = rule.page()
+    if fmt == "json":
+        record = rule_record(rule)
+        record["markdown"] = page.markdown
+        record["sections"] = page.sections
+        return json.dumps(record, indent=2) + "\n"
+    if fmt in ("markdown", "text"):
+        header = (
+            f"{rule.code} {rule.name} — {rule.category()}, {rule.severity.label}"
+            f"{', opt-in' if not rule.enabled_by_default else ''}"
+            f"{'; aliases: ' + ', '.join(rule.aliases) if rule.aliases else ''}\n\n"
+        )
+        return (header if fmt == "text" else "") + page.markdown.rstrip() + "\n"
+    raise ValueError(f"unknown format '{fmt}' (text, json, markdown)")

@@ -1,0 +1,326 @@
+"""A self-contained HTML report: sources with findings inline, filters, rule help, cache analysis.
+
+Dockerfile text is untrusted, so everything goes through jinja2 with autoescaping on; nothing
+is embedded as JSON. The page loads nothing from the network, and its Content-Security-Policy
+allows only the report's own inline script and style (by hash), so even a templating mistake
+could not run injected script.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, TextIO
+
+import dfcheck
+from dfcheck.dockerfile.source import Span
+from dfcheck.lint.finding import FileResult, Finding, Report, Severity
+from dfcheck.report import RenderOptions
+from dfcheck.report._common import (
+    file_findings,
+    relative_path,
+    rule_infos,
+    severity_counts,
+    sorted_files,
+    source_lines,
+)
+
+SEVERITIES = [s.label for s in sorted(Severity, reverse=True)]
+
+
+@dataclass
+class Segment:
+    text: str
+    severities: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def worst(self) -> str:
+        return next(s for s in SEVERITIES if s in self.severities)
+
+
+@dataclass
+class Line:
+    number: int
+    segments: list[Segment]
+    findings: list[dict[str, Any]]
+    cache: str = ""
+    cache_title: str = ""
+    miss: bool = False
+
+
+def span_text(span: Span) -> str:
+    if span.start_line == span.end_line:
+        return f"{span.start_line}:{span.start_col}-{span.end_col}"
+    return f"{span.start_line}:{span.start_col}-{span.end_line}:{span.end_col}"
+
+
+def segments(text: str, number: int, findings: list[Finding]) -> list[Segment]:
+    """Split a line where highlighted spans start and end; each piece knows who covers it."""
+    width = len(text)
+    cover: list[tuple[int, int, Finding]] = []
+    for f in findings:
+        s = f.span
+        if not s.start_line <= number <= s.end_line:
+            continue
+        start = s.start_col - 1 if number == s.start_line else 0
+        end = s.end_col - 1 if number == s.end_line else width
+        start, end = min(max(start, 0), width), min(max(end, 0), width)
+        cover.append((start, max(start, end), f))
+    cuts = sorted({0, width, *(c for a, b, _ in cover for c in (a, b))})
+    pieces = [
+        (a, 1, _segment(text[a:b], [f for s, e, f in cover if s <= a and b <= e and s < e]))
+        for a, b in itertools.pairwise(cuts)
+    ]
+    pieces += [(s, 0, _segment("", [f])) for s, e, f in cover if s == e and f.span.start_line == number]
+    return [seg for _, _, seg in sorted(pieces, key=lambda p: p[:2])]
+
+
+def _segment(text: str, hits: list[Finding]) -> Segment:
+    return Segment(
+        text,
+        sorted({f.severity.label for f in hits}, key=SEVERITIES.index),
+        [f"{f.code}: {f.message}" for f in hits],
+    )
+
+
+def finding_view(finding: Finding, anchor: str) -> dict[str, Any]:
+    fix = None
+    if finding.fix is not None:
+        fix = {
+            "description": finding.fix.description,
+            "safe": finding.fix.safe,
+            "edits": [(span_text(e.span), e.content) for e in finding.fix.edits],
+        }
+    return {
+        "code": finding.code,
+        "name": finding.name,
+        "severity": finding.severity.label,
+        "message": finding.message,
+        "span": span_text(finding.span),
+        "fix": fix,
+        "related": [
+            (f"{anchor}-L{r.span.start_line}", span_text(r.span), r.message) for r in finding.related
+        ],
+    }
+
+
+def cache_view(data: dict[str, Any]) -> dict[str, Any]:
+    """Stage table rows, per-line status and the history chart geometry."""
+    line_status: dict[int, tuple[str, str]] = {}
+    misses: set[int] = set()
+    stages = []
+    for stage in data.get("stages", []):
+        label = f"stage {stage.get('index', '?')}" + (f" ({stage['name']})" if stage.get("name") else "")
+        for n in stage.get("reused_lines", []):
+            line_status[int(n)] = ("reused", f"{label}: cached")
+        for n in stage.get("rebuilt_lines", []):
+            line_status[int(n)] = ("rebuild", f"{label}: rebuilds")
+        if stage.get("first_miss_line"):
+            misses.add(int(stage["first_miss_line"]))
+        stages.append({**stage, "label": label})
+    history = data.get("history") or {}
+    return {
+        "stages": stages,
+        "lines": line_status,
+        "misses": misses,
+        "chart": history_chart(history) if history.get("commits") else None,
+    }
+
+
+def history_chart(history: dict[str, Any]) -> dict[str, Any]:
+    commits = history["commits"]
+    bar, gap, height, top, left = 30, 20, 120, 10, 36
+    bars = []
+    for i, c in enumerate(commits):
+        total = max(int(c.get("total_steps", 0)), 1)
+        rebuilt = min(int(c.get("rebuilt_steps", 0)), total)
+        h_rebuilt = round(height * rebuilt / total, 1)
+        x = left + i * (bar + gap)
+        bars.append(
+            {
+                "x": x,
+                "rev": str(c.get("rev", ""))[:7],
+                "rebuilt_h": h_rebuilt,
+                "reused_y": round(top + h_rebuilt, 1),
+                "reused_h": round(height - h_rebuilt, 1),
+                "title": f"{c.get('rev', '')}: {rebuilt} of {total} steps rebuilt",
+            }
+        )
+    hit_rate = float(history.get("hit_rate", 0.0))
+    return {
+        "bars": bars,
+        "bar": bar,
+        "top": top,
+        "height": height,
+        "left": left,
+        "width": left + len(commits) * (bar + gap) + 10,
+        "total_height": top + height + 28,
+        "hit_rate": hit_rate,
+        "hit_y": round(top + height * (1 - hit_rate), 1),
+    }
+
+
+def file_view(result: FileResult, index: int, options: RenderOptions) -> dict[str, Any]:
+    path = relative_path(result.path, options.root)
+    anchor = f"f{index}"
+    findings = file_findings(result)
+    extras = options.extras.get(result.path) or options.extras.get(path)
+    cache = cache_view(extras) if isinstance(extras, dict) else None
+    by_end: dict[int, list[dict[str, Any]]] = {}
+    texts = source_lines(result.text)
+    for f in findings:
+        last = min(max(f.span.end_line, 1), max(len(texts), 1))
+        by_end.setdefault(last, []).append(finding_view(f, anchor))
+    lines = []
+    for number, text in enumerate(texts or [""], start=1):
+        status, title = cache["lines"].get(number, ("", "")) if cache else ("", "")
+        lines.append(
+            Line(
+                number,
+                segments(text, number, findings),
+                by_end.get(number, []),
+                status,
+                title,
+                bool(cache and number in cache["misses"]),
+            )
+        )
+    return {
+        "path": path,
+        "anchor": anchor,
+        "error": result.error,
+        "counts": severity_counts(findings),
+        "total": len(findings),
+        "lines": lines if result.text or findings else [],
+        "cache": cache,
+    }
+
+
+_FENCE = re.compile(r"^```")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_ITEM = re.compile(r"^\s*[-*]\s+(.*)$")
+
+
+def markdown(text: str) -> Any:
+    """A small, safe Markdown subset for rule pages: headings, fences, lists, paragraphs, inline code,
+    bold and http(s) links. Everything is escaped before any tag is added."""
+    from markupsafe import Markup, escape
+
+    def inline(s: str) -> str:
+        s = str(escape(s))
+        s = re.sub(r"`([^`]+)`", r"<code>\1</code>", s)
+        s = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", s)
+        return re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r'<a href="\2" rel="noopener">\1</a>', s)
+
+    out: list[str] = []
+    para: list[str] = []
+    items: list[str] = []
+    code: list[str] | None = None
+
+    def flush() -> None:
+        if para:
+            out.append(f"<p>{inline(' '.join(para))}</p>")
+            para.clear()
+        if items:
+            out.append("<ul>" + "".join(f"<li>{inline(i)}</li>" for i in items) + "</ul>")
+            items.clear()
+
+    for line in text.splitlines():
+        if code is not None:
+            if _FENCE.match(line):
+                out.append(f"<pre><code>{escape(chr(10).join(code))}</code></pre>")
+                code = None
+            else:
+                code.append(line)
+        elif _FENCE.match(line):
+            flush()
+            code = []
+        elif heading := _HEADING.match(line):
+            flush()
+            level = min(len(heading.group(1)) + 2, 6)
+            out.append(f"<h{level}>{inline(heading.group(2))}</h{level}>")
+        elif item := _ITEM.match(line):
+            if para:
+                flush()
+            items.append(item.group(1))
+        elif not line.strip():
+            flush()
+        else:
+            if items:
+                flush()
+            para.append(line.strip())
+    if code is not None:
+        out.append(f"<pre><code>{escape(chr(10).join(code))}</code></pre>")
+    flush()
+    return Markup("\n".join(out))
+
+
+def _asset(name: str) -> str:
+    return (resources.files("dfcheck.report") / "templates" / name).read_text(encoding="utf-8")
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+@cache
+def _template() -> Any:
+    from jinja2 import Environment, PackageLoader
+
+    env = Environment(
+        loader=PackageLoader("dfcheck.report", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template("report.html.j2")
+
+
+def render(report: Report, out: TextIO, options: RenderOptions) -> None:
+    from markupsafe import Markup
+
+    files = [file_view(r, i, options) for i, r in enumerate(sorted_files(report, options.root), start=1)]
+    findings = [f for r in report.files for f in r.findings]
+    rules = rule_infos(report, registered=False)
+    by_rule = Counter(f.code for f in findings)
+    by_category = Counter(f.category or "other" for f in findings)
+    assets = {name: _asset(name) for name in ("report.css", "boot.js", "report.js")}
+    csp = (
+        "default-src 'none'; img-src data:; "
+        f"style-src {_csp_hash(assets['report.css'])}; "
+        f"script-src {_csp_hash(assets['boot.js'])} {_csp_hash(assets['report.js'])}"
+    )
+    html = _template().render(
+        version=dfcheck.__version__,
+        csp=csp,
+        css=Markup(assets["report.css"]),
+        boot_js=Markup(assets["boot.js"]),
+        report_js=Markup(assets["report.js"]),
+        severities=SEVERITIES,
+        counts=severity_counts(findings),
+        total=len(findings),
+        files=files,
+        rules=[
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity.label,
+                "category": r.category,
+                "summary": r.summary,
+                "help": markdown(r.markdown),
+                "help_uri": r.help_uri,
+                "count": by_rule[r.code],
+            }
+            for r in rules
+        ],
+        categories=sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0])),
+    )
+    out.write(html)
+    if not html.endswith("\n"):
+        out.write("\n")
