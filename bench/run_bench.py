@@ -277,7 +277,7 @@ def timed(self, module):
 import dfcheck.lint.engine
 SourceFileLoader.exec_module = timed
 start = time.perf_counter()
-from dfcheck.lint.rule import load_rules
+from dfcheck.lint.registry import load_rules
 count = len(load_rules())
 total = time.perf_counter() - start
 json.dump({"rules": count, "total": total, "modules": times}, sys.stdout)
@@ -439,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def count_rules(python: Path) -> int:
-    code = "from dfcheck.lint.rule import load_rules; print(len(load_rules()))"
+    code = "from dfcheck.lint.registry import load_rules; print(len(load_rules()))"
     out = subprocess.run(
         [str(python), "-c", code], capture_output=True, text=True, env=child_env(), cwd=python.parent
     )
@@ -465,7 +465,7 @@ def summarise(
     for module, (self_us, cum_us) in top:
         print(f"  {self_us / 1000:8.2f} {cum_us / 1000:8.2f}  {module}")
     report["imports"] = {"total_ms": round(total_ms, 1), "dfcheck_ms": round(own_ms, 1), "top": top}
-    print("  rule modules (loaded by dfcheck.lint.rule.load_rules, invisible to -X importtime):")
+    print("  rule modules (loaded by dfcheck.lint.registry.load_rules, invisible to -X importtime):")
     for label, count, total, modules in rule_loading:
         print(
             f"  {label}: load_rules() {total * 1000:.1f} ms for {count} rules; slowest modules (ms, cumulative):"

@@ -20,7 +20,8 @@ import pytest
 import dfcheck
 from dfcheck.dockerfile.source import Span
 from dfcheck.lint.finding import Edit, FileResult, Finding, Fix, Related, Report, Severity
-from dfcheck.lint.rule import Rule, RulePage, parse_page
+from dfcheck.lint.pages import RulePage, parse_page
+from dfcheck.lint.rule import Rule
 from dfcheck.report import RenderOptions, _common, load
 
 ROOT = Path("/src/project")
@@ -75,7 +76,7 @@ def make_rule(
 
 
 def _category(code: str) -> str:
-    from dfcheck.lint.rule import CATEGORIES
+    from dfcheck.lint.registry import CATEGORIES
 
     return CATEGORIES.get(code[:3], "other")
 

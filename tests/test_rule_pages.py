@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dfcheck.lint.rule import PageCase, Rule, load_rules
+from dfcheck.lint.pages import PageCase
+from dfcheck.lint.registry import load_rules
+from dfcheck.lint.rule import Rule
 from tests.conftest import lint, positions
 
 REQUIRED_SECTIONS = (

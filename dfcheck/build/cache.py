@@ -35,6 +35,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dfcheck.build.semantic import Semantics
 from dfcheck.build.steps import REMOTE, WEIGHTS, copy_sources, remote_is_pinned, step_kind, variable_names
 from dfcheck.dockerfile.model import PREDEFINED_ARGS, Model, Stage
 from dfcheck.dockerfile.parse import Dockerfile, Instruction
@@ -167,7 +168,8 @@ class CacheModel:
         self.build_args = dict(build_args or {})
         self.target = target
         self.context = context
-        self.model = Model(dockerfile, self.build_args)
+        self.model = Model(dockerfile, self.build_args, target)
+        self.semantics = Semantics(self.model)
         self.needed = self.model.needed_stages(target) if self.model.target_stage(target) else set()
         self.steps: list[list[Step]] = [self._stage_steps(stage) for stage in self.model.stages]
         self._keys_cache: dict[tuple[tuple[str, str | None], ...], dict[int, str]] = {}
@@ -182,7 +184,7 @@ class CacheModel:
     def _stage_steps(self, stage: Stage) -> list[Step]:
         out = [Step(stage.from_ins, 0, "base", WEIGHTS["base"])]
         for position, ins in enumerate(stage.instructions, start=1):
-            kind = step_kind(self.model, ins)
+            kind = step_kind(self.semantics, ins)
             step = Step(ins, position, kind, WEIGHTS[kind])
             if ins.keyword in ("COPY", "ADD"):
                 self._copy_inputs(step, stage)

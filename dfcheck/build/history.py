@@ -246,7 +246,7 @@ def _manifests(cache_model: CacheModel, run: Instruction, ecos: list[ecosystems.
     """Context files the install reads: ``pip -r`` files, else the ecosystem manifests present."""
     names: list[str] = []
     root = cache_model.context.root if cache_model.context is not None else None
-    for script in cache_model.model.scripts(run):
+    for script in cache_model.semantics.scripts(run):
         for cmd in script.commands:
             names += [v for v in cmd.flag_values("-r", "--requirement") if not v.startswith("/")]
     for eco in ecos:
@@ -326,7 +326,7 @@ def _install_before_broad_copy(cm: CacheModel, stage: Stage) -> list[Reordering]
                 return []
         else:
             return []
-        ecos = movable_install(model, run)
+        ecos = movable_install(cm.semantics, run)
         if ecos is None or _workdir(stage, run, model) != (_dest(stage, copy, model).rstrip("/") or "/"):
             return []
         manifests = _manifests(cm, run, ecos)
@@ -347,7 +347,7 @@ def _install_before_broad_copy(cm: CacheModel, stage: Stage) -> list[Reordering]
 def _manifests_before_volatile_copy(cm: CacheModel, stage: Stage) -> list[Reordering]:
     instrs = stage.instructions
     out: list[Reordering] = []
-    for volatile, manifest, run in volatile_copy_before_manifests(cm.model, stage):
+    for volatile, manifest, run in volatile_copy_before_manifests(cm.semantics, stage):
         i, j, k = instrs.index(volatile), instrs.index(manifest), instrs.index(run)
         text = _Text(cm.dockerfile.text)
         between = [line for ins in instrs[j + 1 : k] for line in text.block(ins)]
@@ -366,7 +366,7 @@ def _volatile_arg_down(cm: CacheModel, stage: Stage) -> list[Reordering]:
     instrs = stage.instructions
     out: list[Reordering] = []
     for i, arg in enumerate(instrs):
-        move = volatile_arg_move(cm.model, stage, i, cm.dockerfile.escape)
+        move = volatile_arg_move(cm.semantics, stage, i, cm.dockerfile.escape)
         if move is None:
             continue
         name, stop = move

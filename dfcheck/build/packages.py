@@ -1,30 +1,17 @@
 """What RUN rules need to know about package managers and other programs.
 
-Which subcommand installs, which flags take a separate value (so that ``--virtual .deps`` is not
-read as a package), how a pinned version looks for each manager, where each tool keeps its
-download cache, and the small base class most RUN rules share. Rules stay declarative: they
-name programs and predicates; walking RUNs, shells and ONBUILD triggers happens here once.
+Which flags take a separate value (so that ``--virtual .deps`` is not read as a package), which
+words are operands, how a pinned version looks, and what an ``rm`` removes.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, ClassVar
-
-from dfcheck.dockerfile.model import DEFAULT_SHELL, chain_instructions, stage_chain
-from dfcheck.dockerfile.source import Span
-from dfcheck.lint.finding import Edit
-from dfcheck.lint.rule import Rule
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dfcheck.dockerfile.parse import Instruction
-    from dfcheck.lint.engine import RuleContext
-    from dfcheck.lint.finding import Finding
-    from dfcheck.shell import Command, Script, Word
-
-WINDOWS_DIALECTS = frozenset({"powershell", "cmd"})
+    from dfcheck.shell import Command, Word
 
 
 def _set(text: str) -> frozenset[str]:
@@ -85,36 +72,6 @@ VALUE_FLAGS["dnf"] = VALUE_FLAGS["microdnf"] = VALUE_FLAGS["yum"]
 for _name in ("pip3", "pipx"):
     VALUE_FLAGS[_name] = VALUE_FLAGS["pip"]
 
-_EXPANSION = re.compile(r"\$(?:\{(\w+|[@*])\}|(\w+|[@*]))")
-_COMPLEX = re.compile(r"\$|`")
-
-
-def is_posix(ctx: RuleContext, ins: Instruction) -> bool:
-    """Does the RUN go to a POSIX shell? The model knows Windows images (cmd without SHELL).
-
-    A backtick escape or a ``windows/...`` platform with the default shell still means Windows:
-    a custom base image the model cannot recognise by its name.
-    """
-    if ctx.model.dialect(ins) in WINDOWS_DIALECTS:
-        return False
-    if ctx.model.shell_at(ins) != DEFAULT_SHELL:
-        return True
-    stage = ctx.model.stage_of(ins)
-    platform = (stage_chain(stage)[0].platform or "").lower() if stage is not None else ""
-    return ctx.dockerfile.escape != "`" and not platform.startswith("windows")
-
-
-def commands(ctx: RuleContext, ins: Instruction) -> list[Command]:
-    """Every simple command a RUN executes (nested ``sh -c`` bodies included); none under Windows."""
-    if ins.keyword != "RUN" or not is_posix(ctx, ins):
-        return []
-    return [c for s in ctx.model.scripts(ins) for c in s.commands]
-
-
-def posix_runs(ctx: RuleContext, *, shipped_only: bool = False) -> Iterator[Instruction]:
-    for ins in ctx.instructions("RUN", shipped_only=shipped_only):
-        if is_posix(ctx, ins):
-            yield ins
 
 
 def is_pip(cmd: Command) -> bool:
@@ -172,59 +129,6 @@ def install_targets(
     return words[1:]
 
 
-def resolve(
-    ctx: RuleContext, ins: Instruction, word: Word, script: Script | None = None, cmd: Command | None = None
-) -> list[str] | None:
-    """The word's value split like the shell would, with ARG/ENV values substituted.
-
-    Given the ``script`` and the ``cmd`` holding the word, a variable the script itself set
-    earlier (``deps="curl gnupg"; apt-get install $deps``, ``set -- a b; ... "$@"``) takes that
-    value instead, when it is a literal (:meth:`~dfcheck.shell.Script.value_at`).
-    None when the word holds something unknowable here (command substitution, a variable set
-    inside the script from something unknown, an ARG without a value): such words are never judged.
-    """
-    text = word.text
-    if "$" not in text and "`" not in text:
-        return [text]
-    if _COMPLEX.search(_EXPANSION.sub("", text)):
-        return None
-    scope = ctx.model.scope_at(ins)
-    values: dict[str, str] = {}
-    for a, b in _EXPANSION.findall(text):
-        name = a or b
-        value: str | None = None
-        if script is not None and cmd is not None:
-            value = script.value_at(name, cmd)
-            if value is None and script.assigns(name, cmd):
-                return None
-        if value is None:
-            value = scope.get(name) or None
-        if value is None:
-            return None
-        values[name] = value
-    value = _EXPANSION.sub(lambda m: values[m.group(1) or m.group(2)], text)
-    return None if "$" in value else value.split()
-
-
-def cache_mount(ctx: RuleContext, ins: Instruction, *paths: str, within: bool = False) -> bool:
-    """Does the RUN mount a cache at (or above) one of ``paths``? ``~/x`` matches any home.
-
-    With ``within``, a mount on part of a path counts too (``/go/pkg/mod/cache`` for ``/go/pkg/mod``).
-    """
-    for mount in ctx.model.mounts(ins):
-        if mount.type != "cache":
-            continue
-        target = ctx.model.expand(mount.target, ins).rstrip("/") or "/"
-        for path in paths:
-            if covers(target, path):
-                return True
-            if within and path.startswith("~/") and f"/{path[2:].rstrip('/')}/" in target + "/":
-                return True
-            if within and target.startswith(path.rstrip("/") + "/"):
-                return True
-    return False
-
-
 def covers(target: str, path: str) -> bool:
     """Is ``path`` inside ``target``? A ``~/`` path is inside any home directory's copy of it."""
     if target == "/":
@@ -266,80 +170,11 @@ def removes(cmds: list[Command], path: str) -> bool:
 _HOME = re.compile(r"^(?:~|\$HOME|\$\{HOME\}|/home/[^/]+)(?=/|$)")
 
 
-def run_user(ctx: RuleContext, ins: Instruction) -> str:
-    """The user a RUN runs as (the last ``USER`` of its stage and the stages it is built from)."""
-    stage = ctx.model.stage_of(ins)
-    user = "root"
-    for other in chain_instructions(stage) if stage is not None else ():
-        if other is ins or other is ins.parent:
-            break
-        if other.keyword == "USER" and other.args:
-            user = ctx.model.expand(other.args[0].value, other).split(":", 1)[0] or "root"
-    return user
-
-
 def _braces(text: str) -> list[str]:
     m = re.search(r"\{([^{}]*,[^{}]*)\}", text)
     if not m:
         return [text]
     return [x for part in m.group(1).split(",") for x in _braces(text[: m.start()] + part + text[m.end() :])]
-
-
-class CommandRule(Rule):
-    """A rule that judges simple commands one at a time (RUN, ONBUILD RUN, ``sh -c`` bodies).
-
-    Subclasses list the ``programs`` they look at and implement :meth:`check_command`.
-    """
-
-    programs: ClassVar[frozenset[str]] = frozenset()
-
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in posix_runs(ctx, shipped_only=self.shipped_stages_only):
-            for script in ctx.model.scripts(ins):
-                for cmd in script.commands:
-                    if not self.programs or cmd.name in self.programs:
-                        yield from self.check_command(ctx, ins, script, cmd)
-
-    def check_command(
-        self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
-    ) -> Iterator[Finding]:
-        raise NotImplementedError
-
-
-def insert_after(word: Word, text: str) -> Edit:
-    """An edit inserting ``text`` right after ``word`` (e.g. ``" -y"`` after ``install``)."""
-    s = word.span
-    return Edit(Span(s.end_line, s.end_col, s.end_line, s.end_col), text)
-
-
-class PinRule(CommandRule):
-    """Flags an install command naming packages without pinned versions, at the first of them.
-
-    Subclasses give :meth:`packages` (the words to judge, or None for other commands) and
-    :meth:`pinned`; words whose value cannot be known statically are skipped, and ARG/ENV
-    values, or literal values the script gave the variable earlier, are substituted first
-    (``apt-get install $PKGS``, ``deps="curl gnupg"; apt-get install $deps``).
-    """
-
-    hint: ClassVar[str] = ""
-
-    def packages(self, cmd: Command) -> list[Word] | None:
-        raise NotImplementedError
-
-    def pinned(self, package: str) -> bool:
-        raise NotImplementedError
-
-    def check_command(
-        self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
-    ) -> Iterator[Finding]:
-        loose: list[tuple[Word, str]] = []
-        for word in self.packages(cmd) or ():
-            values = resolve(ctx, ins, word, script, cmd)
-            loose += [(word, v) for v in values or () if v and not self.pinned(v)]
-        if loose:
-            names = ", ".join(f"`{v}`" for _, v in loose[:3])
-            more = f" and {len(loose) - 3} more" if len(loose) > 3 else ""
-            yield self.finding(ctx, loose[0][0].span, f"Pin the version of {names}{more}: {self.hint}")
 
 
 def rpm_pinned(package: str) -> bool:

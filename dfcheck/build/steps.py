@@ -12,7 +12,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from dfcheck.build import ecosystems
-from dfcheck.dockerfile.model import Model, Stage
+from dfcheck.build.semantic import Semantics
+from dfcheck.dockerfile.model import Stage
 from dfcheck.dockerfile.parse import Instruction, Token
 from dfcheck.dockerfile.substitute import expand
 
@@ -124,12 +125,12 @@ _BUILD_SUBCOMMANDS = {
 }
 
 
-def step_kind(model: Model, ins: Instruction) -> str:
+def step_kind(sem: Semantics, ins: Instruction) -> str:
     """What kind of work re-running ``ins`` costs: install, build, run, remote, copy, workdir, meta."""
     kw = ins.keyword
     if kw == "RUN":
         kind = "run"
-        for script in model.scripts(ins):
+        for script in sem.scripts(ins):
             for cmd in script.commands:
                 sub = cmd.subcommand
                 if sub in _OS_INSTALL.get(cmd.name, ()) or sub in _LANG_INSTALL.get(cmd.name, ("\0",)):
@@ -144,13 +145,13 @@ def step_kind(model: Model, ins: Instruction) -> str:
     return "meta"
 
 
-def step_weight(model: Model, ins: Instruction) -> int:
-    return WEIGHTS[step_kind(model, ins)]
+def step_weight(sem: Semantics, ins: Instruction) -> int:
+    return WEIGHTS[step_kind(sem, ins)]
 
 
-def is_expensive(model: Model, ins: Instruction) -> bool:
+def is_expensive(sem: Semantics, ins: Instruction) -> bool:
     """A package install or a build: the steps worth keeping cached."""
-    return step_kind(model, ins) in ("install", "build")
+    return step_kind(sem, ins) in ("install", "build")
 
 
 # --- sources -------------------------------------------------------------------------------------
@@ -185,7 +186,7 @@ def variable_names(text: str, escape: str) -> set[str]:
 
 
 def volatile_arg_move(
-    model: Model, stage: Stage, index: int, escape: str, names: Iterable[str] = ()
+    sem: Semantics, stage: Stage, index: int, escape: str, names: Iterable[str] = ()
 ) -> tuple[str, int | None] | None:
     """For a volatile ``ARG`` at ``stage.instructions[index]``: (name, where it can move) or None.
 
@@ -210,7 +211,7 @@ def volatile_arg_move(
         if any(name in variable_names(t, escape) for t in texts):
             stop = k
             break
-        if ins.keyword == "RUN" and step_kind(model, ins) != "install":
+        if ins.keyword == "RUN" and step_kind(sem, ins) != "install":
             stop = k
             break
     skipped = instrs[index + 1 : stop if stop is not None else len(instrs)]
@@ -227,12 +228,12 @@ _NEUTRAL = frozenset({"true", "echo", "set", "export", "rm", "mkdir", "ls", "cho
 BROAD = frozenset({".", "./", "*", "./*"})
 
 
-def movable_install(model: Model, ins: Instruction) -> list[ecosystems.Ecosystem] | None:
+def movable_install(sem: Semantics, ins: Instruction) -> list[ecosystems.Ecosystem] | None:
     """Ecosystems a RUN installs from manifests only, or None if it does anything that needs sources."""
-    if ins.keyword != "RUN" or any(m.type == "bind" for m in model.mounts(ins)):
+    if ins.keyword != "RUN" or any(m.type == "bind" for m in sem.model.mounts(ins)):
         return None
     found: list[ecosystems.Ecosystem] = []
-    scripts = model.scripts(ins)
+    scripts = sem.scripts(ins)
     if not scripts:
         return None
     for script in scripts:
@@ -270,7 +271,7 @@ def is_manifest(source: str) -> bool:
 
 
 def volatile_copy_before_manifests(
-    model: Model, stage: Stage
+    sem: Semantics, stage: Stage
 ) -> list[tuple[Instruction, Instruction, Instruction]]:
     """(source COPY, manifest COPY, install RUN) where the install could move above the source COPY.
 
@@ -298,10 +299,10 @@ def volatile_copy_before_manifests(
             if not from_context(manifest) or not all(is_manifest(s) for s in msources):
                 continue
             k = next((k for k in range(j + 1, len(instrs)) if instrs[k].keyword not in MOVABLE_BETWEEN), None)
-            if k is None or movable_install(model, instrs[k]) is None:
+            if k is None or movable_install(sem, instrs[k]) is None:
                 break
             overlap = any(
-                source_reads(model.expand(v, volatile).strip("/"), model.expand(m, manifest).lstrip("./"))
+                source_reads(sem.model.expand(v, volatile).strip("/"), sem.model.expand(m, manifest).lstrip("./"))
                 is not None
                 for v in sources
                 for m in msources

@@ -219,3 +219,6 @@ def main() -> None:
     app()
 
 
+
+
+from dfcheck.cli import analyze as _analyze  # noqa: E402,F401

@@ -8,16 +8,16 @@ Everything is computed once per file and cached.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
 from dfcheck.dockerfile.parse import Dockerfile, Instruction, Token
-from dfcheck.dockerfile.source import Record, Span, TextMap
+from dfcheck.dockerfile.source import Span
 from dfcheck.dockerfile.substitute import expand, unquote
 
 if TYPE_CHECKING:
-    from dfcheck.shell import Script
+    pass
 
 #: ARGs BuildKit defines for every build (automatic platform ARGs and proxy ARGs).
 PREDEFINED_ARGS = frozenset(
@@ -157,22 +157,14 @@ class Mount(NamedTuple):
         return self.fields.get("from", "")
 
 
-_STAGE_FIELDS = (
-    "index",
-    "from_ins",
-    "name",
-    "base_raw",
-    "base",
-    "platform",
-    "instructions",
-    "parent",
-    "implicit",
-)
+class Stage:
+    """One build stage: its FROM, its instructions, and where it sits in the stage graph.
 
+    Stages compare by identity: two stages are the same stage only if they are the same object.
+    """
 
-class Stage(Record):
-    __slots__ = _STAGE_FIELDS
-    _fields = _STAGE_FIELDS
+    __slots__ = ("base", "base_raw", "end", "from_ins", "implicit", "index", "instructions", "name",
+                 "parent", "platform", "root")
 
     def __init__(
         self,
@@ -182,7 +174,6 @@ class Stage(Record):
         base_raw: str,
         base: ImageRef,
         platform: str | None,
-        instructions: list[Instruction] | None = None,
         parent: Stage | None = None,
         implicit: bool = False,
     ) -> None:
@@ -192,46 +183,250 @@ class Stage(Record):
         self.base_raw = base_raw
         self.base = base
         self.platform = platform
-        self.instructions: list[Instruction] = [] if instructions is None else instructions
+        self.instructions: list[Instruction] = []
+        #: The earlier stage this one is built ``FROM``, if any.
         self.parent = parent
+        #: The first stage of the FROM chain (itself when it is built from an image).
+        self.root: Stage = parent.root if parent is not None else self
         #: Instructions written before any FROM (BuildKit rejects the file): linted as a stage of
         #: their own, built from scratch, as hadolint does. It has no name and no index ``--from``
         #: can use.
         self.implicit = implicit
+        #: The state after the stage's last instruction: what a stage built FROM it starts with.
+        self.end: Facts
 
     @property
     def label(self) -> str:
         return self.name or str(self.index)
 
+    def __repr__(self) -> str:
+        return f"Stage({self.index}, {self.label!r}, base={self.base_raw!r})"
+
+
+_MISSING = object()
+
+
+class Scope(Mapping[str, str]):
+    """The variables an instruction sees: a layer per ARG/ENV on top of the layer before it.
+
+    Layers are shared (an instruction that declares nothing shares its predecessor's scope, a stage
+    built FROM another starts on its parent's last layer), so building every instruction's scope
+    costs one small dict per ARG/ENV. A lookup walks down the layers and remembers the answer in
+    each layer it passed, so repeated lookups stay O(1) however long the file.
+    """
+
+    __slots__ = ("_memo", "_own", "_parent")
+
+    def __init__(self, parent: Scope | None = None, own: dict[str, str] | None = None) -> None:
+        self._parent = parent
+        self._own: dict[str, str] = {} if own is None else own
+        self._memo: dict[str, object] = {}
+
+    def _lookup(self, name: str) -> object:
+        walked: list[Scope] = []
+        node: Scope | None = self
+        value: object = _MISSING
+        while node is not None:
+            if name in node._own:
+                value = node._own[name]
+                break
+            memo = node._memo.get(name, None)
+            if memo is not None:
+                value = memo
+                break
+            walked.append(node)
+            node = node._parent
+        for layer in walked:
+            layer._memo[name] = value
+        return value
+
+    def __getitem__(self, name: str) -> str:
+        value = self._lookup(name)
+        if value is _MISSING:
+            raise KeyError(name)
+        return value  # type: ignore[return-value]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._lookup(name) is not _MISSING
+
+    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        value = self._lookup(name)
+        return default if value is _MISSING else value  # type: ignore[return-value]
+
+    def _flatten(self) -> dict[str, str]:
+        layers: list[Scope] = []
+        node: Scope | None = self
+        while node is not None:
+            layers.append(node)
+            node = node._parent
+        merged: dict[str, str] = {}
+        for layer in reversed(layers):
+            merged.update(layer._own)
+        return merged
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._flatten())
+
+    def __len__(self) -> int:
+        return len(self._flatten())
+
+    def __repr__(self) -> str:
+        return f"Scope({self._flatten()!r})"
+
+
+class Facts:
+    """What holds for one instruction before it runs, computed once per file in one pass.
+
+    ``workdir`` and ``user`` are None until the file sets them (the base image decides).
+    """
+
+    __slots__ = ("dialect", "onbuild", "posix", "scope", "shell", "stage", "user", "workdir")
+
+    def __init__(
+        self,
+        stage: Stage | None,
+        scope: Scope,
+        shell: tuple[str, ...],
+        dialect: str,
+        posix: bool,
+        workdir: str | None,
+        user: str | None,
+        onbuild: Instruction | None = None,
+    ) -> None:
+        self.stage = stage
+        self.scope = scope
+        self.shell = shell
+        self.dialect = dialect
+        #: The RUN goes to a POSIX shell (not cmd or PowerShell).
+        self.posix = posix
+        self.workdir = workdir
+        self.user = user
+        #: For an ONBUILD trigger: the ONBUILD instruction that carries it.
+        self.onbuild = onbuild
+
+    def but(self, **changes: object) -> Facts:
+        facts = Facts(self.stage, self.scope, self.shell, self.dialect, self.posix, self.workdir,
+                      self.user, self.onbuild)
+        for name, value in changes.items():
+            setattr(facts, name, value)
+        return facts
+
+
+def shell_dialect(shell: tuple[str, ...]) -> str:
+    """``sh``, ``bash``, ``cmd`` or ``powershell`` for a SHELL argv."""
+    program = shell[0].lower().replace("\\", "/").rsplit("/", 1)[-1] if shell else "sh"
+    if program.startswith(("powershell", "pwsh")):
+        return "powershell"
+    if program in ("cmd", "cmd.exe"):
+        return "cmd"
+    return "bash" if program == "bash" else "sh"
+
 
 class Model:
-    def __init__(self, dockerfile: Dockerfile, build_args: dict[str, str] | None = None) -> None:
+    """Stages, the stage graph and per-instruction :class:`Facts`, all built in one linear pass.
+
+    ``target`` is the stage that ships (default: the last); build arguments override ARG defaults.
+    """
+
+    def __init__(
+        self, dockerfile: Dockerfile, build_args: dict[str, str] | None = None, target: str | None = None
+    ) -> None:
         self.dockerfile = dockerfile
         self.build_args = dict(build_args or {})
+        self.target = target
         self.global_args: list[Instruction] = []
         self.stages: list[Stage] = []
-        self._stage_of: dict[int, Stage] = {}
-        self._scripts: dict[tuple[int, int], Script] = {}
+        self._by_name: dict[str, Stage] = {}
+        self._numbered: list[Stage] = []
+        self._facts: dict[int, Facts] = {}
         self._build()
+
+    # --- construction ---------------------------------------------------------------------------
 
     def _build(self) -> None:
         current: Stage | None = None
         for ins in self.dockerfile.instructions:
             if ins.keyword == "FROM":
-                current = self._new_stage(ins)
-                self.stages.append(current)
+                current = self._add_stage(self._new_stage(ins))
             elif current is None and ins.keyword == "ARG":
                 self.global_args.append(ins)
-            elif current is None:
-                current = self._implicit_stage(ins)
-                self.stages.append(current)
-                current.instructions.append(ins)
             else:
+                if current is None:
+                    current = self._add_stage(self._implicit_stage(ins))
                 current.instructions.append(ins)
-            if current is not None:
-                self._stage_of[id(ins)] = current
-                if ins.trigger is not None:
-                    self._stage_of[id(ins.trigger)] = current
+        global_facts = Facts(None, Scope(None, self.global_scope), DEFAULT_SHELL, "sh", True, None, None)
+        for ins in self.global_args:
+            self._facts[id(ins)] = global_facts
+        for stage in self.stages:
+            self._walk(stage)
+
+    def _add_stage(self, stage: Stage) -> Stage:
+        self.stages.append(stage)
+        if stage.name is not None:
+            self._by_name.setdefault(stage.name, stage)
+        if not stage.implicit:
+            self._numbered.append(stage)
+        return stage
+
+    def _walk(self, stage: Stage) -> None:
+        """Facts for each instruction of ``stage``, continuing from its parent's end state."""
+        if stage.parent is not None:
+            facts = stage.parent.end.but(stage=stage, onbuild=None)
+        else:
+            windows = stage.base.is_windows
+            shell = WINDOWS_SHELL if windows else DEFAULT_SHELL
+            facts = Facts(stage, Scope(), shell, shell_dialect(shell), self._posix(stage, shell), None, None)
+        escape = self.dockerfile.escape
+        for ins in stage.instructions:
+            self._facts[id(ins)] = facts
+            if ins.trigger is not None:
+                self._facts[id(ins.trigger)] = facts.but(onbuild=ins)
+            keyword = ins.keyword
+            if keyword in ("ARG", "ENV"):
+                own = self._declare(ins, facts.scope)
+                if own:
+                    facts = facts.but(scope=Scope(facts.scope, own))
+            elif keyword == "SHELL" and ins.is_json and ins.args:
+                shell = tuple(a.value for a in ins.args)
+                facts = facts.but(shell=shell, dialect=shell_dialect(shell), posix=self._posix(stage, shell))
+            elif keyword == "WORKDIR" and ins.args:
+                path = expand(ins.args[0].value, facts.scope, escape).value
+                facts = facts.but(workdir=join_path(facts.workdir or "/", path))
+            elif keyword == "USER" and ins.args:
+                user = expand(ins.args[0].value, facts.scope, escape).value.split(":", 1)[0]
+                facts = facts.but(user=user or "root")
+        stage.end = facts
+
+    def _declare(self, ins: Instruction, scope: Scope) -> dict[str, str]:
+        """The variables an ARG or ENV sets, evaluated left to right against ``scope``."""
+        escape = self.dockerfile.escape
+        own: dict[str, str] = {}
+        view = Scope(scope, own)
+        for pair in ins.pairs:
+            if ins.keyword == "ENV":
+                own[pair.key] = expand(pair.value, view, escape).value
+            elif pair.key in self.build_args:
+                own[pair.key] = self.build_args[pair.key]
+            elif pair.has_value:
+                own[pair.key] = expand(pair.value, view, escape).value
+            elif pair.key in self.global_scope:
+                own[pair.key] = self.global_scope[pair.key]
+            elif pair.key in PREDEFINED_ARGS:
+                own[pair.key] = PLATFORM_DEFAULTS.get(pair.key, "")
+            elif pair.key not in view:
+                own[pair.key] = ""
+            view._memo.clear()
+        return own
+
+    def _posix(self, stage: Stage, shell: tuple[str, ...]) -> bool:
+        """Does RUN go to a POSIX shell? A backtick escape or a ``windows/...`` platform with the
+        default shell still means Windows: a custom base image the name does not reveal."""
+        if shell_dialect(shell) in ("cmd", "powershell"):
+            return False
+        if shell != DEFAULT_SHELL:
+            return True
+        platform = (stage.root.platform or "").lower()
+        return self.dockerfile.escape != "`" and not platform.startswith("windows")
 
     @cached_property
     def global_scope(self) -> dict[str, str]:
@@ -253,18 +448,16 @@ class Model:
         base_text = expand(base_raw, scope, self.dockerfile.escape).value
         stage_name = args[2].lower() if len(args) == 3 and args[1].lower() == "as" else None
         platform = ins.flag("platform")
-        stage = Stage(
+        parent = self.stage_named(base_text.lower())
+        return Stage(
             index=len(self.stages),
             from_ins=ins,
             name=stage_name,
             base_raw=base_raw,
             base=ImageRef.parse(base_text),
             platform=platform.value if platform else None,
+            parent=parent,
         )
-        parent = self.stage_named(base_text.lower())
-        if parent is not None and parent.index < stage.index:
-            stage.parent = parent
-        return stage
 
     def _implicit_stage(self, first: Instruction) -> Stage:
         """The stage for instructions before the first FROM: a ``FROM scratch`` placed at ``first``."""
@@ -283,20 +476,28 @@ class Model:
             implicit=True,
         )
 
+    # --- queries ----------------------------------------------------------------------------------
+
+    def facts(self, ins: Instruction) -> Facts:
+        """The facts before ``ins`` (an ONBUILD trigger gets those of its ONBUILD)."""
+        found = self._facts.get(id(ins))
+        if found is None:
+            raise KeyError(f"instruction at line {ins.line} is not part of this model")
+        return found
+
     def stage_named(self, name: str) -> Stage | None:
         """A stage by name or index, as ``COPY --from`` and ``FROM`` accept."""
         key = name.strip().lower()
-        for stage in self.stages:
-            if stage.name == key:
-                return stage
-        if key.isdigit():
-            real = [s for s in self.stages if not s.implicit]
-            if int(key) < len(real):
-                return real[int(key)]
+        stage = self._by_name.get(key)
+        if stage is not None:
+            return stage
+        if key.isdigit() and int(key) < len(self._numbered):
+            return self._numbered[int(key)]
         return None
 
     def stage_of(self, ins: Instruction) -> Stage | None:
-        return self._stage_of.get(id(ins))
+        facts = self._facts.get(id(ins))
+        return facts.stage if facts is not None else None
 
     def target_stage(self, target: str | None = None) -> Stage | None:
         if not self.stages:
@@ -304,6 +505,20 @@ class Model:
         if target:
             return self.stage_named(target)
         return self.stages[-1]
+
+    @cached_property
+    def shipped_chain(self) -> list[Stage]:
+        """The target stage and the stages it is built FROM, root first; [] without stages."""
+        target = self.target_stage(self.target)
+        return stage_chain(target) if target is not None else []
+
+    @cached_property
+    def _shipped_indexes(self) -> frozenset[int]:
+        return frozenset(s.index for s in self.shipped_chain)
+
+    def ships(self, stage: Stage | None) -> bool:
+        """Does ``stage`` end up in (or feed the base of) the image that is built?"""
+        return stage is not None and stage.index in self._shipped_indexes
 
     def dependencies(self, stage: Stage) -> list[Stage]:
         """Stages this one reads from: its FROM parent, ``COPY --from`` and ``RUN --mount from=``."""
@@ -338,99 +553,33 @@ class Model:
             todo.extend(self.dependencies(stage))
         return needed
 
-    def scope_at(self, ins: Instruction) -> dict[str, str]:
+    def scope_at(self, ins: Instruction) -> Scope:
         """Variables visible to ``ins``: redeclared global ARGs, stage ARGs and ENV before it."""
-        stage = self.stage_of(ins)
-        if stage is None:
-            return dict(self.global_scope)
-        scope: dict[str, str] = {}
-        for st in stage_chain(stage):
-            for other in st.instructions:
-                if other is ins or other is ins.parent:
-                    return scope
-                self._apply(other, scope)
-        return scope
-
-    def _apply(self, ins: Instruction, scope: dict[str, str]) -> None:
-        escape = self.dockerfile.escape
-        if ins.keyword == "ARG":
-            for pair in ins.pairs:
-                if pair.key in self.build_args:
-                    scope[pair.key] = self.build_args[pair.key]
-                elif pair.has_value:
-                    scope[pair.key] = expand(pair.value, scope, escape).value
-                elif pair.key in self.global_scope:
-                    scope[pair.key] = self.global_scope[pair.key]
-                elif pair.key in PREDEFINED_ARGS:
-                    scope[pair.key] = PLATFORM_DEFAULTS.get(pair.key, "")
-                else:
-                    scope.setdefault(pair.key, "")
-        elif ins.keyword == "ENV":
-            for pair in ins.pairs:
-                scope[pair.key] = expand(pair.value, scope, escape).value
+        return self.facts(ins).scope
 
     def expand(self, text: str, ins: Instruction) -> str:
-        return expand(text, self.scope_at(ins), self.dockerfile.escape).value
+        return expand(text, self.facts(ins).scope, self.dockerfile.escape).value
 
     def unquote(self, text: str) -> str:
         return unquote(text, self.dockerfile.escape)
 
     def shell_at(self, ins: Instruction) -> tuple[str, ...]:
         """The SHELL in effect for ``ins`` (inherited through ``FROM <stage>``)."""
-        stage = self.stage_of(ins)
-        if stage is None:
-            return DEFAULT_SHELL
-        chain = stage_chain(stage)
-        shell: tuple[str, ...] = WINDOWS_SHELL if chain[0].base.is_windows else DEFAULT_SHELL
-        for st in chain:
-            for other in st.instructions:
-                if other is ins or other is ins.parent:
-                    return shell
-                if other.keyword == "SHELL" and other.is_json and other.args:
-                    shell = tuple(a.value for a in other.args)
-        return shell
+        return self.facts(ins).shell
 
     def dialect(self, ins: Instruction) -> str:
-        program = self.shell_at(ins)[0].lower().replace("\\", "/").rsplit("/", 1)[-1]
-        if program.startswith(("powershell", "pwsh")):
-            return "powershell"
-        if program in ("cmd", "cmd.exe"):
-            return "cmd"
-        if program in ("bash", "zsh", "ksh", "mksh", "ash", "dash", "busybox"):
-            return "bash" if program == "bash" else "sh"
-        return "sh"
+        return self.facts(ins).dialect
 
     def mounts(self, ins: Instruction) -> list[Mount]:
         return [Mount.parse(v) for v in ins.flag_values("mount")]
 
-    def scripts(self, ins: Instruction) -> list[Script]:
-        """Shell scripts a RUN executes: its shell-form command, or its heredoc bodies."""
-        if ins.keyword != "RUN" or ins.is_json:
-            return []
-        dialect = self.dialect(ins)
-        out: list[Script] = []
-        command = re.sub(r"\d*<<-?\S+", "", ins.rest).strip() if ins.heredocs else ins.rest
-        if command:
-            out.append(self._script(ins, 0, ins.rest, ins.rest_map, dialect))
-        first_word = command.split(None, 1)[0].rsplit("/", 1)[-1] if command else ""
-        for k, doc in enumerate(ins.heredocs):
-            shebang = doc.content.lstrip().split("\n", 1)[0] if doc.content.lstrip().startswith("#!") else ""
-            runs_as_shell = not command and (not shebang or re.search(r"\b(ba|da|a|z)?sh\b", shebang))
-            if runs_as_shell or first_word in _SHELLS:
-                out.append(self._script(ins, k + 1, doc.content, doc.body_map, dialect))
-        return out
 
-    def _script(self, ins: Instruction, key: int, text: str, tmap: TextMap, dialect: str) -> Script:
-        from dfcheck.shell import parse_script
+def join_path(base: str, path: str) -> str:
+    """``WORKDIR path`` applied in ``base`` (absolute paths replace it), normalised."""
+    import posixpath
 
-        cache_key = (id(ins), key)
-        if cache_key not in self._scripts:
-            self._scripts[cache_key] = parse_script(text, tmap, dialect=dialect)
-        return self._scripts[cache_key]
-
-    def runs(self, stage: Stage | None = None) -> list[Instruction]:
-        pool = stage.instructions if stage is not None else [i for s in self.stages for i in s.instructions]
-        return [i for i in pool if i.keyword == "RUN"]
+    joined = posixpath.normpath(posixpath.join(base, path)) if path else base
+    return "/" + joined.lstrip("/") if not joined.startswith("//") else joined
 
 
 SHELL_PROGRAMS = frozenset(

@@ -179,11 +179,11 @@ def apply_table(settings: Settings, table: dict[str, Any], where: str) -> Settin
 def _rule_options(value: Any, where: str) -> dict[str, dict[str, Any]]:
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
         raise ConfigError(f"{where}: 'rules' must be a table of tables, e.g. [tool.dfcheck.rules.<name>]")
-    from dfcheck.lint.rule import resolve
+    from dfcheck.lint.registry import rules_matching
 
     options: dict[str, dict[str, Any]] = {}
     for name, opts in value.items():
-        rules = resolve(name)
+        rules = rules_matching(name)
         if len(rules) != 1:
             raise ConfigError(f"{where}: 'rules.{name}': no such rule")
         rule = rules[0]

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from functools import cached_property
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from dfcheck.dockerfile.model import Model, Stage, stage_chain
-from dfcheck.dockerfile.parse import Dockerfile, Instruction, parse
+from dfcheck.dockerfile.model import Model
+from dfcheck.dockerfile.parse import Instruction, parse
 from dfcheck.dockerfile.source import decode
 from dfcheck.lint.config import ConfigError, Settings, find_config, load_file
 from dfcheck.lint.finding import FileResult, Finding, Report, Severity
-from dfcheck.lint.rule import Rule, load_rules, resolve
+from dfcheck.lint.registry import load_rules, rules_matching, token_matches
+from dfcheck.lint.rule import ANY_PROGRAM, Rule, RuleContext
 
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -30,73 +30,6 @@ def _print_rule_error(display: str, code: str, exc: Exception) -> None:
 #: Called as ``hook(path, code, exception)`` when a rule raises; the other rules still run. The
 #: corpus smoke test replaces it to fail on any rule bug.
 rule_error_hook: Callable[[str, str, Exception], None] = _print_rule_error
-
-
-class RuleContext:
-    """What a rule sees of one file (a plain class: creating a dataclass costs ~0.3 ms of start-up)."""
-
-    def __init__(
-        self,
-        path: str,
-        dockerfile: Dockerfile,
-        model: Model,
-        settings: Settings,
-        file_path: Path | None = None,
-        context_dir: Path | None = None,
-        selected: frozenset[str] = frozenset(),
-        context_given: bool = False,
-    ) -> None:
-        self.path = path
-        self.dockerfile = dockerfile
-        self.model = model
-        self.settings = settings
-        #: The Dockerfile on disk (None for stdin), for rules that look at the build context.
-        self.file_path = file_path
-        self.context_dir = context_dir
-        #: True when the user named the build context; otherwise it is assumed to be the
-        #: Dockerfile's directory, which is wrong for ``docker build -f sub/Dockerfile .``.
-        self.context_given = context_given
-        #: Codes of the rules running on this file (an ignore comment for a rule that did not run
-        #: cannot be judged unused).
-        self.selected = selected
-
-    @cached_property
-    def needed(self) -> set[int]:
-        return self.model.needed_stages(self.settings.target)
-
-    def shipped(self, stage: Stage | None) -> bool:
-        """Does ``stage`` end up in (or feed the base of) the image that is built?"""
-        return any(stage is s for s in self.shipped_chain())
-
-    def shipped_chain(self) -> list[Stage]:
-        """The target stage and the stages it is built FROM, root first; [] without stages."""
-        target = self.model.target_stage(self.settings.target)
-        return stage_chain(target) if target is not None else []
-
-    def stages(self, *, shipped_only: bool = False) -> list[Stage]:
-        if shipped_only:
-            return [s for s in self.model.stages if self.shipped(s)]
-        return list(self.model.stages)
-
-    def instructions(self, *keywords: str, shipped_only: bool = False) -> Iterator[Instruction]:
-        """Instructions (ONBUILD triggers included) in the selected stages, in file order."""
-        for stage in self.stages(shipped_only=shipped_only):
-            for ins in stage.instructions:
-                for item in (ins, ins.trigger):
-                    if item is not None and (not keywords or item.keyword in keywords):
-                        yield item
-
-    def option(self, rule: Rule, name: str) -> Any:
-        return self.settings.rule_options.get(rule.code, {}).get(name, rule.options.get(name))
-
-    @cached_property
-    def build_context(self) -> Any:
-        """The build context inventory (``dfcheck.build.context``), or None for stdin input."""
-        if self.context_dir is None or not self.context_dir.is_dir():
-            return None
-        from dfcheck.build import context
-
-        return context.load(self.context_dir, self.file_path)
 
 
 _SELECTED: dict[tuple[Any, ...], list[type[Rule]]] = {}
@@ -119,12 +52,12 @@ def _select(rules: dict[str, type[Rule]], settings: Settings) -> list[type[Rule]
         chosen = {code for code, r in rules.items() if r.enabled_by_default}
     chosen |= {r.code for token in settings.extend_select for r in _resolve_or_fail(token, "extend-select")}
     for token in settings.ignore:
-        chosen -= {r.code for r in resolve(token)}
+        chosen -= {r.code for r in rules_matching(token)}
     return [rules[c] for c in sorted(chosen)]
 
 
 def _resolve_or_fail(token: str, key: str) -> list[type[Rule]]:
-    found = resolve(token)
+    found = rules_matching(token)
     if not found:
         raise ConfigError(f"{key}: no rule matches '{token}'")
     return found
@@ -210,38 +143,113 @@ def lint_text(
     from dfcheck.lint import pragmas
 
     dockerfile = parse(text)
-    model = Model(dockerfile, settings.build_args)
+    model = Model(dockerfile, settings.build_args, settings.target)
     context_given = context_dir is not None
     if context_dir is None and file_path is not None:
         context_dir = file_path.parent
     ctx = RuleContext(
         display, dockerfile, model, settings, file_path, context_dir, context_given=context_given
     )
-    rules = selected_rules(settings)
-    ctx.selected = frozenset(r.code for r in rules)
+    rule_classes = selected_rules(settings)
+    ctx.selected = frozenset(r.code for r in rule_classes)
+    rules = [cls() for cls in rule_classes]
+    walk = _Walk(ctx, display)
+    raw = walk.run([r for r in rules if not r.after_suppression])
     skips, checks_are_errors = pragmas.check_directive_skips(dockerfile)
-    raw: list[Finding] = []
-    for rule_cls in rules:
-        rule = rule_cls()
-        try:
-            raw.extend(rule.check(ctx))
-        except Exception as exc:  # a rule bug must not lose the other results
-            rule_error_hook(display, rule_cls.code, exc)
-    stage_ranges = _stage_ranges(model, len(dockerfile.lines))
-    found_pragmas = pragmas.collect(dockerfile, stage_ranges) if settings.pragmas else []
+    ctx.pragmas = pragmas.collect(dockerfile, _stage_ranges(model, len(dockerfile.lines))) if settings.pragmas else []
     kept: list[Finding] = []
     for finding in raw:
-        if skips and any(pragmas._matches(s, finding) for s in skips):
+        if skips and any(token_matches(s, finding.code, finding.name, finding.aliases) for s in skips):
             continue
-        if found_pragmas and pragmas.suppressed(finding, found_pragmas):
+        if ctx.pragmas and pragmas.suppressed(finding, ctx.pragmas):
             continue
         kept.append(_override(finding, settings, checks_are_errors))
-    if found_pragmas:
-        audit = load_rules().get("DF002")
-        if audit is not None and audit in rules:
-            kept.extend(audit().audit(ctx, found_pragmas))  # type: ignore[attr-defined]
+    kept += walk.run([r for r in rules if r.after_suppression])
     kept.sort(key=lambda f: f.sort_key)
     return FileResult(display, text=text, findings=kept, threshold=settings.failure_threshold)
+
+
+class _Walk:
+    """One pass over the file for a set of rules: each instruction, command and stage is handed to
+    the rules that declared they look at it, in file order; a rule that raises loses only what
+    that one call would have found, and is reported once."""
+
+    def __init__(self, ctx: RuleContext, display: str) -> None:
+        self.ctx = ctx
+        self.display = display
+        self.failed: set[str] = set()
+        self.found: list[Finding] = []
+
+    def call(self, rule: Rule, check: Callable[..., Iterable[Finding]], *args: Any) -> None:
+        try:
+            self.found.extend(check(self.ctx, *args))
+        except Exception as exc:  # a rule bug must not lose the other results
+            if rule.code not in self.failed:
+                self.failed.add(rule.code)
+                rule_error_hook(self.display, rule.code, exc)
+
+    def run(self, rules: list[Rule]) -> list[Finding]:
+        self.found = []
+        if not rules:
+            return self.found
+        ctx = self.ctx
+        by_keyword: dict[str, list[Rule]] = {}
+        by_program: dict[str, list[Rule]] = {}
+        every_command: list[Rule] = []
+        stage_rules: list[Rule] = []
+        run_rules: list[Rule] = []
+        for rule in rules:
+            for keyword in rule.instructions:
+                by_keyword.setdefault(keyword, []).append(rule)
+            if rule.programs == ANY_PROGRAM:
+                every_command.append(rule)
+            for program in rule.programs - ANY_PROGRAM:
+                by_program.setdefault(program, []).append(rule)
+            if type(rule).check_stage is not Rule.check_stage:
+                stage_rules.append(rule)
+            if type(rule).check_run is not Rule.check_run:
+                run_rules.append(rule)
+        wants_runs = bool(by_program or every_command or run_rules)
+        for stage in ctx.model.stages:
+            ships = ctx.model.ships(stage)
+            for ins in stage.instructions:
+                for item in (ins, ins.trigger):
+                    if item is None:
+                        continue
+                    for rule in by_keyword.get(item.keyword, ()):
+                        if _judges(rule, ships):
+                            self.call(rule, rule.check_instruction, item)
+                    if wants_runs and item.keyword == "RUN" and ctx.model.facts(item).posix:
+                        for rule in run_rules:
+                            if _judges(rule, ships):
+                                self.call(rule, rule.check_run, item)
+                        self._commands(item, ships, by_program, every_command)
+            for rule in stage_rules:
+                if _judges(rule, ships):
+                    self.call(rule, rule.check_stage, stage)
+        chain = ctx.model.shipped_chain
+        for rule in rules:
+            if chain and type(rule).check_image is not Rule.check_image:
+                self.call(rule, rule.check_image, chain)
+            if type(rule).check_file is not Rule.check_file:
+                self.call(rule, rule.check_file)
+        return self.found
+
+    def _commands(
+        self, ins: Instruction, ships: bool, by_program: dict[str, list[Rule]], every_command: list[Rule]
+    ) -> None:
+        if not (by_program or every_command):
+            return
+        for script in self.ctx.scripts(ins):
+            for cmd in script.commands:
+                for rule in (*by_program.get(cmd.name, ()), *every_command):
+                    if _judges(rule, ships):
+                        self.call(rule, rule.check_command, ins, script, cmd)
+
+
+def _judges(rule: Rule, ships: bool) -> bool:
+    wanted = rule.judged_stages
+    return wanted == "all" or (wanted == "shipped") == ships
 
 
 def _stage_ranges(model: Model, last_line: int) -> list[tuple[int, int]]:
@@ -252,12 +260,10 @@ def _stage_ranges(model: Model, last_line: int) -> list[tuple[int, int]]:
 
 
 def _override(finding: Finding, settings: Settings, checks_are_errors: bool) -> Finding:
-    level = settings.severity.get(finding.code) or settings.severity.get(finding.name.upper())
-    if level is None:
-        for alias in finding.aliases:
-            level = settings.severity.get(alias.upper())
-            if level is not None:
-                break
+    level = None
+    for token, severity in settings.severity.items():
+        if token_matches(token, finding.code, finding.name, finding.aliases):
+            level = severity
     if level is None and checks_are_errors and any(not a.startswith(("DL", "SC")) for a in finding.aliases):
         level = Severity.ERROR
     return finding._replace(severity=level) if level is not None and level != finding.severity else finding

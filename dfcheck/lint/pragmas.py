@@ -14,6 +14,7 @@ import re
 from dfcheck.dockerfile.parse import Dockerfile
 from dfcheck.dockerfile.source import Record, Span
 from dfcheck.lint.finding import Finding
+from dfcheck.lint.registry import token_matches
 
 _PRAGMA = re.compile(
     r"^(?P<tool>dfcheck|hadolint)\s+(?:(?P<scope>global|stage)\s+)?ignore\s*=\s*(?P<codes>[^#]*?)\s*(?:#.*)?$",
@@ -50,17 +51,6 @@ class Pragma(Record):
         self.last = last
         self.used: set[str] = set() if used is None else used
         self.unknown: list[str] = [] if unknown is None else unknown
-
-
-def _matches(code_token: str, finding: Finding) -> bool:
-    token = code_token.strip().lower()
-    if token in ("all", "*"):
-        return True
-    if token in (finding.code.lower(), finding.name.lower()):
-        return True
-    if any(token == alias.lower() for alias in finding.aliases):
-        return True
-    return bool(re.fullmatch(r"df\d{0,2}", token)) and finding.code.lower().startswith(token)
 
 
 def is_pragma(comment_text: str) -> bool:
@@ -123,7 +113,7 @@ def suppressed(finding: Finding, pragmas: list[Pragma]) -> bool:
         if not pragma.first <= finding.span.start_line <= pragma.last:
             continue
         for token in pragma.codes:
-            if _matches(token, finding):
+            if token_matches(token, finding.code, finding.name, finding.aliases):
                 pragma.used.add(token)
                 hit = True
     return hit

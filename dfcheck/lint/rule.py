@@ -1,39 +1,51 @@
-"""Rule base class, the registry it fills, and rule pages.
+"""The rule API: what a rule declares, what the engine hands it, and the questions it may ask.
 
-A rule is a class with a stable ``code``, a readable ``name`` and a ``check`` generator; defining
-the class registers it. Its page (``<code>_<name>.md`` beside the module) is its documentation,
-its SARIF help and its test suite at once.
+A rule is a class with a stable ``code``, a readable ``name`` and one or more ``check_*`` methods.
+It declares what it looks at and the engine does the walking, once per file for all rules:
+
+- ``instructions``: keywords whose instructions :meth:`Rule.check_instruction` receives, ONBUILD
+  triggers unwrapped (``ins.parent`` is the ONBUILD);
+- ``programs``: program names whose simple commands in POSIX ``RUN`` scripts (``sh -c`` bodies and
+  shell heredocs included) :meth:`Rule.check_command` receives; ``ANY_PROGRAM`` for all;
+- :meth:`Rule.check_run`, called for each ``RUN`` that a POSIX shell executes, for rules that
+  relate the commands of one RUN to each other;
+- :meth:`Rule.check_stage`, called after each stage's instructions, for "missing X" rules;
+- :meth:`Rule.check_image`, called once with the image that ships (the target stage and the
+  stages it is built FROM, root first), for rules about the final image as a whole;
+- :meth:`Rule.check_file`, called once, for rules about the file as a whole;
+- ``judged_stages``: ``"all"``, ``"shipped"`` (the target and the stages it is built FROM: rules
+  about the image that ships, such as USER, HEALTHCHECK, CMD) or ``"unshipped"`` (build-only
+  stages). The engine skips the other stages, so no rule filters stages itself.
+
+Defining the class registers it (:mod:`dfcheck.lint.registry`); its page (``<code>_<name>.md``
+beside the module) is its documentation, its SARIF help and its test suite at once.
 """
 
 from __future__ import annotations
 
-import importlib
-import os
 import re
-import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
+from dfcheck.build.packages import covers
+from dfcheck.build.semantic import Semantics
+from dfcheck.dockerfile.model import Facts, Model, Mount, Stage
+from dfcheck.dockerfile.parse import Dockerfile, Instruction
 from dfcheck.dockerfile.source import Span
-from dfcheck.lint.finding import Finding, Fix, Related, Severity
+from dfcheck.lint import registry
+from dfcheck.lint.config import Settings
+from dfcheck.lint.finding import Edit, Finding, Fix, Related, Severity
 
 if TYPE_CHECKING:
-    from dfcheck.lint.engine import RuleContext
+    from dfcheck.build.context import BuildContext
+    from dfcheck.lint.pages import RulePage
+    from dfcheck.lint.pragmas import Pragma
+    from dfcheck.shell import Command, Script, Word
 
-CATEGORIES = {
-    "DF0": "syntax",
-    "DF1": "cache",
-    "DF2": "entrypoint",
-    "DF3": "healthcheck",
-    "DF4": "context",
-    "DF5": "shell",
-    "DF6": "security",
-    "DF7": "reproducibility",
-    "DF8": "style",
-}
-
-REGISTRY: dict[str, type[Rule]] = {}
+#: ``programs = ANY_PROGRAM``: every simple command of every POSIX RUN.
+ANY_PROGRAM: frozenset[str] = frozenset({"*"})
 
 
 class Rule:
@@ -43,9 +55,11 @@ class Rule:
     summary: ClassVar[str]
     aliases: ClassVar[tuple[str, ...]] = ()
     enabled_by_default: ClassVar[bool] = True
-    #: Rules about the image that ships (USER, HEALTHCHECK, CMD, secrets) look only at stages the
-    #: target needs; build-only stages are not shipped.
-    shipped_stages_only: ClassVar[bool] = False
+    judged_stages: ClassVar[Literal["all", "shipped", "unshipped"]] = "all"
+    instructions: ClassVar[frozenset[str]] = frozenset()
+    programs: ClassVar[frozenset[str]] = frozenset()
+    #: Checked after ignore comments were applied: ``ctx.pragmas`` then says what each suppressed.
+    after_suppression: ClassVar[bool] = False
     #: Default options, overridable under ``[tool.dfcheck.rules.<name>]``.
     options: ClassVar[dict[str, Any]] = {}
     tags: ClassVar[tuple[str, ...]] = ()
@@ -56,20 +70,37 @@ class Rule:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "code" in cls.__dict__:
-            if cls.code in REGISTRY and REGISTRY[cls.code] is not cls:
-                raise RuntimeError(f"rule code {cls.code} defined twice")
-            REGISTRY[cls.code] = cls
+            registry.register(cls)
 
     @classmethod
     def category(cls) -> str:
-        return CATEGORIES.get(cls.code[:3], "other")
+        return registry.CATEGORIES.get(cls.code[:3], "other")
 
     @classmethod
     def page(cls) -> RulePage:
+        from dfcheck.lint.pages import load_page
+
         return load_page(cls)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        raise NotImplementedError
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterable[Finding]:
+        return ()
+
+    def check_command(
+        self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
+    ) -> Iterable[Finding]:
+        return ()
+
+    def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterable[Finding]:
+        return ()
+
+    def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterable[Finding]:
+        return ()
+
+    def check_image(self, ctx: RuleContext, chain: list[Stage]) -> Iterable[Finding]:
+        return ()
+
+    def check_file(self, ctx: RuleContext) -> Iterable[Finding]:
+        return ()
 
     def finding(
         self,
@@ -94,152 +125,223 @@ class Rule:
         )
 
 
-class PageCase(NamedTuple):
-    """One fenced ``dockerfile`` block of a page with what it must produce.
+class RuleContext:
+    """What a rule sees of one file: the parsed file, its model and semantic view, the settings.
 
-    Pages are not read when linting, so PageCase and RulePage are named tuples: a dataclass costs
-    about 0.5 ms of start-up to create.
+    A plain class: creating a dataclass costs ~0.3 ms of start-up.
     """
 
-    title: str
-    text: str
-    expect: list[tuple[int, int, int, int]] | None
-    settings: dict[str, str]
+    def __init__(
+        self,
+        path: str,
+        dockerfile: Dockerfile,
+        model: Model,
+        settings: Settings,
+        file_path: Path | None = None,
+        context_dir: Path | None = None,
+        selected: frozenset[str] = frozenset(),
+        context_given: bool = False,
+    ) -> None:
+        self.path = path
+        self.dockerfile = dockerfile
+        self.model = model
+        self.semantics = Semantics(model)
+        self.settings = settings
+        #: The Dockerfile on disk (None for stdin), for rules that look at the build context.
+        self.file_path = file_path
+        self.context_dir = context_dir
+        #: True when the user named the build context; otherwise it is assumed to be the
+        #: Dockerfile's directory, which is wrong for ``docker build -f sub/Dockerfile .``.
+        self.context_given = context_given
+        #: Codes of the rules running on this file (an ignore comment for a rule that did not run
+        #: cannot be judged unused).
+        self.selected = selected
+        #: The file's ignore comments, for ``after_suppression`` rules.
+        self.pragmas: list[Pragma] = []
 
+    # --- the model ------------------------------------------------------------------------------
 
-class RulePage(NamedTuple):
-    code: str
-    title: str
-    markdown: str
-    sections: dict[str, str]
-    cases: list[PageCase]
+    def facts(self, ins: Instruction) -> Facts:
+        """Stage, variables, shell, WORKDIR and USER in effect before ``ins``."""
+        return self.model.facts(ins)
+
+    def ships(self, stage: Stage | None) -> bool:
+        return self.model.ships(stage)
 
     @property
-    def short_description(self) -> str:
-        first = self.sections.get("What it does", "").strip().split("\n\n")[0]
-        return " ".join(first.split())
+    def shipped_chain(self) -> list[Stage]:
+        """The target stage and the stages it is built FROM, root first; [] without stages."""
+        return self.model.shipped_chain
 
+    @cached_property
+    def needed(self) -> set[int]:
+        """Indexes of the stages a build of the target executes (FROM parents, COPY --from, mounts)."""
+        return self.model.needed_stages(self.settings.target)
 
-#: Patterns of page parsing, compiled on first use (re caches them) rather than at every start.
-_SECTION = r"(?m)^## +(.+?)\s*$"
-_FENCE = r"(?s)```dockerfile\n(.*?)```\n?((?:<!--.*?-->\s*)*)"
-_DIRECTIVE = r"(?s)<!--\s*([\w-]+):\s*(.*?)\s*-->"
-_RANGE = r"(\d+):(\d+)-(\d+):(\d+)"
+    def stages(self) -> list[Stage]:
+        return self.model.stages
 
+    def all_instructions(self, *keywords: str) -> Iterator[Instruction]:
+        """Every instruction of every stage (ONBUILD triggers included), in file order.
 
-def parse_page(code: str, markdown: str) -> RulePage:
-    title = markdown.split("\n", 1)[0].lstrip("# ").strip()
-    parts = re.split(_SECTION, markdown)
-    sections = {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
-    cases: list[PageCase] = []
-    for name, body in sections.items():
-        for match in re.finditer(_FENCE, body + "\n"):
-            settings = dict(re.findall(_DIRECTIVE, match.group(2)))
-            expect_text = settings.pop("expect", None)
-            expect: list[tuple[int, int, int, int]] | None
-            if expect_text is None:
-                expect = [] if name == "Use instead" else None
-            elif expect_text.strip() == "none":
-                expect = []
-            else:
-                expect = [(int(a), int(b), int(c), int(d)) for a, b, c, d in re.findall(_RANGE, expect_text)]
-            cases.append(PageCase(name, match.group(1), expect, settings))
-    body_md = re.sub(_DIRECTIVE, "", markdown)
-    return RulePage(code, title, re.sub(r"\n{3,}", "\n\n", body_md), sections, cases)
+        For ``check_file`` rules that relate instructions across stages; rules about single
+        instructions declare ``instructions`` instead.
+        """
+        for stage in self.model.stages:
+            for ins in stage.instructions:
+                for item in (ins, ins.trigger):
+                    if item is not None and (not keywords or item.keyword in keywords):
+                        yield item
 
+    def expand(self, text: str, ins: Instruction) -> str:
+        return self.model.expand(text, ins)
 
-_pages: dict[type[Rule], RulePage] = {}
+    def mounts(self, ins: Instruction) -> list[Mount]:
+        return self.model.mounts(ins)
 
+    def scripts(self, ins: Instruction) -> list[Script]:
+        return self.semantics.scripts(ins)
 
-def load_page(rule: type[Rule]) -> RulePage:
-    """The rule's page, read once (rule pages feed docs, SARIF help and tests)."""
-    if rule not in _pages:
-        module_file = getattr(sys.modules[rule.__module__], "__file__", None) or ""
-        md = Path(module_file).with_suffix(".md")
-        text = md.read_text(encoding="utf-8") if md.is_file() else f"# {rule.code} {rule.name}\n"
-        _pages[rule] = parse_page(rule.code, text)
-    return _pages[rule]
+    def commands(self, ins: Instruction) -> list[Command]:
+        """Every simple command a RUN executes (nested ``sh -c`` bodies included); none under Windows."""
+        return self.semantics.commands(ins)
 
+    def user_at(self, ins: Instruction) -> str:
+        """The user a RUN runs as (``root`` until a USER in its stage chain says otherwise)."""
+        return self.model.facts(ins).user or "root"
 
-HOMEPAGE = "https://github.com/dfcheck/dfcheck"
+    def option(self, rule: Rule, name: str) -> Any:
+        return self.settings.rule_options.get(rule.code, {}).get(name, rule.options.get(name))
 
+    @cached_property
+    def build_context(self) -> BuildContext | None:
+        """The build context inventory, or None for stdin input."""
+        if self.context_dir is None or not self.context_dir.is_dir():
+            return None
+        from dfcheck.build import context
 
-def help_uri(rule: type[Rule]) -> str:
-    """The rule's page in the repository, derived from its module (``rules/<category>/<module>.md``)."""
-    prefix = "dfcheck.rules."
-    if not rule.__module__.startswith(prefix):
-        return HOMEPAGE
-    page = rule.__module__[len(prefix) :].replace(".", "/")
-    return f"{HOMEPAGE}/blob/main/rules/{page}.md"
+        return context.load(self.context_dir, self.file_path)
 
+    # --- questions RUN rules share --------------------------------------------------------------
 
-_loaded = False
+    def word_values(
+        self, ins: Instruction, word: Word, script: Script | None = None, cmd: Command | None = None
+    ) -> list[str] | None:
+        """The word's value split like the shell would, with ARG/ENV values substituted.
 
+        Given the ``script`` and the ``cmd`` holding the word, a variable the script itself set
+        earlier (``deps="curl gnupg"; apt-get install $deps``, ``set -- a b; ... "$@"``) takes that
+        value instead, when it is a literal (:meth:`~dfcheck.shell.Script.value_at`).
+        None when the word holds something unknowable here (command substitution, a variable set
+        inside the script from something unknown, an ARG without a value): such words are never judged.
+        """
+        text = word.text
+        if "$" not in text and "`" not in text:
+            return [text]
+        if _COMPLEX.search(_EXPANSION.sub("", text)):
+            return None
+        scope = self.model.scope_at(ins)
+        values: dict[str, str] = {}
+        for a, b in _EXPANSION.findall(text):
+            name = a or b
+            value: str | None = None
+            if script is not None and cmd is not None:
+                value = script.value_at(name, cmd)
+                if value is None and script.assigns(name, cmd):
+                    return None
+            if value is None:
+                value = scope.get(name) or None
+            if value is None:
+                return None
+            values[name] = value
+        value = _EXPANSION.sub(lambda m: values[m.group(1) or m.group(2)], text)
+        return None if "$" in value else value.split()
 
-def load_rules() -> dict[str, type[Rule]]:
-    """Import every rule module once; defining a Rule subclass registers it.
+    def cache_mount(self, ins: Instruction, *paths: str, within: bool = False) -> bool:
+        """Does the RUN mount a cache at (or above) one of ``paths``? ``~/x`` matches any home.
 
-    Start-up grows with the rulebook, so the rule tree is listed directly and each module is
-    executed from its file by the standard source loader (byte-code cache included), skipping the
-    ``sys.path`` search that ``pkgutil.walk_packages`` + ``import_module`` repeat for every module
-    (about 0.05 ms a module, measured with bench/run_bench.py).
-    """
-    global _loaded
-    if not _loaded:
-        import dfcheck.rules as pkg
-
-        for directory in pkg.__path__:
-            if os.path.isdir(directory):
-                _import_tree(pkg.__name__, directory)
-            else:  # a zip or frozen install
-                import pkgutil
-
-                for info in pkgutil.walk_packages([directory], prefix=pkg.__name__ + "."):
-                    importlib.import_module(info.name)
-        _loaded = True
-    return REGISTRY
-
-
-def _import_tree(package: str, directory: str) -> None:
-    """Import the modules and subpackages below ``directory`` in walk_packages' order (by name, depth first)."""
-    from importlib.util import module_from_spec, spec_from_file_location
-
-    parent = sys.modules[package]
-    for entry in sorted(os.listdir(directory)):
-        path = os.path.join(directory, entry)
-        stem, dot, suffix = entry.partition(".")
-        if suffix == "py" and stem != "__init__":
-            name = f"{package}.{stem}"
-            if name in sys.modules:
+        With ``within``, a mount on part of a path counts too (``/go/pkg/mod/cache`` for ``/go/pkg/mod``).
+        """
+        for mount in self.model.mounts(ins):
+            if mount.type != "cache":
                 continue
-            spec = spec_from_file_location(name, path)
-            assert spec is not None and spec.loader is not None
-            module = module_from_spec(spec)
-            sys.modules[name] = module
-            try:
-                spec.loader.exec_module(module)
-            except BaseException:
-                del sys.modules[name]
-                raise
-            setattr(parent, stem, module)
-        elif not dot and os.path.isfile(os.path.join(path, "__init__.py")):
-            importlib.import_module(f"{package}.{entry}")
-            _import_tree(f"{package}.{entry}", path)
+            target = self.model.expand(mount.target, ins).rstrip("/") or "/"
+            for path in paths:
+                if covers(target, path):
+                    return True
+                if within and path.startswith("~/") and f"/{path[2:].rstrip('/')}/" in target + "/":
+                    return True
+                if within and target.startswith(path.rstrip("/") + "/"):
+                    return True
+        return False
 
 
-def resolve(token: str) -> list[type[Rule]]:
-    """Rules named by a code, a code prefix, a name or an alias (case-insensitive)."""
-    rules = load_rules()
-    key = token.strip()
-    upper = key.upper()
-    if upper in rules:
-        return [rules[upper]]
-    by_name = [r for r in rules.values() if r.name == key.lower()]
-    if by_name:
-        return by_name
-    by_alias = [r for r in rules.values() if any(a.lower() == key.lower() for a in r.aliases)]
-    if by_alias:
-        return by_alias
-    if re.fullmatch(r"DF\d{0,3}", upper):
-        return [r for c, r in sorted(rules.items()) if c.startswith(upper)]
-    return []
+_T = TypeVar("_T")
+
+
+class ChainState(Generic[_T]):
+    """A value a rule carries down FROM chains: a stage starts with its parent's last value.
+
+    The engine visits stages in file order, and a stage's parent comes before it, so by the time a
+    stage asks, its parent's value is final. Store immutable values (a child must not change its
+    parent's). Amortised O(1) per question, however long the chain.
+    """
+
+    def __init__(self, initial: _T) -> None:
+        self.initial = initial
+        self._at: dict[int, _T] = {}
+
+    def get(self, stage: Stage) -> _T:
+        missing: list[Stage] = []
+        node: Stage | None = stage
+        while node is not None and node.index not in self._at:
+            missing.append(node)
+            node = node.parent
+        value = self._at[node.index] if node is not None else self.initial
+        for item in reversed(missing):
+            self._at[item.index] = value
+        return value
+
+    def set(self, stage: Stage, value: _T) -> None:
+        self.get(stage)
+        self._at[stage.index] = value
+
+
+_EXPANSION = re.compile(r"\$(?:\{(\w+|[@*])\}|(\w+|[@*]))")
+_COMPLEX = re.compile(r"\$|`")
+
+
+def insert_after(word: Word, text: str) -> Edit:
+    """An edit inserting ``text`` right after ``word`` (e.g. ``" -y"`` after ``install``)."""
+    s = word.span
+    return Edit(Span(s.end_line, s.end_col, s.end_line, s.end_col), text)
+
+
+class PinRule(Rule):
+    """Flags an install command naming packages without pinned versions, at the first of them.
+
+    Subclasses list their ``programs`` and give :meth:`packages` (the words to judge, or None for
+    other commands) and :meth:`pinned`; words whose value cannot be known statically are skipped,
+    and ARG/ENV values, or literal values the script gave the variable earlier, are substituted
+    first (``apt-get install $PKGS``, ``deps="curl gnupg"; apt-get install $deps``).
+    """
+
+    hint: ClassVar[str] = ""
+
+    def packages(self, cmd: Command) -> list[Word] | None:
+        raise NotImplementedError
+
+    def pinned(self, package: str) -> bool:
+        raise NotImplementedError
+
+    def check_command(
+        self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
+    ) -> Iterator[Finding]:
+        loose: list[tuple[Word, str]] = []
+        for word in self.packages(cmd) or ():
+            values = ctx.word_values(ins, word, script, cmd)
+            loose += [(word, v) for v in values or () if v and not self.pinned(v)]
+        if loose:
+            names = ", ".join(f"`{v}`" for _, v in loose[:3])
+            more = f" and {len(loose) - 3} more" if len(loose) > 3 else ""
+            yield self.finding(ctx, loose[0][0].span, f"Pin the version of {names}{more}: {self.hint}")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dfcheck.lint.rule import Rule, help_uri, load_rules, resolve
+from dfcheck.lint.pages import help_uri
+from dfcheck.lint.registry import load_rules, rules_matching
+from dfcheck.lint.rule import Rule
 
 
 def rule_record(rule: type[Rule]) -> dict[str, Any]:
@@ -45,7 +47,7 @@ def render_rules(fmt: str) -> str:
 
 
 def render_rule(token: str, fmt: str) -> str:
-    found = resolve(token)
+    found = rules_matching(token)
     if len(found) != 1:
         raise LookupError(f"no rule named '{token}'" if not found else f"'{token}' matches {len(found)} rules")
     rule = found[0]

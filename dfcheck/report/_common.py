@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from dfcheck.lint.finding import FileResult, Finding, Report, Severity
-from dfcheck.lint.rule import HOMEPAGE, Rule, help_uri
+from dfcheck.lint.pages import HOMEPAGE, help_uri
+from dfcheck.lint.rule import Rule
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -118,7 +119,7 @@ class RuleInfo:
 
 def all_rules() -> list[type[Rule]]:
     """The registered rulebook in code order (tests replace this to pin the rule list)."""
-    from dfcheck.lint.rule import load_rules
+    from dfcheck.lint.registry import load_rules
 
     return [rule for _, rule in sorted(load_rules().items())]
 

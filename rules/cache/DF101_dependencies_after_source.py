@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.build import ecosystems
+from dfcheck.dockerfile.model import Stage
 from dfcheck.dockerfile.parse import Instruction, Token
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Related, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command
 
 BROAD_SOURCES = frozenset({".", "./", "*", "./*", ".*"})
@@ -27,41 +27,40 @@ class DependenciesAfterSourceRule(Rule):
     severity = Severity.WARNING
     summary = "Dependencies are installed after the whole source tree is copied"
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for stage in ctx.stages():
-            broad: Token | None = None
-            installed_early: set[str] = set()
-            reported: set[str] = set()
-            for ins in stage.instructions:
-                token = broad_source(ins)
-                if token is not None and broad is None:
-                    broad = token
-                    continue
-                if ins.keyword != "RUN":
-                    continue
-                mounted = {m.target.rstrip("/") for m in ctx.model.mounts(ins) if m.type == "cache"}
-                for script in ctx.model.scripts(ins):
-                    for cmd in script.commands:
-                        eco = ecosystems.manifest_install(cmd)
-                        if eco is None or eco.name in reported:
-                            continue
-                        if broad is None:
-                            installed_early.add(eco.name)
-                            continue
-                        if eco.name in installed_early:
-                            continue
-                        cached = any(t.rstrip("/") in mounted for t in eco.cache_targets)
-                        if cached and ecosystems.is_build_that_fetches(cmd, eco):
-                            continue
-                        reported.add(eco.name)
-                        yield self.finding(
-                            ctx,
-                            broad.span,
-                            f"the whole context is copied before '{_command_text(cmd)}' "
-                            f"(line {cmd.span.start_line}): every source change re-runs the {eco.name} "
-                            f"install; copy {_manifests(ctx, eco)} and install before copying the rest",
-                            related=(Related(cmd.span, "dependency install that re-runs"),),
-                        )
+    def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
+        broad: Token | None = None
+        installed_early: set[str] = set()
+        reported: set[str] = set()
+        for ins in stage.instructions:
+            token = broad_source(ins)
+            if token is not None and broad is None:
+                broad = token
+                continue
+            if ins.keyword != "RUN":
+                continue
+            mounted = {m.target.rstrip("/") for m in ctx.model.mounts(ins) if m.type == "cache"}
+            for script in ctx.scripts(ins):
+                for cmd in script.commands:
+                    eco = ecosystems.manifest_install(cmd)
+                    if eco is None or eco.name in reported:
+                        continue
+                    if broad is None:
+                        installed_early.add(eco.name)
+                        continue
+                    if eco.name in installed_early:
+                        continue
+                    cached = any(t.rstrip("/") in mounted for t in eco.cache_targets)
+                    if cached and ecosystems.is_build_that_fetches(cmd, eco):
+                        continue
+                    reported.add(eco.name)
+                    yield self.finding(
+                        ctx,
+                        broad.span,
+                        f"the whole context is copied before '{_command_text(cmd)}' "
+                        f"(line {cmd.span.start_line}): every source change re-runs the {eco.name} "
+                        f"install; copy {_manifests(ctx, eco)} and install before copying the rest",
+                        related=(Related(cmd.span, "dependency install that re-runs"),),
+                    )
 
 
 def _command_text(cmd: Command) -> str:

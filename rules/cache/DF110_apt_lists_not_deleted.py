@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.build.packages import commands, covers, operands, posix_runs, removes
+from dfcheck.build.packages import covers, operands, removes
 from dfcheck.dockerfile.model import Mount, chain_instructions
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 LISTS = "/var/lib/apt/lists"
 ARCHIVES = "/var/cache/apt"
@@ -24,47 +23,46 @@ class AptListsNotDeletedRule(Rule):
     severity = Severity.INFO
     summary = "apt lists left in the layer after apt-get update"
     aliases = ("DL3009",)
-    shipped_stages_only = True
+    judged_stages = "shipped"
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in posix_runs(ctx, shipped_only=True):
-            cmds = commands(ctx, ins)
-            updates = [c for c in cmds if c.name in ("apt-get", "apt") and c.subcommand == "update"]
-            if not updates or removes(cmds, LISTS):
-                continue
-            # Also `--mount` words the flags parser never reached (`RUN --mount=a \  --mount=b cmd`
-            # on one line: the stray `\ ` ends the flags), which hadolint counts as mounts.
-            stray = [Mount.parse(v) for v in _STRAY_MOUNT.findall(ins.rest)]
-            mounted = [
-                ctx.model.expand(m.target, ins).rstrip("/") or "/"
-                for m in [*ctx.model.mounts(ins), *stray]
-                if m.type == "cache"
-            ]
-            if LISTS in mounted:
-                continue
-            if any(covers(t, LISTS) for t in mounted):
-                # A cache over all of /var/lib/apt keeps the lists out, but once docker-clean is
-                # gone apt's downloaded packages ship unless their cache is mounted too (hadolint's
-                # DL3009 asks for both).
-                if any(covers(t, ARCHIVES) for t in mounted) or not _keeps_packages(ctx, ins):
-                    continue
-                yield self.finding(
-                    ctx,
-                    operands(updates[0])[0].span,
-                    f"Mount a cache on {ARCHIVES} too: with only /var/lib/apt in a cache, apt's "
-                    "downloaded packages ship in this layer",
-                )
-                continue
-            if any(
-                c.name in ("apt-get", "apt") and c.subcommand in ("distclean", "dist-clean") for c in cmds
-            ):
-                continue
-            word = operands(updates[0])[0]
+    def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        cmds = ctx.commands(ins)
+        updates = [c for c in cmds if c.name in ("apt-get", "apt") and c.subcommand == "update"]
+        if not updates or removes(cmds, LISTS):
+            return
+        # Also `--mount` words the flags parser never reached (`RUN --mount=a \  --mount=b cmd`
+        # on one line: the stray `\ ` ends the flags), which hadolint counts as mounts.
+        stray = [Mount.parse(v) for v in _STRAY_MOUNT.findall(ins.rest)]
+        mounted = [
+            ctx.model.expand(m.target, ins).rstrip("/") or "/"
+            for m in [*ctx.model.mounts(ins), *stray]
+            if m.type == "cache"
+        ]
+        if LISTS in mounted:
+            return
+        if any(covers(t, LISTS) for t in mounted):
+            # A cache over all of /var/lib/apt keeps the lists out, but once docker-clean is
+            # gone apt's downloaded packages ship unless their cache is mounted too (hadolint's
+            # DL3009 asks for both).
+            if any(covers(t, ARCHIVES) for t in mounted) or not _keeps_packages(ctx, ins):
+                return
             yield self.finding(
                 ctx,
-                word.span,
-                f"Remove {LISTS}/* in the same RUN (or mount a cache there): the lists ship in this layer",
+                operands(updates[0])[0].span,
+                f"Mount a cache on {ARCHIVES} too: with only /var/lib/apt in a cache, apt's "
+                "downloaded packages ship in this layer",
             )
+            return
+        if any(
+            c.name in ("apt-get", "apt") and c.subcommand in ("distclean", "dist-clean") for c in cmds
+        ):
+            return
+        word = operands(updates[0])[0]
+        yield self.finding(
+            ctx,
+            word.span,
+            f"Remove {LISTS}/* in the same RUN (or mount a cache there): the lists ship in this layer",
+        )
 
 
 def _keeps_packages(ctx: RuleContext, ins: Instruction) -> bool:

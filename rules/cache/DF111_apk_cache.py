@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import cache_mount, commands, insert_after, operands, posix_runs, removes
-from dfcheck.lint.engine import RuleContext
+from dfcheck.build.packages import operands, removes
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Fix, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext, insert_after
 
 CACHE = "/var/cache/apk"
 
@@ -18,20 +18,19 @@ class ApkCacheRule(Rule):
     severity = Severity.INFO
     summary = "apk add without --no-cache"
     aliases = ("DL3019", "DS025")
-    shipped_stages_only = True
+    judged_stages = "shipped"
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in posix_runs(ctx, shipped_only=True):
-            cmds = commands(ctx, ins)
-            if cache_mount(ctx, ins, CACHE, "/etc/apk/cache") or removes(cmds, CACHE + "/x"):
+    def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        cmds = ctx.commands(ins)
+        if ctx.cache_mount(ins, CACHE, "/etc/apk/cache") or removes(cmds, CACHE + "/x"):
+            return
+        for cmd in cmds:
+            words = operands(cmd) if cmd.name == "apk" else []
+            if not words or words[0].text != "add" or cmd.has_flag("--no-cache"):
                 continue
-            for cmd in cmds:
-                words = operands(cmd) if cmd.name == "apk" else []
-                if not words or words[0].text != "add" or cmd.has_flag("--no-cache"):
-                    continue
-                yield self.finding(
-                    ctx,
-                    words[0].span,
-                    "Use `apk add --no-cache` so the package index does not ship in this layer",
-                    fix=Fix("Add --no-cache", (insert_after(words[0], " --no-cache"),)),
-                )
+            yield self.finding(
+                ctx,
+                words[0].span,
+                "Use `apk add --no-cache` so the package index does not ship in this layer",
+                fix=Fix("Add --no-cache", (insert_after(words[0], " --no-cache"),)),
+            )

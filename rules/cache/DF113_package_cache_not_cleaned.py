@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import cache_mount, commands, operands, posix_runs, removes
-from dfcheck.lint.engine import RuleContext
+from dfcheck.build.packages import operands, removes
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command
 
 _FAMILY = {"yum": "yum", "dnf": "dnf", "microdnf": "dnf", "zypper": "zypper"}
@@ -38,24 +38,23 @@ class PackageCacheNotCleanedRule(Rule):
     severity = Severity.INFO
     summary = "yum/dnf/zypper cache left in the layer"
     aliases = ("DL3032", "DL3036", "DL3040", "DS015", "DS019", "DS020", "DS027")
-    shipped_stages_only = True
+    judged_stages = "shipped"
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in posix_runs(ctx, shipped_only=True):
-            cmds = commands(ctx, ins)
-            for i, cmd in enumerate(cmds):
-                family = _FAMILY.get(cmd.name)
-                words = operands(cmd) if family else []
-                if not family or not words or words[0].text not in _INSTALL[family]:
-                    continue
-                later = cmds[i + 1 :]
-                if any(_cleans(c, cmd.name) for c in later) or cache_mount(ctx, ins, _CACHES[family][0]):
-                    continue
-                if any(removes(later, path + "/x") for path in _CACHES[family]):
-                    continue
-                yield self.finding(
-                    ctx,
-                    words[0].span,
-                    f"Run `{_HOW.get(cmd.name, _HOW[family])}` after installing, in the same RUN",
-                )
-                break
+    def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        cmds = ctx.commands(ins)
+        for i, cmd in enumerate(cmds):
+            family = _FAMILY.get(cmd.name)
+            words = operands(cmd) if family else []
+            if not family or not words or words[0].text not in _INSTALL[family]:
+                continue
+            later = cmds[i + 1 :]
+            if any(_cleans(c, cmd.name) for c in later) or ctx.cache_mount(ins, _CACHES[family][0]):
+                continue
+            if any(removes(later, path + "/x") for path in _CACHES[family]):
+                continue
+            yield self.finding(
+                ctx,
+                words[0].span,
+                f"Run `{_HOW.get(cmd.name, _HOW[family])}` after installing, in the same RUN",
+            )
+            break

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import cache_mount, commands, operands, posix_runs, removes
-from dfcheck.lint.engine import RuleContext
+from dfcheck.build.packages import operands, removes
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 CACHES = ("/usr/local/share/.cache/yarn", "~/.cache/yarn", "~/.yarn/berry/cache")
 
@@ -18,28 +18,27 @@ class YarnCacheRule(Rule):
     severity = Severity.INFO
     summary = "yarn install without yarn cache clean"
     aliases = ("DL3060",)
-    shipped_stages_only = True
+    judged_stages = "shipped"
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in posix_runs(ctx, shipped_only=True):
-            cmds = commands(ctx, ins)
-            folder = ctx.model.scope_at(ins).get("YARN_CACHE_FOLDER")
-            if cache_mount(ctx, ins, *CACHES, *([folder] if folder else [])):
+    def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        cmds = ctx.commands(ins)
+        folder = ctx.model.scope_at(ins).get("YARN_CACHE_FOLDER")
+        if ctx.cache_mount(ins, *CACHES, *([folder] if folder else [])):
+            return
+        for i, cmd in enumerate(cmds):
+            words = operands(cmd) if cmd.name == "yarn" else []
+            if not (words and words[0].text == "install") and not (cmd.name == "yarn" and not cmd.args):
                 continue
-            for i, cmd in enumerate(cmds):
-                words = operands(cmd) if cmd.name == "yarn" else []
-                if not (words and words[0].text == "install") and not (cmd.name == "yarn" and not cmd.args):
-                    continue
-                later = cmds[i + 1 :]
-                cleaned = any(
-                    c.name == "yarn" and [w.text for w in operands(c)][:2] == ["cache", "clean"]
-                    for c in later
-                )
-                if cleaned or any(removes(later, p.replace("~", "/root") + "/x") for p in CACHES):
-                    continue
-                yield self.finding(
-                    ctx,
-                    words[0].span if words else cmd.name_span,
-                    "Run `yarn cache clean` in the same RUN, or mount a cache on yarn's cache folder",
-                )
-                break
+            later = cmds[i + 1 :]
+            cleaned = any(
+                c.name == "yarn" and [w.text for w in operands(c)][:2] == ["cache", "clean"]
+                for c in later
+            )
+            if cleaned or any(removes(later, p.replace("~", "/root") + "/x") for p in CACHES):
+                continue
+            yield self.finding(
+                ctx,
+                words[0].span if words else cmd.name_span,
+                "Run `yarn cache clean` in the same RUN, or mount a cache on yarn's cache folder",
+            )
+            break

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import commands, operands
-from dfcheck.lint.engine import RuleContext
+from dfcheck.build.packages import operands
+from dfcheck.dockerfile.model import Stage
 from dfcheck.lint.finding import Finding, Related, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command
 
 _UPDATE = {"apt-get": ("update",), "apt": ("update",), "apk": ("update",), "yum": ("makecache",),
@@ -36,40 +36,39 @@ class UpdateAloneRule(Rule):
     summary = "Package index updated in a RUN that installs nothing"
     aliases = ("CKV_DOCKER_5", "DS017")
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for stage in ctx.stages():
-            runs = [i for i in stage.instructions if i.keyword == "RUN"]
-            for k, ins in enumerate(runs):
-                cmds = commands(ctx, ins)
-                for i, cmd in enumerate(cmds):
-                    if _verb(cmd) not in _UPDATE.get(cmd.name, ()):
-                        continue
-                    rest = [
-                        c for c in cmds[i + 1 :] if not (c.name == cmd.name and _verb(c) in _UPDATE[c.name])
-                    ]
-                    if not all(
-                        c.name in _HOUSEKEEPING or (c.name == cmd.name and _verb(c) == "clean") for c in rest
-                    ):
-                        continue
-                    later = next(
-                        (
-                            c
-                            for r in runs[k + 1 :]
-                            for c in commands(ctx, r)
-                            if _verb(c) in _INSTALL.get(c.name, ())
-                        ),
-                        None,
+    def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
+        runs = [i for i in stage.instructions if i.keyword == "RUN"]
+        for k, ins in enumerate(runs):
+            cmds = ctx.commands(ins)
+            for i, cmd in enumerate(cmds):
+                if _verb(cmd) not in _UPDATE.get(cmd.name, ()):
+                    continue
+                rest = [
+                    c for c in cmds[i + 1 :] if not (c.name == cmd.name and _verb(c) in _UPDATE[c.name])
+                ]
+                if not all(
+                    c.name in _HOUSEKEEPING or (c.name == cmd.name and _verb(c) == "clean") for c in rest
+                ):
+                    continue
+                later = next(
+                    (
+                        c
+                        for r in runs[k + 1 :]
+                        for c in ctx.commands(r)
+                        if _verb(c) in _INSTALL.get(c.name, ())
+                    ),
+                    None,
+                )
+                word = operands(cmd)[0]
+                if later is not None:
+                    yield self.finding(
+                        ctx,
+                        word.span,
+                        f"`{cmd.name} {word.text}` alone is cached: the later install may use a stale index",
+                        related=(Related(later.name_span, "installs here with the cached index"),),
                     )
-                    word = operands(cmd)[0]
-                    if later is not None:
-                        yield self.finding(
-                            ctx,
-                            word.span,
-                            f"`{cmd.name} {word.text}` alone is cached: the later install may use a stale index",
-                            related=(Related(later.name_span, "installs here with the cached index"),),
-                        )
-                    else:
-                        yield self.finding(
-                            ctx, word.span, f"`{cmd.name} {word.text}` without an install in the same RUN"
-                        )
-                    break
+                else:
+                    yield self.finding(
+                        ctx, word.span, f"`{cmd.name} {word.text}` without an install in the same RUN"
+                    )
+                break

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import commands, covers, operands, posix_runs
-from dfcheck.dockerfile.model import Mount, stage_chain
-from dfcheck.lint.engine import RuleContext
+from dfcheck.build.packages import covers, operands
+from dfcheck.dockerfile.model import Mount
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import ChainState, Rule, RuleContext
 from dfcheck.shell import Command
 
 ARCHIVES = "/var/cache/apt/archives"
@@ -31,28 +31,29 @@ class AptCacheMountCleanedRule(Rule):
     severity = Severity.WARNING
     summary = "apt cache mount defeated by docker-clean"
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        kept: set[int] = set()
-        for ins in posix_runs(ctx):
-            stage = ctx.model.stage_of(ins)
-            cmds = commands(ctx, ins)
-            if _keeps(cmds):
-                kept.add(id(stage))
-            if any(id(st) in kept for st in stage_chain(stage)):
-                continue
-            if not any(
-                c.name in ("apt-get", "apt") and [w.text for w in operands(c)][:1] == ["install"]
-                for c in cmds
-            ):
-                continue
-            for flag in ins.flags_of("mount"):
-                mount = Mount.parse(flag.value or "")
-                if mount.type == "cache" and covers(
-                    ctx.model.expand(mount.target, ins).rstrip("/"), ARCHIVES
-                ):
-                    yield self.finding(
-                        ctx,
-                        flag.span,
-                        f"{DOCKER_CLEAN} deletes downloaded packages after each install, so this cache stays "
-                        f"empty: remove it first (`rm -f {DOCKER_CLEAN}`)",
-                    )
+    def __init__(self) -> None:
+        #: Has a RUN of the stage chain stopped apt from deleting downloaded packages?
+        self.kept: ChainState[bool] = ChainState(False)
+
+    def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        stage = ctx.facts(ins).stage
+        cmds = ctx.commands(ins)
+        if stage is None:
+            return
+        if _keeps(cmds):
+            self.kept.set(stage, True)
+        if self.kept.get(stage):
+            return
+        if not any(
+            c.name in ("apt-get", "apt") and [w.text for w in operands(c)][:1] == ["install"] for c in cmds
+        ):
+            return
+        for flag in ins.flags_of("mount"):
+            mount = Mount.parse(flag.value or "")
+            if mount.type == "cache" and covers(ctx.model.expand(mount.target, ins).rstrip("/"), ARCHIVES):
+                yield self.finding(
+                    ctx,
+                    flag.span,
+                    f"{DOCKER_CLEAN} deletes downloaded packages after each install, so this cache stays "
+                    f"empty: remove it first (`rm -f {DOCKER_CLEAN}`)",
+                )

@@ -5,13 +5,12 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterator
 
-from dfcheck.build.packages import commands, install_targets, is_posix
-from dfcheck.dockerfile.model import Mount, chain_instructions
+from dfcheck.build.packages import install_targets
+from dfcheck.dockerfile.model import Mount, Stage, chain_instructions
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.source import Span
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Edit, Finding, Fix, Related, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 _LOCKS = {
     "npm": ("package-lock.json", "npm-shrinkwrap.json"),
@@ -55,36 +54,35 @@ class LockfileNotEnforcedRule(Rule):
     severity = Severity.WARNING
     summary = "Install ignores the lockfile that was copied in"
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for stage in ctx.stages():
-            seen: dict[str, Span] = {}
-            for ins in chain_instructions(stage):
-                for source, span in _sources(ctx, ins):
-                    name = source.rstrip("/").rsplit("/", 1)[-1]
-                    for locks in _LOCKS.values():
-                        for lock in locks:
-                            if lock not in seen and fnmatch.fnmatchcase(lock, name):
-                                seen[lock] = span
-                if ins.keyword != "RUN" or ins not in stage.instructions or not is_posix(ctx, ins):
+    def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
+        seen: dict[str, Span] = {}
+        for ins in chain_instructions(stage):
+            for source, span in _sources(ctx, ins):
+                name = source.rstrip("/").rsplit("/", 1)[-1]
+                for locks in _LOCKS.values():
+                    for lock in locks:
+                        if lock not in seen and fnmatch.fnmatchcase(lock, name):
+                            seen[lock] = span
+            if ins.keyword != "RUN" or ins not in stage.instructions or not ctx.facts(ins).posix:
+                continue
+            for cmd in ctx.commands(ins):
+                lock = next((k for k in _LOCKS.get(cmd.name, ()) if k in seen), None)
+                if lock is None:
                     continue
-                for cmd in commands(ctx, ins):
-                    lock = next((k for k in _LOCKS.get(cmd.name, ()) if k in seen), None)
-                    if lock is None:
-                        continue
-                    targets = install_targets(cmd, ("install", "i"))
-                    bare_yarn = cmd.name == "yarn" and not cmd.args
-                    if (targets is None and not bare_yarn) or targets:
-                        continue
-                    related = (Related(seen[lock], f"{lock} is copied here"),)
-                    if cmd.name == "npm":
-                        verb = next(w for w in cmd.args if w.text in ("install", "i"))
-                        yield self.finding(
-                            ctx, verb.span, "Use `npm ci`: `npm install` may rewrite the lockfile instead of failing",
-                            fix=Fix("Use npm ci", (Edit(verb.span, "ci"),), safe=False), related=related,
-                        )  # fmt: skip
-                    elif not cmd.has_flag(*_FROZEN[cmd.name]):
-                        flag = _FROZEN[cmd.name][0]
-                        yield self.finding(
-                            ctx, cmd.name_span, f"Add `{flag}` so `{cmd.name}` fails instead of updating {lock}",
-                            related=related,
-                        )  # fmt: skip
+                targets = install_targets(cmd, ("install", "i"))
+                bare_yarn = cmd.name == "yarn" and not cmd.args
+                if (targets is None and not bare_yarn) or targets:
+                    continue
+                related = (Related(seen[lock], f"{lock} is copied here"),)
+                if cmd.name == "npm":
+                    verb = next(w for w in cmd.args if w.text in ("install", "i"))
+                    yield self.finding(
+                        ctx, verb.span, "Use `npm ci`: `npm install` may rewrite the lockfile instead of failing",
+                        fix=Fix("Use npm ci", (Edit(verb.span, "ci"),), safe=False), related=related,
+                    )  # fmt: skip
+                elif not cmd.has_flag(*_FROZEN[cmd.name]):
+                    flag = _FROZEN[cmd.name][0]
+                    yield self.finding(
+                        ctx, cmd.name_span, f"Add `{flag}` so `{cmd.name}` fails instead of updating {lock}",
+                        related=related,
+                    )  # fmt: skip

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from dfcheck.build.packages import cache_mount, commands, operands, posix_runs, removes, run_user
+from dfcheck.build.packages import operands, removes
 from dfcheck.dockerfile.model import is_root_user, stage_chain
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.source import Span
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Edit, Finding, Fix, Related, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command, Word
 
 
@@ -89,7 +88,7 @@ def _satisfied(ctx: RuleContext, ins: Instruction, tool: Tool, cmds: list[Comman
     paths += (
         [v for c in cmds if c.name in tool.programs for v in c.flag_values(*tool.flags)] if tool.flags else []
     )
-    if cache_mount(ctx, ins, *paths, within=True):
+    if ctx.cache_mount(ins, *paths, within=True):
         return True
     for cmd in cmds:
         said = " ".join(w.text for w in cmd.args)
@@ -140,23 +139,27 @@ class CacheMountRecommendedRule(Rule):
     severity = Severity.INFO
     summary = "Dependency download without a build cache mount"
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def __init__(self) -> None:
+        self.found: dict[tuple[int, str, str], list[tuple[Instruction, Command, list[Command], Word]]] = {}
+
+    def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        stage = ctx.facts(ins).stage
+        shipped = ctx.ships(stage)
+        cmds = ctx.commands(ins)
+        for tool in TOOLS:
+            if tool.build_stages_only and shipped:
+                continue
+            cmd, verb = next(((c, v) for c in cmds if (v := _verb(tool, c)) is not None), (None, None))
+            if cmd is None or verb is None or _satisfied(ctx, ins, tool, cmds):
+                continue
+            kind = "compile" if tool.name == "go" and verb.text in ("build", "install") else "fetch"
+            key = (stage.index if stage is not None else -1, tool.name, kind)
+            self.found.setdefault(key, []).append((ins, cmd, cmds, verb))
+        return iter(())
+
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         """One finding per stage and tool at its first uncached RUN; the others are related to it."""
-        found: dict[tuple[int, str, str], list[tuple[Instruction, Command, list[Command], Word]]] = {}
-        for ins in posix_runs(ctx):
-            stage = ctx.model.stage_of(ins)
-            shipped = ctx.shipped(stage)
-            cmds = commands(ctx, ins)
-            for tool in TOOLS:
-                if tool.build_stages_only and shipped:
-                    continue
-                cmd, verb = next(((c, v) for c in cmds if (v := _verb(tool, c)) is not None), (None, None))
-                if cmd is None or verb is None or _satisfied(ctx, ins, tool, cmds):
-                    continue
-                kind = "compile" if tool.name == "go" and verb.text in ("build", "install") else "fetch"
-                key = (stage.index if stage is not None else -1, tool.name, kind)
-                found.setdefault(key, []).append((ins, cmd, cmds, verb))
-        for (_, name, _), runs in found.items():
+        for (_, name, _), runs in self.found.items():
             tool = next(t for t in TOOLS if t.name == name)
             yield self._finding(ctx, tool, runs)
 
@@ -174,7 +177,7 @@ class CacheMountRecommendedRule(Rule):
         else:
             what += " downloads every dependency again whenever this step re-runs"
         targets = _suggested(ctx, ins, tool, compiles)
-        user = _switched_user(cmds) or run_user(ctx, ins)
+        user = _switched_user(cmds) or ctx.user_at(ins)
         if not is_root_user(user):
             mounts = " ".join(
                 f"--mount=type=cache,target={t.replace('/root/', f'<home of {user}>/')},uid=<uid of {user}>"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.build.steps import step_kind, volatile_arg_move
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Related, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class VolatileArgBeforeInstallRule(Rule):
@@ -17,11 +16,11 @@ class VolatileArgBeforeInstallRule(Rule):
     summary = "A per-build ARG (GIT_SHA, BUILD_DATE...) is declared above installs that do not use it"
     options = {"names": []}
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         names = ctx.option(self, "names") or []
         for stage in ctx.stages():
             for index, arg in enumerate(stage.instructions):
-                move = volatile_arg_move(ctx.model, stage, index, ctx.dockerfile.escape, names)
+                move = volatile_arg_move(ctx.semantics, stage, index, ctx.dockerfile.escape, names)
                 if move is None:
                     continue
                 name, stop = move
@@ -29,7 +28,7 @@ class VolatileArgBeforeInstallRule(Rule):
                 installs = [
                     ins
                     for ins in stage.instructions[index + 1 : end]
-                    if ins.keyword == "RUN" and step_kind(ctx.model, ins) == "install"
+                    if ins.keyword == "RUN" and step_kind(ctx.semantics, ins) == "install"
                 ]
                 if not installs:
                     continue

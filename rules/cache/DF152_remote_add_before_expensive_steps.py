@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.build.steps import REMOTE, is_expensive, remote_is_pinned, source_tokens
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.model import Stage
 from dfcheck.lint.finding import Finding, Related, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class RemoteAddBeforeExpensiveStepsRule(Rule):
@@ -16,28 +16,27 @@ class RemoteAddBeforeExpensiveStepsRule(Rule):
     severity = Severity.INFO
     summary = "An unpinned ADD of a URL or git repository comes before expensive steps"
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for stage in ctx.stages():
-            for index, ins in enumerate(stage.instructions):
-                if ins.keyword != "ADD":
-                    continue
-                remote = [
-                    t
-                    for t in source_tokens(ins)
-                    if REMOTE.match(t.value) and not remote_is_pinned(ins, t.value)
-                ]
-                if not remote:
-                    continue
-                later = [i for i in stage.instructions[index + 1 :] if is_expensive(ctx.model, i)]
-                if not later:
-                    continue
-                yield self.finding(
-                    ctx,
-                    remote[0].span,
-                    f"the content of {remote[0].value} is checked on every build and is not pinned: when it "
-                    f"changes, the {len(later)} install or build step(s) after it re-run; pin it "
-                    "(--checksum=sha256:..., or a git commit) or add it after the steps that do not need it",
-                    related=tuple(
-                        Related(i.keyword_span, "re-runs when the remote content changes") for i in later
-                    ),
-                )
+    def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
+        for index, ins in enumerate(stage.instructions):
+            if ins.keyword != "ADD":
+                continue
+            remote = [
+                t
+                for t in source_tokens(ins)
+                if REMOTE.match(t.value) and not remote_is_pinned(ins, t.value)
+            ]
+            if not remote:
+                continue
+            later = [i for i in stage.instructions[index + 1 :] if is_expensive(ctx.semantics, i)]
+            if not later:
+                continue
+            yield self.finding(
+                ctx,
+                remote[0].span,
+                f"the content of {remote[0].value} is checked on every build and is not pinned: when it "
+                f"changes, the {len(later)} install or build step(s) after it re-run; pin it "
+                "(--checksum=sha256:..., or a git commit) or add it after the steps that do not need it",
+                related=tuple(
+                    Related(i.keyword_span, "re-runs when the remote content changes") for i in later
+                ),
+            )

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.build.steps import BROAD, from_context, source_tokens
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class NoDockerignoreHeavyContextRule(Rule):
@@ -16,14 +15,14 @@ class NoDockerignoreHeavyContextRule(Rule):
     severity = Severity.WARNING
     summary = "No .dockerignore while COPY . sends .git, dependencies, virtualenvs or build outputs"
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         build = ctx.build_context
         if build is None or build.ignore_file is not None:
             return
         token = next(
             (
                 t
-                for ins in ctx.instructions("COPY", "ADD")
+                for ins in ctx.all_instructions("COPY", "ADD")
                 if from_context(ins)
                 for t in source_tokens(ins)
                 if t.value in BROAD

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class SecretInImageRule(Rule):
@@ -17,11 +16,11 @@ class SecretInImageRule(Rule):
     tags = ("security",)
     security_severity = 8.0
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         from dfcheck.build.context import secret_copies
 
         for stage, token, secrets in secret_copies(ctx):
-            if ctx.shipped(stage):
+            if ctx.ships(stage):
                 yield self.finding(ctx, token.span, _message(token.value, secrets, "the image"))
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class SecretInBuildLayerRule(Rule):
@@ -17,11 +16,11 @@ class SecretInBuildLayerRule(Rule):
     tags = ("security",)
     security_severity = 5.0
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         from dfcheck.build.context import secret_copies
 
         for stage, token, secrets in secret_copies(ctx):
-            if not ctx.shipped(stage):
+            if not ctx.ships(stage):
                 more = f" and {len(secrets) - 1} more" if len(secrets) > 1 else ""
                 yield self.finding(
                     ctx,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class CopyIgnoredFileRule(Rule):
@@ -16,7 +15,7 @@ class CopyIgnoredFileRule(Rule):
     summary = "COPY/ADD source is excluded by .dockerignore"
     aliases = ("CopyIgnoredFile",)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         build = ctx.build_context
         if build is None or build.ignore_file is None:
             return

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import expand_known
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class CopySourceNotFoundRule(Rule):
@@ -16,7 +15,7 @@ class CopySourceNotFoundRule(Rule):
     severity = Severity.ERROR
     summary = "COPY/ADD source does not exist in the build context"
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         build = ctx.build_context
         if build is None:
             return

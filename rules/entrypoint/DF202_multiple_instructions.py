@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dfcheck.dockerfile.model import Stage
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Related, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 ONCE = ("CMD", "ENTRYPOINT", "HEALTHCHECK")
 
@@ -19,18 +19,17 @@ class MultipleInstructionsRule(Rule):
     summary = "A stage has more than one CMD, ENTRYPOINT or HEALTHCHECK"
     aliases = ("DL4003", "DL4004", "DL3012", "MultipleInstructionsDisallowed", "DS016", "DS007", "DS023")
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for stage in ctx.stages():
-            last: dict[str, Instruction] = {}
-            for ins in stage.instructions:
-                if ins.keyword not in ONCE:
-                    continue
-                previous = last.get(ins.keyword)
-                if previous is not None:
-                    yield self.finding(
-                        ctx,
-                        previous.keyword_span,
-                        f"this {ins.keyword} has no effect: the {ins.keyword} on line {ins.line} replaces it",
-                        related=(Related(ins.keyword_span, f"the {ins.keyword} that takes effect"),),
-                    )
-                last[ins.keyword] = ins
+    def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
+        last: dict[str, Instruction] = {}
+        for ins in stage.instructions:
+            if ins.keyword not in ONCE:
+                continue
+            previous = last.get(ins.keyword)
+            if previous is not None:
+                yield self.finding(
+                    ctx,
+                    previous.keyword_span,
+                    f"this {ins.keyword} has no effect: the {ins.keyword} on line {ins.line} replaces it",
+                    related=(Related(ins.keyword_span, f"the {ins.keyword} that takes effect"),),
+                )
+            last[ins.keyword] = ins

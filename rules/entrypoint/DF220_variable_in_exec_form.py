@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import direct_exec_forms
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 VARIABLE = re.compile(r"\$(\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 
@@ -18,9 +18,10 @@ class VariableInExecFormRule(Rule):
     name = "variable-in-exec-form"
     severity = Severity.WARNING
     summary = "A $VARIABLE in exec form is passed literally, not expanded"
+    instructions = frozenset({"CMD", "ENTRYPOINT", "RUN", "HEALTHCHECK"})
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins, argv in direct_exec_forms(ctx.instructions("CMD", "ENTRYPOINT", "RUN", "HEALTHCHECK")):
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        for _, argv in direct_exec_forms([ins]):
             for token in argv:
                 match = VARIABLE.search(token.value)
                 if match:

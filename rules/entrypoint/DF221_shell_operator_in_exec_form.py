@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import direct_exec_forms
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 OPERATOR = re.compile(r"^(&&|\|\||\||;|>|>>|<|2>&1|&>|2>|&)$|\s(&&|\|\|)\s")
 
@@ -18,9 +18,10 @@ class ShellOperatorInExecFormRule(Rule):
     name = "shell-operator-in-exec-form"
     severity = Severity.ERROR
     summary = "A shell operator inside an exec-form array is passed as a literal argument"
+    instructions = frozenset({"CMD", "ENTRYPOINT", "RUN", "HEALTHCHECK"})
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins, args in direct_exec_forms(ctx.instructions("CMD", "ENTRYPOINT", "RUN", "HEALTHCHECK")):
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        for _, args in direct_exec_forms([ins]):
             for token in args[1:]:
                 match = OPERATOR.search(token.value)
                 if match:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.model import Stage
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 #: Settings that only matter when the image runs: their presence says the image is meant to be
 #: started, not exported with ``--output`` or used as a base for other images.
@@ -18,11 +18,9 @@ class NoDefaultCommandRule(Rule):
     name = "no-default-command"
     severity = Severity.WARNING
     summary = "The shipped image has no CMD or ENTRYPOINT and its base provides none"
-    shipped_stages_only = True
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        chain = ctx.shipped_chain()
-        if not chain or not chain[0].base.is_scratch or chain[0].implicit:  # no FROM: base unknown
+    def check_image(self, ctx: RuleContext, chain: list[Stage]) -> Iterator[Finding]:
+        if not chain[0].base.is_scratch or chain[0].implicit:  # no FROM: base unknown
             return
         target = chain[-1]
         keywords = {i.keyword for s in chain for i in s.instructions}

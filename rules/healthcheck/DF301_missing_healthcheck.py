@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.model import Stage
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class MissingHealthcheckRule(Rule):
@@ -16,13 +16,9 @@ class MissingHealthcheckRule(Rule):
     summary = "The shipped image of a network service has no HEALTHCHECK"
     aliases = ("DL3057", "CKV_DOCKER_2", "DS026")
     enabled_by_default = False
-    shipped_stages_only = True
     options = {"require_expose": False}
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        chain = ctx.shipped_chain()
-        if not chain:
-            return
+    def check_image(self, ctx: RuleContext, chain: list[Stage]) -> Iterator[Finding]:
         target = chain[-1]
         keywords = {i.keyword for s in chain for i in s.instructions}
         if "HEALTHCHECK" in keywords:

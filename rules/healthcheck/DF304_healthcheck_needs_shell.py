@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.build import images
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.model import Stage
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class HealthcheckNeedsShellRule(Rule):
@@ -15,11 +15,9 @@ class HealthcheckNeedsShellRule(Rule):
     name = "healthcheck-needs-shell"
     severity = Severity.ERROR
     summary = "Shell-form HEALTHCHECK in an image without a shell"
-    shipped_stages_only = True
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        chain = ctx.shipped_chain()
-        if not chain or chain[0].parent is not None or images.has_shell(chain[0].base) is not False:
+    def check_image(self, ctx: RuleContext, chain: list[Stage]) -> Iterator[Finding]:
+        if chain[0].parent is not None or images.has_shell(chain[0].base) is not False:
             return
         for stage in chain:
             for ins in stage.instructions:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dfcheck.dockerfile.model import Stage
 from dfcheck.dockerfile.substitute import expand
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class UntaggedBaseImageRule(Rule):
@@ -17,18 +17,17 @@ class UntaggedBaseImageRule(Rule):
     summary = "A base image has neither a tag nor a digest"
     aliases = ("DL3006", "CKV_DOCKER_7")
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for stage in ctx.stages():
-            ins = stage.from_ins
-            if not ins.args or stage.parent is not None or stage.base.is_scratch:
-                continue
-            if expand(stage.base_raw, ctx.model.global_scope, ctx.dockerfile.escape).missing:
-                continue
-            ref = stage.base
-            if ref.tag or ref.digest or not ref.repository or ctx.model.stage_named(ref.raw) is not None:
-                continue
-            yield self.finding(
-                ctx,
-                ins.args[0].span,
-                f"base image '{ref.raw}' has no tag, so it means '{ref.raw}:latest'; pin a version tag",
-            )
+    def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
+        ins = stage.from_ins
+        if not ins.args or stage.parent is not None or stage.base.is_scratch:
+            return
+        if expand(stage.base_raw, ctx.model.global_scope, ctx.dockerfile.escape).missing:
+            return
+        ref = stage.base
+        if ref.tag or ref.digest or not ref.repository or ctx.model.stage_named(ref.raw) is not None:
+            return
+        yield self.finding(
+            ctx,
+            ins.args[0].span,
+            f"base image '{ref.raw}' has no tag, so it means '{ref.raw}:latest'; pin a version tag",
+        )

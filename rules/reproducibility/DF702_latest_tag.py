@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.dockerfile.model import narrow
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.model import Stage, narrow
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class LatestTagRule(Rule):
@@ -17,16 +16,15 @@ class LatestTagRule(Rule):
     summary = "A base image uses the 'latest' tag"
     aliases = ("DL3007", "DS001", "CKV_DOCKER_7")
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for stage in ctx.stages():
-            ref = stage.base
-            if stage.parent is not None or ref.tag != "latest" or ref.digest or not stage.from_ins.args:
-                continue
-            token = stage.from_ins.args[0]
-            at = token.value.rfind(":latest")
-            span = narrow(token.span, token.value, at + 1, at + 7) if at >= 0 else token.span
-            yield self.finding(
-                ctx,
-                span,
-                f"'{ref.raw}' uses the 'latest' tag, which changes without notice; pin a version tag",
-            )
+    def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
+        ref = stage.base
+        if stage.parent is not None or ref.tag != "latest" or ref.digest or not stage.from_ins.args:
+            return
+        token = stage.from_ins.args[0]
+        at = token.value.rfind(":latest")
+        span = narrow(token.span, token.value, at + 1, at + 7) if at >= 0 else token.span
+        yield self.finding(
+            ctx,
+            span,
+            f"'{ref.raw}' uses the 'latest' tag, which changes without notice; pin a version tag",
+        )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import is_git_source, unverified_add_sources
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class AddUrlWithoutChecksumRule(Rule):
@@ -15,9 +15,10 @@ class AddUrlWithoutChecksumRule(Rule):
     name = "add-url-without-checksum"
     severity = Severity.WARNING
     summary = "ADD downloads a URL without --checksum"
+    instructions = frozenset({"ADD"})
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for token, url in unverified_add_sources(ctx.instructions("ADD"), ctx.model):
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        for token, url in unverified_add_sources([ins], ctx.model):
             if url.lower().startswith(("http://", "https://")) and not is_git_source(url):
                 yield self.finding(
                     ctx,

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import is_git_source, unverified_add_sources
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 COMMIT = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
 
@@ -25,9 +25,10 @@ class AddGitUnpinnedRule(Rule):
     name = "add-git-unpinned"
     severity = Severity.WARNING
     summary = "ADD of a Git repository is not pinned to a commit"
+    instructions = frozenset({"ADD"})
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for token, url in unverified_add_sources(ctx.instructions("ADD"), ctx.model):
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        for token, url in unverified_add_sources([ins], ctx.model):
             if is_git_source(url) and not pinned(url):
                 yield self.finding(
                     ctx,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import PinRule, commands, install_targets
+from dfcheck.build.packages import install_targets
 from dfcheck.dockerfile.model import chain_instructions
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import PinRule, RuleContext
 from dfcheck.shell import Command, Script, Word
 
 #: An archive frozen at a point in time pins every package it serves.
@@ -39,7 +39,7 @@ class AptUnpinnedRule(PinRule):
     def check_command(
         self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
     ) -> Iterator[Finding]:
-        if any(_snapshot(c) for c in commands(ctx, ins)) or self._snapshot_sources(ctx, ins):
+        if any(_snapshot(c) for c in ctx.commands(ins)) or self._snapshot_sources(ctx, ins):
             return
         yield from super().check_command(ctx, ins, script, cmd)
 
@@ -49,6 +49,6 @@ class AptUnpinnedRule(PinRule):
         for other in chain_instructions(stage) if stage is not None else ():
             if other is ins or other is ins.parent:
                 return False
-            if other.keyword == "RUN" and any(_snapshot(c) for c in commands(ctx, other)):
+            if other.keyword == "RUN" and any(_snapshot(c) for c in ctx.commands(other)):
                 return True
         return False

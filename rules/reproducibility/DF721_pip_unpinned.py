@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from dfcheck.build.packages import VALUE_FLAGS, PinRule, pip_args, positionals
+from dfcheck.build.packages import VALUE_FLAGS, pip_args, positionals
 from dfcheck.lint.finding import Severity
+from dfcheck.lint.rule import ANY_PROGRAM, PinRule
 from dfcheck.shell import Command, Word
 
 _VCS = re.compile(r"^(git|hg|svn|bzr)(\+[a-z]+)?:", re.I)
@@ -33,6 +34,7 @@ class PipUnpinnedRule(PinRule):
     severity = Severity.WARNING
     summary = "pip install without version pins"
     aliases = ("DL3013",)
+    programs = ANY_PROGRAM
     hint = "use `pip install <package>==<version>` or a requirements/constraints file"
 
     def packages(self, cmd: Command) -> list[Word] | None:

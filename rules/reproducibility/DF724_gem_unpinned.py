@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dfcheck.build.packages import VALUE_FLAGS, PinRule, install_targets
+from dfcheck.build.packages import VALUE_FLAGS, install_targets
 from dfcheck.lint.finding import Severity
+from dfcheck.lint.rule import PinRule
 from dfcheck.shell import Command, Word
 
 #: gem install switches that take no value; an unknown ``--flag`` is taken to take one

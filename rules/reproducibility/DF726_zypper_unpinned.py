@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dfcheck.build.packages import PinRule, install_targets
+from dfcheck.build.packages import install_targets
 from dfcheck.lint.finding import Severity
+from dfcheck.lint.rule import PinRule
 from dfcheck.shell import Command, Word
 
 

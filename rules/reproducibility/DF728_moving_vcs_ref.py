@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.build.packages import VALUE_FLAGS, CommandRule, install_targets, pip_args, positionals, resolve
+from dfcheck.build.packages import VALUE_FLAGS, install_targets, pip_args, positionals
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command, Script, Word
 
 BRANCHES = frozenset(
@@ -36,7 +36,7 @@ def _ref(cmd: Command) -> Iterator[tuple[Word, str]]:
                     yield word, m.group(1)
 
 
-class MovingVcsRefRule(CommandRule):
+class MovingVcsRefRule(Rule):
     code = "DF728"
     name = "moving-vcs-ref"
     severity = Severity.WARNING
@@ -47,7 +47,7 @@ class MovingVcsRefRule(CommandRule):
         self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
     ) -> Iterator[Finding]:
         for word, ref in _ref(cmd):
-            if resolve(ctx, ins, word) is not None and ref.lower() in BRANCHES:
+            if ctx.word_values(ins, word) is not None and ref.lower() in BRANCHES:
                 yield self.finding(
                     ctx, word.span, f"`{ref}` is a branch that moves: pin a tag or a commit hash instead"
                 )

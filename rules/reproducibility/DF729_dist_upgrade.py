@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import CommandRule, operands
+from dfcheck.build.packages import operands
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command, Script
 
 _VERBS = {
@@ -17,7 +17,7 @@ _VERBS = {
 }
 
 
-class DistUpgradeRule(CommandRule):
+class DistUpgradeRule(Rule):
     code = "DF729"
     name = "dist-upgrade"
     severity = Severity.WARNING

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.dockerfile.model import chain_instructions, is_root_user
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.model import Stage, is_root_user
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class RootUserRule(Rule):
@@ -16,14 +15,10 @@ class RootUserRule(Rule):
     severity = Severity.WARNING
     summary = "The last USER of the shipped image is root"
     aliases = ("DL3002", "CKV_DOCKER_8", "DS002")
-    shipped_stages_only = True
     security_severity = 6.0
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        target = ctx.model.target_stage(ctx.settings.target)
-        if target is None:
-            return
-        users = [ins for ins in chain_instructions(target) if ins.keyword == "USER" and ins.args]
+    def check_image(self, ctx: RuleContext, chain: list[Stage]) -> Iterator[Finding]:
+        users = [ins for stage in chain for ins in stage.instructions if ins.keyword == "USER" and ins.args]
         if not users:
             return
         last = users[-1]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.dockerfile.model import chain_instructions
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.model import Stage
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class MissingUserRule(Rule):
@@ -17,14 +16,11 @@ class MissingUserRule(Rule):
     summary = "The shipped image never sets a USER"
     aliases = ("CKV_DOCKER_3", "DS002")
     enabled_by_default = False
-    shipped_stages_only = True
     security_severity = 4.0
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        target = ctx.model.target_stage(ctx.settings.target)
-        if target is None:
-            return
-        if not any(ins.keyword == "USER" for ins in chain_instructions(target)):
+    def check_image(self, ctx: RuleContext, chain: list[Stage]) -> Iterator[Finding]:
+        target = chain[-1]
+        if target.end.user is None:
             yield self.finding(
                 ctx,
                 target.from_ins.keyword_span,

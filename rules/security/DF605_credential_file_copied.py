@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 CREDENTIAL = re.compile(
     r"(?:^|/)(?:id_(?:rsa|dsa|ecdsa|ed25519)|\.npmrc|\.pypirc|\.netrc|\.git-credentials|\.dockercfg"
@@ -23,18 +23,18 @@ class CredentialFileCopiedRule(Rule):
     name = "credential-file-copied"
     severity = Severity.WARNING
     summary = "COPY/ADD puts a credential file into the shipped image"
+    instructions = frozenset({'COPY', 'ADD'})
     aliases = ("DS031",)
-    shipped_stages_only = True
+    judged_stages = "shipped"
     security_severity = 7.5
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in ctx.instructions("COPY", "ADD", shipped_only=True):
-            for token in ins.args[:-1]:
-                path = ctx.model.expand(token.value, ins).rstrip("/")
-                if "://" not in path and CREDENTIAL.search(path) and not PUBLIC.search(path):
-                    yield self.finding(
-                        ctx,
-                        token.span,
-                        f"'{token.value}' looks like a credential file and stays readable in the image; "
-                        "use RUN --mount=type=secret or mount it at run time",
-                    )
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        for token in ins.args[:-1]:
+            path = ctx.model.expand(token.value, ins).rstrip("/")
+            if "://" not in path and CREDENTIAL.search(path) and not PUBLIC.search(path):
+                yield self.finding(
+                    ctx,
+                    token.span,
+                    f"'{token.value}' looks like a credential file and stays readable in the image; "
+                    "use RUN --mount=type=secret or mount it at run time",
+                )

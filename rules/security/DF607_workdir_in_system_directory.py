@@ -6,9 +6,9 @@ import posixpath
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import expand_known
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 #: Kernel and runtime filesystems that are mounted over when the container starts, and /boot.
 SYSTEM_DIRECTORIES = ("/proc", "/sys", "/dev", "/run", "/boot")
@@ -19,27 +19,27 @@ class WorkdirInSystemDirectoryRule(Rule):
     name = "workdir-in-system-directory"
     severity = Severity.WARNING
     summary = "WORKDIR points into a kernel or runtime filesystem"
+    instructions = frozenset({'WORKDIR'})
     security_severity = 3.0
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in ctx.instructions("WORKDIR"):
-            if not ins.args or ctx.model.dialect(ins) in ("cmd", "powershell"):
-                continue
-            value = expand_known(ctx.model, ins.args[0].value, ins)
-            if not value or not value.startswith("/"):
-                continue
-            path = posixpath.normpath(value)
-            hit = next((d for d in SYSTEM_DIRECTORIES if path == d or path.startswith(d + "/")), None)
-            if hit is None:
-                continue
-            what = (
-                "is mounted over at run time"
-                if hit in ("/proc", "/sys", "/dev", "/run")
-                else "holds the OS's own files"
-            )
-            yield self.finding(
-                ctx,
-                ins.args[0].span,
-                f"WORKDIR {path} is inside {hit}, which {what}: files written there are lost or shadow "
-                "system files; use a directory of your own such as /app",
-            )
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        if not ins.args or ctx.model.dialect(ins) in ("cmd", "powershell"):
+            return
+        value = expand_known(ctx.model, ins.args[0].value, ins)
+        if not value or not value.startswith("/"):
+            return
+        path = posixpath.normpath(value)
+        hit = next((d for d in SYSTEM_DIRECTORIES if path == d or path.startswith(d + "/")), None)
+        if hit is None:
+            return
+        what = (
+            "is mounted over at run time"
+            if hit in ("/proc", "/sys", "/dev", "/run")
+            else "holds the OS's own files"
+        )
+        yield self.finding(
+            ctx,
+            ins.args[0].span,
+            f"WORKDIR {path} is inside {hit}, which {what}: files written there are lost or shadow "
+            "system files; use a directory of your own such as /app",
+        )

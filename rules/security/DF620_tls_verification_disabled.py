@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import commands, is_pip, operands
+from dfcheck.build.packages import is_pip, operands
 from dfcheck.dockerfile.source import Span
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command, Word
 
 _FALSE = frozenset({"false", "0", "no", "off"})
@@ -83,13 +82,13 @@ class TlsVerificationDisabledRule(Rule):
                "CKV2_DOCKER_18")  # fmt: skip
     security_severity = 7.4
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in ctx.instructions("ENV", "ARG"):
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
+        for ins in ctx.all_instructions("ENV", "ARG"):
             for pair in ins.pairs:
                 if pair.has_value and _env_disables(pair.key, pair.value):
                     yield self._env(ctx, pair.key, pair.key_span)
-        for ins in ctx.instructions("RUN"):
-            for cmd in commands(ctx, ins):
+        for ins in ctx.all_instructions("RUN"):
+            for cmd in ctx.commands(ins):
                 for word in cmd.assignments:
                     key, _, value = word.text.partition("=")
                     if _env_disables(key, value):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import commands
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command, Word
 
 _FLAGS = {
@@ -58,20 +57,20 @@ class SignatureVerificationDisabledRule(Rule):
     name = "signature-verification-disabled"
     severity = Severity.ERROR
     summary = "Package signature verification turned off"
+    instructions = frozenset({'RUN'})
     aliases = ("CKV2_DOCKER_7", "CKV2_DOCKER_8", "CKV2_DOCKER_9", "CKV2_DOCKER_10", "CKV2_DOCKER_11")
     security_severity = 8.1
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in ctx.instructions("RUN"):
-            for cmd in commands(ctx, ins):
-                for word in _disabling(cmd):
-                    what = (
-                        "an apt source marked [trusted=yes]"
-                        if cmd.name in ("echo", "printf", "tee")
-                        else f"`{word.text}`"
-                    )
-                    yield self.finding(
-                        ctx,
-                        word.span,
-                        f"{what} installs packages without checking their signatures: import the key instead",
-                    )
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        for cmd in ctx.commands(ins):
+            for word in _disabling(cmd):
+                what = (
+                    "an apt source marked [trusted=yes]"
+                    if cmd.name in ("echo", "printf", "tee")
+                    else f"`{word.text}`"
+                )
+                yield self.finding(
+                    ctx,
+                    word.span,
+                    f"{what} installs packages without checking their signatures: import the key instead",
+                )

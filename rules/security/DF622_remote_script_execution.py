@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.build.packages import posix_runs
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Related, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 INTERPRETERS = frozenset(
     {"sh", "bash", "dash", "ash", "zsh", "ksh", "python", "python2", "python3", "perl", "ruby", "node", "php"}
@@ -35,31 +34,30 @@ class RemoteScriptExecutionRule(Rule):
     summary = "Downloaded script piped into an interpreter"
     security_severity = 6.5
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in posix_runs(ctx):
-            for script in ctx.model.scripts(ins):
-                for pipe in script.pipelines:
-                    fetch = next((c for c in pipe if c.name in ("curl", "wget")), None)
-                    run = next(
-                        (
-                            c
-                            for c in pipe
-                            if c.name in INTERPRETERS and fetch and c.pipeline_index > fetch.pipeline_index
-                        ),
-                        None,
+    def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        for script in ctx.scripts(ins):
+            for pipe in script.pipelines:
+                fetch = next((c for c in pipe if c.name in ("curl", "wget")), None)
+                run = next(
+                    (
+                        c
+                        for c in pipe
+                        if c.name in INTERPRETERS and fetch and c.pipeline_index > fetch.pipeline_index
+                    ),
+                    None,
+                )
+                if fetch and run and _reads_stdin([w.text for w in run.args]):
+                    yield self.finding(
+                        ctx,
+                        run.name_span,
+                        f"`{fetch.name} ... | {run.name}` runs an unverified download: save it, check its "
+                        "checksum or signature, then run it",
+                        related=(Related(fetch.name_span, "downloaded here"),),
                     )
-                    if fetch and run and _reads_stdin([w.text for w in run.args]):
-                        yield self.finding(
-                            ctx,
-                            run.name_span,
-                            f"`{fetch.name} ... | {run.name}` runs an unverified download: save it, check its "
-                            "checksum or signature, then run it",
-                            related=(Related(fetch.name_span, "downloaded here"),),
-                        )
-                for cmd in script.commands:
-                    if cmd.name in INTERPRETERS and any(_FETCH.search(w.raw) for w in cmd.args):
-                        yield self.finding(
-                            ctx,
-                            cmd.name_span,
-                            f"`{cmd.name}` runs an unverified download: verify it before running it",
-                        )
+            for cmd in script.commands:
+                if cmd.name in INTERPRETERS and any(_FETCH.search(w.raw) for w in cmd.args):
+                    yield self.finding(
+                        ctx,
+                        cmd.name_span,
+                        f"`{cmd.name}` runs an unverified download: verify it before running it",
+                    )

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.build.packages import CommandRule
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command, Script
 
 _OCTAL = re.compile(r"^0?([0-7])?([0-7])([0-7])([0-7])$")
@@ -32,7 +31,7 @@ def world_writable(mode: str) -> bool:
     return False
 
 
-class WorldWritableRule(CommandRule):
+class WorldWritableRule(Rule):
     code = "DF623"
     name = "world-writable"
     severity = Severity.WARNING

@@ -6,12 +6,12 @@ import re
 from collections.abc import Iterator
 from itertools import pairwise
 
-from dfcheck.build.packages import is_pip, posix_runs
+from dfcheck.build.packages import is_pip
 from dfcheck.dockerfile.model import narrow
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.source import Span
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command, Script, Word
 
 #: ``scheme://user:password@host``; group 1 is the password.
@@ -153,12 +153,11 @@ class SecretInRunRule(Rule):
     aliases = ("CKV2_DOCKER_17",)
     security_severity = 7.5
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in posix_runs(ctx):
-            shipped = ctx.shipped(ctx.model.stage_of(ins))
-            for script in ctx.model.scripts(ins):
-                hits = [h for cmd in script.commands for h in _command_hits(cmd)]
-                for span, what in hits + list(_piped_password(script)):
-                    message = what if what is _STORE else f"{what[0].upper()}{what[1:]}{_KEPT}"
-                    finding = self.finding(ctx, span, message)
-                    yield finding if shipped else finding._replace(severity=Severity.WARNING)
+    def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        shipped = ctx.ships(ctx.facts(ins).stage)
+        for script in ctx.scripts(ins):
+            hits = [h for cmd in script.commands for h in _command_hits(cmd)]
+            for span, what in hits + list(_piped_password(script)):
+                message = what if what is _STORE else f"{what[0].upper()}{what[1:]}{_KEPT}"
+                finding = self.finding(ctx, span, message)
+                yield finding if shipped else finding._replace(severity=Severity.WARNING)

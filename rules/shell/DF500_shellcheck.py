@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import shellcheck
 
 _SEVERITY = {
@@ -24,7 +23,7 @@ class ShellCheckRule(Rule):
     summary = "ShellCheck findings in RUN scripts (needs dfcheck[shellcheck])"
     tags = ("shellcheck",)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         if not ctx.settings.shellcheck:
             return
         excluded = tuple(t.upper() for t in ctx.settings.ignore if t.upper().startswith("SC"))

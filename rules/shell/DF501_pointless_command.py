@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import CommandRule
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command, Script
 
 _WHY = {
@@ -24,7 +23,7 @@ _WHY = {
 _VIM_SCRIPTED = ("-c", "-E", "-e", "-s", "-es", "-Es", "--cmd", "-u", "-N")
 
 
-class PointlessCommandRule(CommandRule):
+class PointlessCommandRule(Rule):
     code = "DF501"
     name = "pointless-command"
     severity = Severity.INFO

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import CommandRule
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import ANY_PROGRAM, Rule, RuleContext
 from dfcheck.shell import Command, Script
 
 
-class SudoRule(CommandRule):
+class SudoRule(Rule):
     code = "DF503"
     name = "sudo"
     severity = Severity.WARNING
     summary = "RUN uses sudo"
+    programs = ANY_PROGRAM
     aliases = ("DL3004", "DS010", "CKV2_DOCKER_1")
 
     def check_command(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import CommandRule, insert_after, operands
+from dfcheck.build.packages import operands
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Fix, Severity
+from dfcheck.lint.rule import Rule, RuleContext, insert_after
 from dfcheck.shell import Command, Script
 
 _APT_VERBS = (
@@ -67,7 +67,7 @@ def _answers_yes(cmd: Command, script: Script) -> bool:
     return any(t.lower() in ("--setopt=assumeyes=1", "--setopt=assumeyes=true") for t in texts)
 
 
-class InstallWithoutYesRule(CommandRule):
+class InstallWithoutYesRule(Rule):
     code = "DF504"
     name = "install-without-yes"
     severity = Severity.WARNING

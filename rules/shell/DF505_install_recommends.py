@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import commands, insert_after, operands
+from dfcheck.build.packages import operands
 from dfcheck.dockerfile.model import stage_chain
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Fix, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext, insert_after
 
 _OFF = ("=false", "=0", "=no", "=off")
 
@@ -25,7 +24,7 @@ class InstallRecommendsRule(Rule):
     summary = "apt-get install without --no-install-recommends"
     aliases = ("DL3015", "DS029")
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         configured: set[int] = set()
         for stage in ctx.stages():
             chain = stage_chain(stage)
@@ -33,7 +32,7 @@ class InstallRecommendsRule(Rule):
                 for item in (ins, ins.trigger):
                     if item is None or item.keyword != "RUN":
                         continue
-                    cmds = commands(ctx, item)
+                    cmds = ctx.commands(item)
                     if any(
                         c.name in ("echo", "printf") and any(_disables(w.text) for w in c.args) for c in cmds
                     ):

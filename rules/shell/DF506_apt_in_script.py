@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import CommandRule, operands
+from dfcheck.build.packages import operands
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Edit, Finding, Fix, Severity
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command, Script
 
 _SAME = frozenset(
@@ -15,7 +15,7 @@ _SAME = frozenset(
 )
 
 
-class AptInScriptRule(CommandRule):
+class AptInScriptRule(Rule):
     code = "DF506"
     name = "apt-in-script"
     severity = Severity.WARNING

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import CommandRule, resolve
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.source import Span
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Edit, Finding, Fix, Severity
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command, Script
 
 _LIMIT = 99999
 
 
-class UseraddLargeUidRule(CommandRule):
+class UseraddLargeUidRule(Rule):
     code = "DF507"
     name = "useradd-large-uid"
     severity = Severity.WARNING
@@ -37,7 +36,7 @@ class UseraddLargeUidRule(CommandRule):
             else:
                 continue
             raw = value_word.text.split("=", 1)[-1] if value_word is word else value_word.text
-            values = resolve(ctx, ins, type(value_word)(raw, raw, value_word.span))
+            values = ctx.word_values(ins, type(value_word)(raw, raw, value_word.span))
             if not values or not values[0].isdigit() or int(values[0]) <= _LIMIT:
                 continue
             end = (cmd.name_span.end_line, cmd.name_span.end_col)

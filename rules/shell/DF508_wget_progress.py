@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import CommandRule
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command, Script
 
 _QUIET = (
@@ -23,7 +22,7 @@ _QUIET = (
 )
 
 
-class WgetProgressRule(CommandRule):
+class WgetProgressRule(Rule):
     code = "DF508"
     name = "wget-progress"
     severity = Severity.INFO

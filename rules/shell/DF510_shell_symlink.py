@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import CommandRule, positionals
+from dfcheck.build.packages import positionals
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command, Script
 
 _SH = frozenset({"/bin/sh", "/usr/bin/sh"})
 
 
-class ShellSymlinkRule(CommandRule):
+class ShellSymlinkRule(Rule):
     code = "DF510"
     name = "shell-symlink"
     severity = Severity.WARNING

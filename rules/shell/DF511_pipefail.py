@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import posix_runs
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command
 
 _SUPPORTS = frozenset({"bash", "zsh", "ash", "ksh", "mksh", "busybox"})
@@ -62,27 +61,26 @@ class PipefailRule(Rule):
     summary = "RUN pipe without pipefail hides failures"
     aliases = ("DL4006", "DS032")
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in posix_runs(ctx):
-            shell = ctx.model.shell_at(ins)
-            if _shell_pipefail(shell):
+    def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        shell = ctx.model.shell_at(ins)
+        if _shell_pipefail(shell):
+            return
+        program = shell[0].rsplit("/", 1)[-1] if shell else "sh"
+        for script in ctx.scripts(ins):
+            if "pipefail" in script.sets:
                 continue
-            program = shell[0].rsplit("/", 1)[-1] if shell else "sh"
-            for script in ctx.model.scripts(ins):
-                if "pipefail" in script.sets:
+            for pipe in script.pipelines:
+                producers = [c for c in pipe if c.pipeline_index < max(p.pipeline_index for p in pipe)]
+                if not producers or producers[0].in_nested_shell:
                     continue
-                for pipe in script.pipelines:
-                    producers = [c for c in pipe if c.pipeline_index < max(p.pipeline_index for p in pipe)]
-                    if not producers or producers[0].in_nested_shell:
-                        continue
-                    first = next((c for c in producers if not _harmless(c)), None)
-                    if first is None:
-                        continue
-                    hint = (
-                        'add `set -o pipefail &&` or `SHELL ["/bin/bash", "-o", "pipefail", "-c"]`'
-                        if program in _SUPPORTS or program == "sh"
-                        else "use a shell that supports pipefail"
-                    )
-                    yield self.finding(
-                        ctx, first.name_span, f"A failure of `{first.name}` is hidden by the pipe: {hint}"
-                    )
+                first = next((c for c in producers if not _harmless(c)), None)
+                if first is None:
+                    continue
+                hint = (
+                    'add `set -o pipefail &&` or `SHELL ["/bin/bash", "-o", "pipefail", "-c"]`'
+                    if program in _SUPPORTS or program == "sh"
+                    else "use a shell that supports pipefail"
+                )
+                yield self.finding(
+                    ctx, first.name_span, f"A failure of `{first.name}` is hidden by the pipe: {hint}"
+                )

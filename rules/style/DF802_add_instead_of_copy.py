@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import is_git_source
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Edit, Finding, Fix, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 ARCHIVE = re.compile(r"\.(?:tar|tar\.\w+|t[gbx]z|tbz2|tzst|gz|bz2|xz|zst|lz|lzma|z)$", re.IGNORECASE)
 
@@ -18,20 +18,20 @@ class AddInsteadOfCopyRule(Rule):
     name = "add-instead-of-copy"
     severity = Severity.WARNING
     summary = "ADD is used for plain local files"
+    instructions = frozenset({'ADD'})
     aliases = ("DL3020", "DS005", "CKV_DOCKER_4")
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in ctx.instructions("ADD"):
-            sources = ins.args[:-1]
-            if not sources or ins.heredocs or ins.flag("keep-git-dir") or ins.flag("unpack"):
-                continue
-            values = [ctx.model.expand(t.value, ins) for t in sources]
-            if any("://" in v or is_git_source(v) or ARCHIVE.search(v) or not v for v in values):
-                continue
-            fix = Fix("Use COPY", (Edit(ins.keyword_span, "COPY"),)) if ins.keyword_raw.isupper() else None
-            yield self.finding(
-                ctx,
-                ins.keyword_span,
-                "use COPY for local files and folders; ADD also fetches URLs and extracts archives",
-                fix=fix,
-            )
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        sources = ins.args[:-1]
+        if not sources or ins.heredocs or ins.flag("keep-git-dir") or ins.flag("unpack"):
+            return
+        values = [ctx.model.expand(t.value, ins) for t in sources]
+        if any("://" in v or is_git_source(v) or ARCHIVE.search(v) or not v for v in values):
+            return
+        fix = Fix("Use COPY", (Edit(ins.keyword_span, "COPY"),)) if ins.keyword_raw.isupper() else None
+        yield self.finding(
+            ctx,
+            ins.keyword_span,
+            "use COPY for local files and folders; ADD also fetches URLs and extracts archives",
+            fix=fix,
+        )

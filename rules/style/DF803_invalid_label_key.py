@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 KEY = re.compile(r"^[a-z](?:[a-z0-9]|[.-](?=[a-z0-9]))*$")
 RESERVED = ("com.docker.", "io.docker.", "org.dockerproject.")
@@ -18,16 +18,16 @@ class InvalidLabelKeyRule(Rule):
     name = "invalid-label-key"
     severity = Severity.STYLE
     summary = "A label key does not follow Docker's key format"
+    instructions = frozenset({'LABEL'})
     aliases = ("DL3048",)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in ctx.instructions("LABEL"):
-            for pair in ins.pairs:
-                key = ctx.model.unquote(pair.key)
-                if key.startswith(RESERVED):
-                    why = "uses a namespace reserved for Docker"
-                elif not KEY.match(key):
-                    why = "must be lowercase letters, digits, '.' and '-', start with a letter and not repeat separators"
-                else:
-                    continue
-                yield self.finding(ctx, pair.key_span, f"label key '{key}' {why}")
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        for pair in ins.pairs:
+            key = ctx.model.unquote(pair.key)
+            if key.startswith(RESERVED):
+                why = "uses a namespace reserved for Docker"
+            elif not KEY.match(key):
+                why = "must be lowercase letters, digits, '.' and '-', start with a letter and not repeat separators"
+            else:
+                continue
+            yield self.finding(ctx, pair.key_span, f"label key '{key}' {why}")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.model import Stage
 from dfcheck.lint.finding import Edit, Finding, Fix, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class StageNameCasingRule(Rule):
@@ -16,15 +16,14 @@ class StageNameCasingRule(Rule):
     summary = "A stage name is not lowercase"
     aliases = ("StageNameCasing",)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for stage in ctx.stages():
-            args = stage.from_ins.args
-            if stage.name is None or len(args) != 3 or args[2].value == args[2].value.lower():
-                continue
-            token = args[2]
-            yield self.finding(
-                ctx,
-                token.span,
-                f"stage name '{token.value}' should be lowercase ('{token.value.lower()}')",
-                fix=Fix("Lowercase the stage name", (Edit(token.span, token.value.lower()),), safe=False),
-            )
+    def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
+        args = stage.from_ins.args
+        if stage.name is None or len(args) != 3 or args[2].value == args[2].value.lower():
+            return
+        token = args[2]
+        yield self.finding(
+            ctx,
+            token.span,
+            f"stage name '{token.value}' should be lowercase ('{token.value.lower()}')",
+            fix=Fix("Lowercase the stage name", (Edit(token.span, token.value.lower()),), safe=False),
+        )

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.source import Span
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class EmptyContinuationRule(Rule):
@@ -17,7 +16,7 @@ class EmptyContinuationRule(Rule):
     summary = "An instruction continues across an empty line"
     aliases = ("NoEmptyContinuation",)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         for ins in ctx.dockerfile.instructions:
             for line in ins.empty_continuation_lines:
                 width = len(ctx.dockerfile.lines[line - 1]) if line <= len(ctx.dockerfile.lines) else 0

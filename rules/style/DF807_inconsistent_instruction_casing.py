@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.parse import KNOWN_INSTRUCTIONS
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Edit, Finding, Fix, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class InconsistentInstructionCasingRule(Rule):
@@ -17,7 +16,7 @@ class InconsistentInstructionCasingRule(Rule):
     summary = "Instruction keywords are not all in the same case"
     aliases = ("ConsistentInstructionCasing",)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         keywords = [i for i in ctx.dockerfile.walk() if i.keyword in KNOWN_INSTRUCTIONS]
         lower = sum(1 for i in keywords if i.keyword_raw == i.keyword_raw.lower())
         upper = sum(1 for i in keywords if i.keyword_raw == i.keyword_raw.upper())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.source import Span
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Edit, Finding, Fix, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class LegacyKeyValueFormatRule(Rule):
@@ -15,23 +15,23 @@ class LegacyKeyValueFormatRule(Rule):
     name = "legacy-key-value-format"
     severity = Severity.WARNING
     summary = "ENV/LABEL uses the legacy 'key value' form"
+    instructions = frozenset({'ENV', 'LABEL'})
     aliases = ("LegacyKeyValueFormat",)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in ctx.instructions("ENV", "LABEL"):
-            for pair in ins.pairs:
-                if not pair.legacy:
-                    continue
-                fix = None
-                k, v = pair.key_span, pair.value_span
-                simple = not any(c in pair.value for c in " \t'\"\\")
-                if simple and k.end_line == v.start_line:
-                    gap = Span(k.end_line, k.end_col, v.start_line, v.start_col)
-                    fix = Fix("Use key=value", (Edit(gap, "="),))
-                yield self.finding(
-                    ctx,
-                    pair.key_span,
-                    f'"{ins.keyword} {pair.key}={pair.value}" should be used instead of the legacy '
-                    f'"{ins.keyword} {pair.key} value" form',
-                    fix=fix,
-                )
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        for pair in ins.pairs:
+            if not pair.legacy:
+                continue
+            fix = None
+            k, v = pair.key_span, pair.value_span
+            simple = not any(c in pair.value for c in " \t'\"\\")
+            if simple and k.end_line == v.start_line:
+                gap = Span(k.end_line, k.end_col, v.start_line, v.start_col)
+                fix = Fix("Use key=value", (Edit(gap, "="),))
+            yield self.finding(
+                ctx,
+                pair.key_span,
+                f'"{ins.keyword} {pair.key}={pair.value}" should be used instead of the legacy '
+                f'"{ins.keyword} {pair.key} value" form',
+                fix=fix,
+            )

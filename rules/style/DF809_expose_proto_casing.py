@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import exposed_ports, split_port
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class ExposeProtoCasingRule(Rule):
@@ -15,15 +15,15 @@ class ExposeProtoCasingRule(Rule):
     name = "expose-proto-casing"
     severity = Severity.STYLE
     summary = "EXPOSE protocol is not lowercase"
+    instructions = frozenset({'EXPOSE'})
     aliases = ("ExposeProtoCasing",)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in ctx.instructions("EXPOSE"):
-            for token, spec in exposed_ports(ctx.model, ins):
-                proto = split_port(spec)[3]
-                if proto and proto != proto.lower():
-                    yield self.finding(
-                        ctx,
-                        token.span,
-                        f"protocol in EXPOSE '{spec}' should be lowercase ('{proto.lower()}')",
-                    )
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        for token, spec in exposed_ports(ctx.model, ins):
+            proto = split_port(spec)[3]
+            if proto and proto != proto.lower():
+                yield self.finding(
+                    ctx,
+                    token.span,
+                    f"protocol in EXPOSE '{spec}' should be lowercase ('{proto.lower()}')",
+                )

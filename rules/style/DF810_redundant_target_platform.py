@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.model import Stage
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 TARGET = re.compile(r"""^(["']?)\$(?:TARGETPLATFORM|\{TARGETPLATFORM\})\1$""")
 
@@ -19,12 +19,11 @@ class RedundantTargetPlatformRule(Rule):
     summary = "FROM --platform=$TARGETPLATFORM is the default"
     aliases = ("RedundantTargetPlatform",)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for stage in ctx.stages():
-            flag = stage.from_ins.flag("platform")
-            if flag is not None and flag.value and TARGET.match(flag.value):
-                yield self.finding(
-                    ctx,
-                    flag.span,
-                    f"--platform={flag.value} is redundant: stages are built for the target platform by default",
-                )
+    def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
+        flag = stage.from_ins.flag("platform")
+        if flag is not None and flag.value and TARGET.match(flag.value):
+            yield self.finding(
+                ctx,
+                flag.span,
+                f"--platform={flag.value} is redundant: stages are built for the target platform by default",
+            )

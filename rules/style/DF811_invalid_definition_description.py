@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class InvalidDefinitionDescriptionRule(Rule):
@@ -17,7 +16,7 @@ class InvalidDefinitionDescriptionRule(Rule):
     aliases = ("InvalidDefinitionDescription",)
     enabled_by_default = False
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         comments = {c.line: c for c in ctx.dockerfile.comments}
         directive_lines = {d.span.start_line for d in ctx.dockerfile.directives.values()}
         for ins in ctx.dockerfile.instructions:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import chain_instructions
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class MissingLabelRule(Rule):
@@ -17,7 +16,7 @@ class MissingLabelRule(Rule):
     summary = "A label required by the label schema is missing"
     aliases = ("DL3049",)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         schema = ctx.settings.label_schema
         if not schema:
             return

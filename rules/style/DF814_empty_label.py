@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class EmptyLabelRule(Rule):
@@ -14,12 +14,12 @@ class EmptyLabelRule(Rule):
     name = "empty-label"
     severity = Severity.WARNING
     summary = "A label of the label schema is empty"
+    instructions = frozenset({'LABEL'})
     aliases = ("DL3051",)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
         schema = ctx.settings.label_schema
-        for ins in ctx.instructions("LABEL"):
-            for pair in ins.pairs:
-                key = ctx.model.unquote(pair.key)
-                if key in schema and not ctx.model.unquote(pair.value).strip():
-                    yield self.finding(ctx, pair.key_span, f"label '{key}' is empty")
+        for pair in ins.pairs:
+            key = ctx.model.unquote(pair.key)
+            if key in schema and not ctx.model.unquote(pair.value).strip():
+                yield self.finding(ctx, pair.key_span, f"label '{key}' is empty")

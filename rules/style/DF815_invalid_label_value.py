@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable, Iterator
 
 from dfcheck.dockerfile.model import expand_known
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
@@ -55,16 +55,16 @@ class InvalidLabelValueRule(Rule):
     name = "invalid-label-value"
     severity = Severity.WARNING
     summary = "A label value does not match its type in the label schema"
+    instructions = frozenset({'LABEL'})
     aliases = ("DL3052", "DL3053", "DL3054", "DL3055", "DL3056", "DL3058")
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
         schema = ctx.settings.label_schema
-        for ins in ctx.instructions("LABEL"):
-            for pair in ins.pairs:
-                kind = schema.get(ctx.model.unquote(pair.key), "").lower()
-                value = expand_known(ctx.model, pair.value, ins)
-                if kind not in CHECKS or not value:
-                    continue
-                test, _, what = CHECKS[kind]
-                if not test(value):
-                    yield self.finding(ctx, pair.value_span, f"label '{pair.key}' is not {what}: '{value}'")
+        for pair in ins.pairs:
+            kind = schema.get(ctx.model.unquote(pair.key), "").lower()
+            value = expand_known(ctx.model, pair.value, ins)
+            if kind not in CHECKS or not value:
+                continue
+            test, _, what = CHECKS[kind]
+            if not test(value):
+                yield self.finding(ctx, pair.value_span, f"label '{pair.key}' is not {what}: '{value}'")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import commands, is_posix
+from dfcheck.dockerfile.model import Stage
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Related, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 #: File-system and account bookkeeping: fast, no network, nothing worth caching on its own.
 CHEAP = frozenset(
@@ -19,9 +18,9 @@ CHEAP = frozenset(
 
 
 def _cheap(ctx: RuleContext, ins: Instruction) -> bool:
-    if ins.keyword != "RUN" or ins.flags or ins.heredocs or ins.is_json or not is_posix(ctx, ins):
+    if ins.keyword != "RUN" or ins.flags or ins.heredocs or ins.is_json or not ctx.facts(ins).posix:
         return False
-    cmds = commands(ctx, ins)
+    cmds = ctx.commands(ins)
     return bool(cmds) and all(c.name in CHEAP for c in cmds)
 
 
@@ -32,15 +31,14 @@ class MergeableRunsRule(Rule):
     summary = "Consecutive cheap RUN instructions could be one"
     aliases = ("DL3059",)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for stage in ctx.stages():
-            previous: Instruction | None = None
-            for ins in stage.instructions:
-                if previous is not None and _cheap(ctx, previous) and _cheap(ctx, ins):
-                    yield self.finding(
-                        ctx,
-                        ins.keyword_span,
-                        "This RUN and the previous one only do quick file-system work: merge them into one layer",
-                        related=(Related(previous.keyword_span, "previous RUN"),),
-                    )
-                previous = ins
+    def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
+        previous: Instruction | None = None
+        for ins in stage.instructions:
+            if previous is not None and _cheap(ctx, previous) and _cheap(ctx, ins):
+                yield self.finding(
+                    ctx,
+                    ins.keyword_span,
+                    "This RUN and the previous one only do quick file-system work: merge them into one layer",
+                    related=(Related(previous.keyword_span, "previous RUN"),),
+                )
+            previous = ins

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.validate import NO_STAGE
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class ParseErrorRule(Rule):
@@ -17,7 +16,7 @@ class ParseErrorRule(Rule):
     summary = "BuildKit would reject this Dockerfile while parsing it"
     aliases = ("DL1000", "DL3043")
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         for error in ctx.dockerfile.errors:
             if error.message == NO_STAGE:  # DF009 reports the instruction that has no stage
                 continue

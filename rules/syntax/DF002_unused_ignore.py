@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.pragmas import Pragma
-from dfcheck.lint.rule import Rule, resolve
+from dfcheck.lint.registry import rules_matching
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class UnusedIgnoreRule(Rule):
@@ -16,24 +15,22 @@ class UnusedIgnoreRule(Rule):
     name = "unused-ignore"
     severity = Severity.INFO
     summary = "An ignore comment names an unknown rule or suppresses nothing"
+    after_suppression = True
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        return iter(())
-
-    def audit(self, ctx: RuleContext, pragmas: list[Pragma]) -> Iterator[Finding]:
-        """Called by the engine after filtering, when it knows which pragmas were used."""
-        for pragma in pragmas:
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
+        for pragma in ctx.pragmas:
             for token in pragma.codes:
                 if token.lower() in ("all", "*"):
                     continue
                 if re.fullmatch(r"SC\d{4}", token, re.I):
                     continue
-                if not resolve(token):
+                named = rules_matching(token)
+                if not named:
                     if pragma.tool == "dfcheck" or token.upper().startswith("DF"):
                         yield self.finding(ctx, pragma.span, f"unknown rule '{token}' in ignore comment")
                 elif (
                     token not in pragma.used
                     and pragma.tool == "dfcheck"
-                    and any(r.code in ctx.selected for r in resolve(token))
+                    and any(r.code in ctx.selected for r in named)
                 ):
                     yield self.finding(ctx, pragma.span, f"ignore comment for '{token}' suppresses nothing")

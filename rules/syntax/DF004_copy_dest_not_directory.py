@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import expand_known
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.source import Span
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Edit, Finding, Fix, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class CopyDestNotDirectoryRule(Rule):
@@ -16,24 +16,24 @@ class CopyDestNotDirectoryRule(Rule):
     name = "copy-dest-not-directory"
     severity = Severity.ERROR
     summary = "COPY/ADD with several sources has a destination without a trailing slash"
+    instructions = frozenset({'COPY', 'ADD'})
     aliases = ("DL3021", "DS011")
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in ctx.instructions("COPY", "ADD"):
-            if len(ins.args) < 3:
-                continue
-            dest = ins.args[-1]
-            value = expand_known(ctx.model, dest.value, ins)
-            if value is None or value.endswith(("/", "\\")):
-                continue
-            end = Span(dest.span.end_line, dest.span.end_col, dest.span.end_line, dest.span.end_col)
-            fix = None
-            if not ins.is_json and not dest.value.endswith(("'", '"')):
-                fix = Fix("Add a trailing slash", (Edit(end, "/"),))
-            yield self.finding(
-                ctx,
-                dest.span,
-                f"{ins.keyword} has {len(ins.args) - 1} sources, so the destination '{dest.value}' "
-                "must be a directory ending with '/'",
-                fix=fix,
-            )
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        if len(ins.args) < 3:
+            return
+        dest = ins.args[-1]
+        value = expand_known(ctx.model, dest.value, ins)
+        if value is None or value.endswith(("/", "\\")):
+            return
+        end = Span(dest.span.end_line, dest.span.end_col, dest.span.end_line, dest.span.end_col)
+        fix = None
+        if not ins.is_json and not dest.value.endswith(("'", '"')):
+            fix = Fix("Add a trailing slash", (Edit(end, "/"),))
+        yield self.finding(
+            ctx,
+            dest.span,
+            f"{ins.keyword} has {len(ins.args) - 1} sources, so the destination '{dest.value}' "
+            "must be a directory ending with '/'",
+            fix=fix,
+        )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Related, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class DuplicateStageNameRule(Rule):
@@ -16,7 +15,7 @@ class DuplicateStageNameRule(Rule):
     summary = "Two stages have the same name"
     aliases = ("DL3024", "DuplicateStageName", "DS012")
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         seen: dict[str, int] = {}
         for stage in ctx.stages():
             args = stage.from_ins.args

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.model import Stage
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 RESERVED = ("scratch", "context")
 
@@ -18,13 +18,12 @@ class ReservedStageNameRule(Rule):
     summary = "A stage is named 'scratch' or 'context'"
     aliases = ("ReservedStageName",)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for stage in ctx.stages():
-            if stage.name in RESERVED:
-                token = stage.from_ins.args[2]
-                yield self.finding(
-                    ctx,
-                    token.span,
-                    f"stage name '{token.value}' is reserved: '{stage.name}' already means "
-                    + ("the empty image" if stage.name == "scratch" else "the build context"),
-                )
+    def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
+        if stage.name in RESERVED:
+            token = stage.from_ins.args[2]
+            yield self.finding(
+                ctx,
+                token.span,
+                f"stage name '{token.value}' is reserved: '{stage.name}' already means "
+                + ("the empty image" if stage.name == "scratch" else "the build context"),
+            )

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.parse import KNOWN_INSTRUCTIONS
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class InstructionBeforeFromRule(Rule):
@@ -17,7 +16,7 @@ class InstructionBeforeFromRule(Rule):
     summary = "An instruction other than ARG comes before the first FROM"
     aliases = ("DL3061",)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         for ins in ctx.dockerfile.instructions:
             if ins.keyword == "FROM":
                 return

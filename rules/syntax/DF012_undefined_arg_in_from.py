@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.dockerfile.model import PREDEFINED_ARGS, narrow, variable_refs
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.model import PREDEFINED_ARGS, Stage, narrow, variable_refs
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class UndefinedArgInFromRule(Rule):
@@ -17,25 +16,24 @@ class UndefinedArgInFromRule(Rule):
     summary = "FROM uses a variable that no global ARG declares"
     aliases = ("UndefinedArgInFrom",)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
         declared = [p.key for ins in ctx.model.global_args for p in ins.pairs]
         known = set(declared) | PREDEFINED_ARGS
-        for stage in ctx.stages():
-            ins = stage.from_ins
-            tokens = [(ins.args[0].value, ins.args[0].span)] if ins.args else []
-            platform = ins.flag("platform")
-            if platform is not None and platform.value:
-                tokens.append((platform.value, platform.value_span))
-            for raw, span in tokens:
-                for name, start, end, _ in variable_refs(raw, ctx.dockerfile.escape):
-                    if name in known:
-                        continue
-                    import difflib
+        ins = stage.from_ins
+        tokens = [(ins.args[0].value, ins.args[0].span)] if ins.args else []
+        platform = ins.flag("platform")
+        if platform is not None and platform.value:
+            tokens.append((platform.value, platform.value_span))
+        for raw, span in tokens:
+            for name, start, end, _ in variable_refs(raw, ctx.dockerfile.escape):
+                if name in known:
+                    continue
+                import difflib
 
-                    close = difflib.get_close_matches(name, declared, n=1, cutoff=0.8)
-                    hint = f" (did you mean ${close[0]}?)" if close else ""
-                    yield self.finding(
-                        ctx,
-                        narrow(span, raw, start, end),
-                        f"FROM uses ${name}, but no ARG before the first FROM declares it{hint}",
-                    )
+                close = difflib.get_close_matches(name, declared, n=1, cutoff=0.8)
+                hint = f" (did you mean ${close[0]}?)" if close else ""
+                yield self.finding(
+                    ctx,
+                    narrow(span, raw, start, end),
+                    f"FROM uses ${name}, but no ARG before the first FROM declares it{hint}",
+                )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.dockerfile.model import PREDEFINED_ARGS, narrow, stage_chain, variable_refs
+from dfcheck.dockerfile.model import PREDEFINED_ARGS, Stage, narrow, stage_chain, variable_refs
 from dfcheck.dockerfile.parse import Instruction, Token
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 EXPANDED = ("ADD", "COPY", "ENV", "EXPOSE", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR", "ARG")
 FLAGS = ("chown", "chmod", "from")
@@ -29,39 +28,38 @@ class UndefinedVarRule(Rule):
     summary = "A variable is used where this file never defines it"
     aliases = ("UndefinedVar",)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
         model = ctx.model
         globals_ = {p.key for ins in model.global_args for p in ins.pairs} | PREDEFINED_ARGS
-        for stage in ctx.stages():
-            if stage.parent is None and "$" in stage.base_raw and any(s.name for s in model.stages):
-                continue  # FROM base-$TARGETARCH: the parent stage, and so the scope, is unknown
-            root = stage_chain(stage)[0]
-            scratch = root.base.is_scratch and not root.implicit
-            later: dict[str, int] = {}
-            for ins in reversed(stage.instructions):
-                for pair in ins.pairs if ins.keyword in ("ARG", "ENV") else []:
-                    later[pair.key] = ins.line
-            for ins in stage.instructions:
-                if ins.keyword not in EXPANDED:
-                    continue
-                scope = model.scope_at(ins)
-                for token in _words(ins):
-                    for name, start, end, modifier in variable_refs(token.value, ctx.dockerfile.escape):
-                        if name in scope or name in ALWAYS_SET or modifier[:1] in (":", "-", "+", "?"):
-                            continue
-                        import difflib
+        if stage.parent is None and "$" in stage.base_raw and any(s.name for s in model.stages):
+            return  # FROM base-$TARGETARCH: the parent stage, and so the scope, is unknown
+        root = stage_chain(stage)[0]
+        scratch = root.base.is_scratch and not root.implicit
+        later: dict[str, int] = {}
+        for ins in reversed(stage.instructions):
+            for pair in ins.pairs if ins.keyword in ("ARG", "ENV") else []:
+                later[pair.key] = ins.line
+        for ins in stage.instructions:
+            if ins.keyword not in EXPANDED:
+                continue
+            scope = model.scope_at(ins)
+            for token in _words(ins):
+                for name, start, end, modifier in variable_refs(token.value, ctx.dockerfile.escape):
+                    if name in scope or name in ALWAYS_SET or modifier[:1] in (":", "-", "+", "?"):
+                        continue
+                    import difflib
 
-                        close = difflib.get_close_matches(name, list(scope), n=1, cutoff=0.8)
-                        if name in globals_:
-                            why = f"declare 'ARG {name}' in this stage;"
-                            why += " global and predefined ARGs are not inherited"
-                        elif later.get(name, 0) > ins.line:
-                            why = f"it is only defined later, on line {later[name]}"
-                        elif close:
-                            why = f"did you mean ${close[0]}?"
-                        elif scratch:
-                            why = "nothing in this stage defines it"
-                        else:
-                            continue
-                        span = narrow(token.span, token.value, start, end)
-                        yield self.finding(ctx, span, f"${name} is not defined here and expands to '': {why}")
+                    close = difflib.get_close_matches(name, list(scope), n=1, cutoff=0.8)
+                    if name in globals_:
+                        why = f"declare 'ARG {name}' in this stage;"
+                        why += " global and predefined ARGs are not inherited"
+                    elif later.get(name, 0) > ins.line:
+                        why = f"it is only defined later, on line {later[name]}"
+                    elif close:
+                        why = f"did you mean ${close[0]}?"
+                    elif scratch:
+                        why = "nothing in this stage defines it"
+                    else:
+                        continue
+                    span = narrow(token.span, token.value, start, end)
+                    yield self.finding(ctx, span, f"${name} is not defined here and expands to '': {why}")

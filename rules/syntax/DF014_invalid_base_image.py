@@ -6,9 +6,8 @@ from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import PLATFORM_DEFAULTS, ImageRef, variable_refs
 from dfcheck.dockerfile.substitute import expand
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class InvalidBaseImageRule(Rule):
@@ -18,7 +17,7 @@ class InvalidBaseImageRule(Rule):
     summary = "FROM resolves to an empty or invalid image reference"
     aliases = ("InvalidDefaultArgInFrom",)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         scope = dict(PLATFORM_DEFAULTS)
         for ins in ctx.model.global_args:
             for pair in ins.pairs:

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import exposed_ports, split_port
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
 
@@ -33,11 +33,11 @@ class InvalidExposePortRule(Rule):
     name = "invalid-expose-port"
     severity = Severity.ERROR
     summary = "EXPOSE has an invalid port, range or protocol"
+    instructions = frozenset({'EXPOSE'})
     aliases = ("DL3011",)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in ctx.instructions("EXPOSE"):
-            for token, spec in exposed_ports(ctx.model, ins):
-                why = problem(spec)
-                if why:
-                    yield self.finding(ctx, token.span, f"invalid EXPOSE '{spec}': {why}")
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        for token, spec in exposed_ports(ctx.model, ins):
+            why = problem(spec)
+            if why:
+                yield self.finding(ctx, token.span, f"invalid EXPOSE '{spec}': {why}")

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import expand_known
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 SIGNALS = frozenset(
     [
@@ -65,15 +65,15 @@ class InvalidStopsignalRule(Rule):
     name = "invalid-stopsignal"
     severity = Severity.ERROR
     summary = "STOPSIGNAL names no known signal"
+    instructions = frozenset({'STOPSIGNAL'})
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for ins in ctx.instructions("STOPSIGNAL"):
-            if not ins.args:
-                continue
-            value = expand_known(ctx.model, ins.args[0].value, ins)
-            if value is not None and not valid(value.strip()):
-                yield self.finding(
-                    ctx,
-                    ins.args[0].span,
-                    f"invalid STOPSIGNAL '{value}': use a signal name such as SIGTERM, or a number 1-64",
-                )
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        if not ins.args:
+            return
+        value = expand_known(ctx.model, ins.args[0].value, ins)
+        if value is not None and not valid(value.strip()):
+            yield self.finding(
+                ctx,
+                ins.args[0].span,
+                f"invalid STOPSIGNAL '{value}': use a signal name such as SIGTERM, or a number 1-64",
+            )

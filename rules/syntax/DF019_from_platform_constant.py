@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.dockerfile.model import variable_refs
-from dfcheck.lint.engine import RuleContext
+from dfcheck.dockerfile.model import Stage, variable_refs
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 PLATFORM = re.compile(r"^([a-z0-9_]+)(?:/([a-z0-9_]+)(?:/[a-z0-9_.]+)?)?$")
 
@@ -20,21 +19,20 @@ class FromPlatformConstantRule(Rule):
     summary = "FROM --platform is a constant"
     aliases = ("DL3029", "FromPlatformFlagConstDisallowed")
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for stage in ctx.stages():
-            flag = stage.from_ins.flag("platform")
-            if flag is None or not flag.value or variable_refs(flag.value, ctx.dockerfile.escape):
-                continue
-            value = ctx.model.unquote(flag.value)
-            match = PLATFORM.match(value.lower())
-            if match is None:
-                continue
-            name = stage.name or ""
-            if any(part and part in name for part in match.groups()):
-                continue
-            yield self.finding(
-                ctx,
-                flag.value_span,
-                f"FROM --platform={value} forces this stage to one platform; use $BUILDPLATFORM or "
-                "$TARGETPLATFORM, or name the stage after the platform if that is intended",
-            )
+    def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
+        flag = stage.from_ins.flag("platform")
+        if flag is None or not flag.value or variable_refs(flag.value, ctx.dockerfile.escape):
+            return
+        value = ctx.model.unquote(flag.value)
+        match = PLATFORM.match(value.lower())
+        if match is None:
+            return
+        name = stage.name or ""
+        if any(part and part in name for part in match.groups()):
+            return
+        yield self.finding(
+            ctx,
+            flag.value_span,
+            f"FROM --platform={value} forces this stage to one platform; use $BUILDPLATFORM or "
+            "$TARGETPLATFORM, or name the stage after the platform if that is intended",
+        )

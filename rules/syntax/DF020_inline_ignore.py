@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.pragmas import is_pragma
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 
 class InlineIgnoreRule(Rule):
@@ -18,7 +17,7 @@ class InlineIgnoreRule(Rule):
     aliases = ("DL1001",)
     enabled_by_default = False
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         for comment in ctx.dockerfile.comments:
             if is_pragma(comment.text):
                 yield self.finding(

@@ -5,23 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.build import images
-from dfcheck.dockerfile.model import Model, Stage, program_name, stage_chain
+from dfcheck.dockerfile.model import Stage, program_name
 from dfcheck.dockerfile.source import Span
-from dfcheck.lint.engine import RuleContext
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule
+from dfcheck.lint.rule import Rule, RuleContext
 
 PROBES = frozenset({"curl", "wget", "nc", "ncat", "netcat", "grpc_health_probe", "pg_isready", "redis-cli"})
 INSTALLERS = frozenset({"apk", "apt-get", "apt", "yum", "dnf", "microdnf", "zypper", "tdnf"})
 
 
-def installed_by(model: Model, chain: list[Stage], tool: str) -> bool:
+def installed_by(ctx: RuleContext, chain: list[Stage], tool: str) -> bool:
     """Does any step of the chain install or copy ``tool`` (package install, COPY of the binary)?"""
     for stage in chain:
         for ins in stage.instructions:
             if ins.keyword in ("COPY", "ADD") and any(program_name(t.value) == tool for t in ins.args):
                 return True
-            for script in model.scripts(ins):
+            for script in ctx.scripts(ins):
                 for cmd in script.commands:
                     if cmd.name in INSTALLERS and any(
                         w.text == tool or w.text.startswith((tool + "=", tool + "-")) for w in cmd.args
@@ -32,9 +31,9 @@ def installed_by(model: Model, chain: list[Stage], tool: str) -> bool:
     return False
 
 
-def probe(model: Model, stage: Stage) -> tuple[str, Span] | None:
+def probe(chain: list[Stage]) -> tuple[str, Span] | None:
     """(program, span) the last HEALTHCHECK of the stage chain runs first."""
-    checks = [i for s in stage_chain(stage) for i in s.instructions if i.keyword == "HEALTHCHECK"]
+    checks = [i for s in chain for i in s.instructions if i.keyword == "HEALTHCHECK"]
     if not checks or not checks[-1].args or checks[-1].args[0].value.upper() != "CMD":
         return None
     hc = checks[-1]
@@ -59,16 +58,14 @@ class ProbeNotInstalledRule(Rule):
     name = "healthcheck-probe-not-installed"
     severity = Severity.ERROR
     summary = "HEALTHCHECK runs a program the image does not contain"
-    shipped_stages_only = True
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        chain = ctx.shipped_chain()
-        found = probe(ctx.model, chain[-1]) if chain else None
+    def check_image(self, ctx: RuleContext, chain: list[Stage]) -> Iterator[Finding]:
+        found = probe(chain)
         if found is None:
             return
         tool, span = found
         known = images.tools(chain[0].base) if chain[0].parent is None else None
-        if known is None or tool in known or installed_by(ctx.model, chain, tool):
+        if known is None or tool in known or installed_by(ctx, chain, tool):
             return
         base = chain[0].base.raw or "scratch"
         have = ", ".join(sorted(t for t in known if t != "sh")) or "no such tools"

@@ -1,0 +1,63 @@
+"""The semantic view of one Dockerfile: what each step executes, computed once and shared.
+
+:class:`~dfcheck.dockerfile.model.Model` knows the stages and, per instruction, the variables, shell,
+working directory and user in effect. This layer adds what needs the shell parser: the scripts a
+RUN executes and their simple commands. Rules, the cache model and the history replay all ask the
+same object, so each RUN is parsed once per file.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dfcheck.dockerfile.model import Model
+from dfcheck.dockerfile.parse import Instruction
+from dfcheck.dockerfile.source import TextMap
+from dfcheck.shell import Command, Script
+
+#: Programs that run a heredoc body fed to them as a shell script (``RUN bash <<EOF``).
+_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
+_HEREDOC_MARKER = re.compile(r"\d*<<-?\S+")
+_SHELL_SHEBANG = re.compile(r"\b(ba|da|a|z)?sh\b")
+
+
+class Semantics:
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self._scripts: dict[int, list[Script]] = {}
+
+    def scripts(self, ins: Instruction) -> list[Script]:
+        """Shell scripts a RUN executes: its shell-form command, or its heredoc bodies."""
+        if ins.keyword != "RUN" or ins.is_json:
+            return []
+        found = self._scripts.get(id(ins))
+        if found is None:
+            found = self._scripts[id(ins)] = self._parse_scripts(ins)
+        return found
+
+    def _parse_scripts(self, ins: Instruction) -> list[Script]:
+        dialect = self.model.dialect(ins)
+        out: list[Script] = []
+        command = _HEREDOC_MARKER.sub("", ins.rest).strip() if ins.heredocs else ins.rest
+        if command:
+            out.append(_parse(ins.rest, ins.rest_map, dialect))
+        first_word = command.split(None, 1)[0].rsplit("/", 1)[-1] if command else ""
+        for doc in ins.heredocs:
+            body = doc.content.lstrip()
+            shebang = body.split("\n", 1)[0] if body.startswith("#!") else ""
+            runs_as_shell = not command and (not shebang or _SHELL_SHEBANG.search(shebang))
+            if runs_as_shell or first_word in _SHELLS:
+                out.append(_parse(doc.content, doc.body_map, dialect))
+        return out
+
+    def commands(self, ins: Instruction) -> list[Command]:
+        """Every simple command a RUN executes (``sh -c`` bodies included); none outside POSIX shells."""
+        if ins.keyword != "RUN" or not self.model.facts(ins).posix:
+            return []
+        return [c for s in self.scripts(ins) for c in s.commands]
+
+
+def _parse(text: str, tmap: TextMap, dialect: str) -> Script:
+    from dfcheck.shell import parse_script
+
+    return parse_script(text, tmap, dialect=dialect)
