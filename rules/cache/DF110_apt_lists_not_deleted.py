@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterator
 
 from dfcheck.build.packages import covers, operands, removes
-from dfcheck.dockerfile.model import Mount, chain_instructions
+from dfcheck.dockerfile.model import Mount
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.lint.rule import ChainState, Rule, RuleContext
 
 LISTS = "/var/lib/apt/lists"
 ARCHIVES = "/var/cache/apt"
@@ -25,7 +25,14 @@ class AptListsNotDeletedRule(Rule):
     aliases = ("DL3009",)
     judged_stages = "shipped"
 
+    def __init__(self) -> None:
+        #: Has a RUN of the stage chain stopped apt from deleting downloaded packages?
+        self.keeps_packages: ChainState[bool] = ChainState(False)
+
     def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        stage = ctx.facts(ins).stage
+        if stage is not None and _KEEP.search(ins.rest):
+            self.keeps_packages.set(stage, True)
         cmds = ctx.commands(ins)
         updates = [c for c in cmds if c.name in ("apt-get", "apt") and c.subcommand == "update"]
         if not updates or removes(cmds, LISTS):
@@ -44,7 +51,7 @@ class AptListsNotDeletedRule(Rule):
             # A cache over all of /var/lib/apt keeps the lists out, but once docker-clean is
             # gone apt's downloaded packages ship unless their cache is mounted too (hadolint's
             # DL3009 asks for both).
-            if any(covers(t, ARCHIVES) for t in mounted) or not _keeps_packages(ctx, ins):
+            if any(covers(t, ARCHIVES) for t in mounted) or stage is None or not self.keeps_packages.get(stage):
                 return
             yield self.finding(
                 ctx,
@@ -65,13 +72,4 @@ class AptListsNotDeletedRule(Rule):
         )
 
 
-def _keeps_packages(ctx: RuleContext, ins: Instruction) -> bool:
-    """Has this RUN or one before it in the stage stopped apt from deleting downloaded packages?"""
-    stage = ctx.model.stage_of(ins)
-    for other in chain_instructions(stage) if stage is not None else [ins]:
-        item = other.trigger or other
-        if item.keyword == "RUN" and _KEEP.search(item.rest):
-            return True
-        if item is ins:
-            break
-    return False
+

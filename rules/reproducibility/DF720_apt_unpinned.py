@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.build.packages import install_targets
-from dfcheck.dockerfile.model import chain_instructions
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import PinRule, RuleContext
+from dfcheck.lint.rule import ChainState, PinRule, RuleContext
 from dfcheck.shell import Command, Script, Word
 
 #: An archive frozen at a point in time pins every package it serves.
@@ -36,19 +35,22 @@ class AptUnpinnedRule(PinRule):
     def pinned(self, package: str) -> bool:
         return "=" in package or "/" in package or package.endswith(".deb")
 
+    def __init__(self) -> None:
+        #: Has this RUN, or one before it in the stage chain, pointed apt at a snapshot archive?
+        self.snapshot: ChainState[bool] = ChainState(False)
+        self.snapshot_here = False
+
+    def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        stage = ctx.facts(ins).stage
+        self.snapshot_here = any(_snapshot(c) for c in ctx.commands(ins))
+        if self.snapshot_here and stage is not None and ins.parent is None:
+            self.snapshot.set(stage, True)
+        return iter(())
+
     def check_command(
         self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
     ) -> Iterator[Finding]:
-        if any(_snapshot(c) for c in ctx.commands(ins)) or self._snapshot_sources(ctx, ins):
+        stage = ctx.facts(ins).stage
+        if self.snapshot_here or (stage is not None and self.snapshot.get(stage)):
             return
         yield from super().check_command(ctx, ins, script, cmd)
-
-    def _snapshot_sources(self, ctx: RuleContext, ins: Instruction) -> bool:
-        """Did this stage (or one it is built from) point apt at a snapshot archive before ``ins``?"""
-        stage = ctx.model.stage_of(ins)
-        for other in chain_instructions(stage) if stage is not None else ():
-            if other is ins or other is ins.parent:
-                return False
-            if other.keyword == "RUN" and any(_snapshot(c) for c in ctx.commands(other)):
-                return True
-        return False

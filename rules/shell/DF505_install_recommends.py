@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.build.packages import operands
-from dfcheck.dockerfile.model import stage_chain
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Fix, Severity
-from dfcheck.lint.rule import Rule, RuleContext, insert_after
+from dfcheck.lint.rule import ChainState, Rule, RuleContext, insert_after
 
 _OFF = ("=false", "=0", "=no", "=off")
 
@@ -24,22 +24,19 @@ class InstallRecommendsRule(Rule):
     summary = "apt-get install without --no-install-recommends"
     aliases = ("DL3015", "DS029")
 
-    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
-        configured: set[int] = set()
-        for stage in ctx.stages():
-            chain = stage_chain(stage)
-            for ins in stage.instructions:
-                for item in (ins, ins.trigger):
-                    if item is None or item.keyword != "RUN":
-                        continue
-                    cmds = ctx.commands(item)
-                    if any(
-                        c.name in ("echo", "printf") and any(_disables(w.text) for w in c.args) for c in cmds
-                    ):
-                        configured.add(stage.index)
-                    if any(st.index in configured for st in chain):
-                        continue
-                    yield from self._check_run(ctx, cmds)
+    def __init__(self) -> None:
+        #: Has a RUN of the stage chain configured apt not to install recommends?
+        self.configured: ChainState[bool] = ChainState(False)
+
+    def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        stage = ctx.facts(ins).stage
+        cmds = ctx.commands(ins)
+        if stage is None:
+            return
+        if any(c.name in ("echo", "printf") and any(_disables(w.text) for w in c.args) for c in cmds):
+            self.configured.set(stage, True)
+        if not self.configured.get(stage):
+            yield from self._check_run(ctx, cmds)
 
     def _check_run(self, ctx: RuleContext, cmds: list) -> Iterator[Finding]:
         for cmd in cmds:

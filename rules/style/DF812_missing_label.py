@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.dockerfile.model import chain_instructions
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.lint.rule import ChainState, Rule, RuleContext
 
 
 class MissingLabelRule(Rule):
@@ -16,20 +16,25 @@ class MissingLabelRule(Rule):
     summary = "A label required by the label schema is missing"
     aliases = ("DL3049",)
 
+    instructions = frozenset({"LABEL"})
+
+    def __init__(self) -> None:
+        #: Label keys the stage chain has set so far.
+        self.present: ChainState[frozenset[str]] = ChainState(frozenset())
+
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        stage = ctx.facts(ins).stage
+        if stage is not None and ins.parent is None:
+            keys = frozenset(ctx.model.unquote(p.key) for p in ins.pairs)
+            self.present.set(stage, self.present.get(stage) | keys)
+        return iter(())
+
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         schema = ctx.settings.label_schema
         if not schema:
             return
         model = ctx.model
-        present: dict[int, set[str]] = {
-            stage.index: {
-                model.unquote(p.key)
-                for i in chain_instructions(stage)
-                if i.keyword == "LABEL"
-                for p in i.pairs
-            }
-            for stage in model.stages
-        }
+        present = {stage.index: self.present.get(stage) for stage in model.stages}
         for label in schema:
             missing = [s for s in model.stages if label not in present[s.index]]
             # A stage that a stage with the label builds on or copies from is an intermediate step

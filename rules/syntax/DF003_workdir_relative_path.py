@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.dockerfile.model import Stage, chain_instructions, expand_known
+from dfcheck.dockerfile.model import expand_known
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
@@ -17,20 +18,18 @@ class WorkdirRelativePathRule(Rule):
     name = "workdir-relative-path"
     severity = Severity.WARNING
     summary = "The first WORKDIR of a stage is a relative path"
+    instructions = frozenset({"WORKDIR"})
     aliases = ("DL3000", "WorkdirRelativePath", "DS009", "CKV_DOCKER_10")
 
-    def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
-        for ins in chain_instructions(stage):
-            if ins.keyword != "WORKDIR" or not ins.args:
-                continue
-            if ctx.model.stage_of(ins) is stage:
-                raw = ins.args[0].value
-                path = expand_known(ctx.model, raw, ins)
-                if path is not None and path and not ABSOLUTE.match(path):
-                    yield self.finding(
-                        ctx,
-                        ins.args[0].span,
-                        f"relative WORKDIR '{raw}' depends on the base image's working directory; "
-                        "use an absolute path",
-                    )
-            break
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        if not ins.args or ins.parent is not None or ctx.facts(ins).workdir is not None:
+            return
+        raw = ins.args[0].value
+        path = expand_known(ctx.model, raw, ins)
+        if path is not None and path and not ABSOLUTE.match(path):
+            yield self.finding(
+                ctx,
+                ins.args[0].span,
+                f"relative WORKDIR '{raw}' depends on the base image's working directory; "
+                "use an absolute path",
+            )

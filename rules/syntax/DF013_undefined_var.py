@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.dockerfile.model import PREDEFINED_ARGS, Stage, narrow, stage_chain, variable_refs
+from dfcheck.dockerfile.model import PREDEFINED_ARGS, Stage, narrow, variable_refs
 from dfcheck.dockerfile.parse import Instruction, Token
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
@@ -33,7 +33,7 @@ class UndefinedVarRule(Rule):
         globals_ = {p.key for ins in model.global_args for p in ins.pairs} | PREDEFINED_ARGS
         if stage.parent is None and "$" in stage.base_raw and any(s.name for s in model.stages):
             return  # FROM base-$TARGETARCH: the parent stage, and so the scope, is unknown
-        root = stage_chain(stage)[0]
+        root = stage.root
         scratch = root.base.is_scratch and not root.implicit
         later: dict[str, int] = {}
         for ins in reversed(stage.instructions):
