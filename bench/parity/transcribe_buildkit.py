@@ -424,10 +424,26 @@ def make_case(case_id: str, line: int, p: dict[str, Any], subtest: str) -> dict[
             f"built with build arguments {plain_args}; InvalidDefaultArgInFrom judges the ARG's "
             "default value, not the value given"
         )
-    if re.search(r"^#\s*check\s*=", dockerfile, re.M):
-        for m in re.finditer(r"^#\s*check\s*=\s*(\S+)", dockerfile, re.M):
-            if "experimental=" in m.group(1):
-                notes.append(f"enables an experimental check: {m.group(0)}")
+    lines = dockerfile.split("\n")
+    leading = 0
+    while leading < len(lines) and lines[leading].startswith("#"):
+        leading += 1
+    for n, text in enumerate(lines):
+        m = re.match(r"#\s*check\s*=\s*(\S+)", text)
+        if not m:
+            continue
+        if n < leading:
+            where = f"file directive on line {n + 1}"
+        else:
+            nxt = next((k for k in range(n + 1, len(lines)) if lines[k].strip() and not lines[k].startswith("#")), None)
+            where = (
+                f"comment on line {n + 1}, merged into the linter configuration of the instruction on line "
+                f"{nxt + 1 if nxt is not None else '?'} only (BuildKit reads # check= in an instruction's "
+                "preceding comments)"
+            )
+        notes.append(f"{where}: {m.group(0)}")
+        if "experimental=" in m.group(1):
+            notes.append("enables an experimental check (skip=all does not turn experimental checks off)")
     if other_attrs:
         notes.append(f"frontend attributes {other_attrs}")
     if subtest:
@@ -451,8 +467,26 @@ def main() -> None:
     path = TEST_FILE if TEST_FILE in files else OLD_TEST_FILE
     commit = git("rev-parse", args.rev).strip()
     cases, skipped = transcribe(git("show", f"{args.rev}:{path}"))
+    ruleset = git("show", f"{args.rev}:frontend/dockerfile/linter/ruleset.go")
+    rules = []
+    for block in re.split(r"\n\tRule\w+ = LinterRule", ruleset)[1:]:
+        name = re.search(r'Name:\s*"(\w+)"', block)
+        if name:
+            rules.append(
+                {
+                    "name": name.group(1),
+                    "experimental": bool(re.search(r"^\s*Experimental:\s*true", block, re.M)),
+                    "deprecated": bool(re.search(r"^\s*Deprecated:\s*true", block, re.M)),
+                }
+            )
     Path(args.out).write_text(json.dumps(cases, indent=1, ensure_ascii=False) + "\n")
-    meta = {"buildkit_commit": commit, "test_file": path, "cases": len(cases), "skipped": skipped}
+    meta = {
+        "buildkit_commit": commit,
+        "test_file": path,
+        "cases": len(cases),
+        "skipped": skipped,
+        "rules": rules,
+    }
     (Path(args.out).parent / "buildkit_meta.json").write_text(json.dumps(meta, indent=1) + "\n")
     print(f"{len(cases)} cases from {path} at {commit[:12]}; skipped {[s['id'] for s in skipped]}")
 
