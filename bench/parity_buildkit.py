@@ -150,7 +150,8 @@ def summarise(results: list[dict[str, Any]], bk: dict[str, dict[str, Any]]) -> d
 
     def row(name: str) -> dict[str, Any]:
         return per_rule.setdefault(
-            name, {"dfcheck": to_df.get(name, []), "cases": 0, "agree": 0, "found": 0, "missed": 0, "extra": 0}
+            name,
+            {"dfcheck": to_df.get(name, []), "cases": 0, "agree": 0, "found": 0, "missed": 0, "extra": 0},
         )
 
     for r in results:
@@ -170,7 +171,9 @@ def summarise(results: list[dict[str, Any]], bk: dict[str, dict[str, Any]]) -> d
 
 def print_table(summary: dict[str, Any], seconds: float) -> None:
     print(f"dfcheck against BuildKit's check tests: {summary['cases']} cases ({seconds:.1f} s)\n")
-    print(f"{'BuildKit check':<32} {'dfcheck':<8} {'cases':>6} {'agree':>6} {'found':>6} {'missed':>7} {'extra':>6}")
+    print(
+        f"{'BuildKit check':<32} {'dfcheck':<8} {'cases':>6} {'agree':>6} {'found':>6} {'missed':>7} {'extra':>6}"
+    )
     for name, row in summary["per_rule"].items():
         print(
             f"{name:<32} {','.join(row['dfcheck']) or '-':<8} {row['cases']:>6} {row['agree']:>6}"
@@ -221,8 +224,14 @@ def main() -> None:
     ap.add_argument("--meta", default=str(META), help="buildkit_meta.json (BuildKit's rule names)")
     ap.add_argument("--failures", action="store_true", help="list every disagreeing case")
     ap.add_argument("--json", action="store_true", help="print one JSON document")
-    ap.add_argument("--rule", help="only cases where this BuildKit check (or dfcheck code) is expected or reported")
-    ap.add_argument("--all-rules", action="store_true", help="select the opt-in counterparts of experimental checks everywhere")
+    ap.add_argument(
+        "--rule", help="only cases where this BuildKit check (or dfcheck code) is expected or reported"
+    )
+    ap.add_argument(
+        "--all-rules",
+        action="store_true",
+        help="select the opt-in counterparts of experimental checks everywhere",
+    )
     args = ap.parse_args()
 
     bk = buildkit_rules(Path(args.meta))

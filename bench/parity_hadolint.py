@@ -75,9 +75,7 @@ def run(cases: list[dict[str, Any]], aliases: dict[str, list[str]]) -> list[dict
         found = lint_text(case["dockerfile"], "Dockerfile", base.replace(select=tuple(codes))).findings
         mine = hits(found, case["rule"], codes)
         fired = bool(mine)
-        result["reported"] = [
-            {"code": f.code, "line": f.span.start_line, "message": f.message} for f in mine
-        ]
+        result["reported"] = [{"code": f.code, "line": f.span.start_line, "message": f.message} for f in mine]
         result["status"] = "agree" if fired == case["fires"] else "disagree"
         expected_count = case.get("count")
         if expected_count and fired == case["fires"] and len(mine) != expected_count:
@@ -96,6 +94,8 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
         )
         if r["status"] == "no alias":
             row["no_alias"] += 1
+            row.setdefault("no_alias_fire", 0)
+            row["no_alias_fire"] += case["fires"]
             continue
         bucket = row["fire"] if case["fires"] else row["not"]
         bucket[1] += 1
@@ -108,6 +108,7 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
         "must_fire": fire,
         "must_not_fire": not_,
         "no_alias": sum(v["no_alias"] for v in per_rule.values()),
+        "no_alias_fire": sum(v.get("no_alias_fire", 0) for v in per_rule.values()),
         "count_differs": sum(v["count_differs"] for v in per_rule.values()),
     }
 
@@ -132,6 +133,13 @@ def print_table(summary: dict[str, Any], cases: int, seconds: float) -> None:
         f" {summary['no_alias']} cases without a dfcheck alias;"
         f" exact count differs in {summary['count_differs']} agreeing cases"
     )
+    if summary["no_alias"]:
+        nf = summary["no_alias_fire"]
+        nn = summary["no_alias"] - nf
+        print(
+            f"counting the cases without an alias as disagreements: must fire {f[0]}/{f[1] + nf},"
+            f" must not fire {n[0]}/{n[1] + nn}"
+        )
 
 
 def print_failures(results: list[dict[str, Any]]) -> None:
@@ -163,8 +171,13 @@ def main() -> None:
     ap.add_argument("--failures", action="store_true", help="list every disagreeing case")
     ap.add_argument("--json", action="store_true", help="print one JSON document")
     ap.add_argument("--rule", help="only cases of this hadolint code or dfcheck code")
-    ap.add_argument("--alias", action="append", default=[], metavar="DLxxxx=DFxxx",
-                    help="also map a hadolint code to a dfcheck rule (what-if)")
+    ap.add_argument(
+        "--alias",
+        action="append",
+        default=[],
+        metavar="DLxxxx=DFxxx",
+        help="also map a hadolint code to a dfcheck rule (what-if)",
+    )
     args = ap.parse_args()
 
     cases = json.loads(Path(args.cases).read_text())

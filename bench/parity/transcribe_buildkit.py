@@ -57,7 +57,7 @@ SKIPPED_FUNCTIONS = {
 
 
 class Tok:
-    __slots__ = ("kind", "value", "line")
+    __slots__ = ("kind", "line", "value")
 
     def __init__(self, kind: str, value: Any, line: int) -> None:
         self.kind, self.value, self.line = kind, value, line
@@ -66,7 +66,18 @@ class Tok:
         return f"{self.kind}:{self.value!r}@{self.line}"
 
 
-_GO_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+_GO_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "\\": "\\",
+    '"': '"',
+    "'": "'",
+    "r": "\r",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+}
 
 
 def tokenize(src: str) -> list[Tok]:
@@ -120,7 +131,9 @@ def tokenize(src: str) -> list[Tok]:
             m = re.match(r"0[oO]?[0-7]+|\d+", src[i:])
             assert m
             text = m.group()
-            toks.append(Tok("num", int(text, 8) if text.startswith("0") and len(text) > 1 else int(text), line))
+            toks.append(
+                Tok("num", int(text, 8) if text.startswith("0") and len(text) > 1 else int(text), line)
+            )
             i += len(text)
         else:
             for sym in (":=", "...", "&&", "||", "==", "!="):
@@ -173,7 +186,7 @@ class Closure:
 
     def call(self, args: list[Any]) -> Any:
         saved = dict(self.ev.env)
-        self.ev.env.update(zip(self.params, args))
+        self.ev.env.update(zip(self.params, args, strict=True))
         try:
             value, _ = self.ev.expr(self.body_start)
         finally:
@@ -224,11 +237,7 @@ class Evaluator:
             if self.sym(i, "{"):
                 value, i = self.composite(i, "struct")
                 items.append(value)
-            elif (
-                self.toks[i].kind in ("id", "str")
-                and self.sym(i + 1, ":")
-                and kind in ("struct", "map")
-            ):
+            elif self.toks[i].kind in ("id", "str") and self.sym(i + 1, ":") and kind in ("struct", "map"):
                 key = self.toks[i].value
                 value, i = self.expr(i + 2)
                 fields[key] = value
@@ -292,7 +301,10 @@ class Evaluator:
                 return name == "true", i + 1
             if name == "nil":
                 return None, i + 1
-            if self.sym(i + 1, "{") and name[:1].isupper() or name in ("lintTestParams", "expectedLintWarning"):
+            if (self.sym(i + 1, "{") and name[:1].isupper()) or name in (
+                "lintTestParams",
+                "expectedLintWarning",
+            ):
                 return self.composite(i + 1, "struct")
             if self.sym(i + 1, "("):
                 args, j = self.args(i + 1)
@@ -376,7 +388,9 @@ def transcribe(src: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             continue
         if t.kind == "id" and t.value == "t.Run" and toks[i + 2].kind == "str":
             subtest = toks[i + 2].value
-        if t.kind == "id" and ev.sym(i + 1, ":=") or (t.kind == "id" and ev.sym(i + 1, "=") and t.value in ev.env):
+        if (t.kind == "id" and ev.sym(i + 1, ":=")) or (
+            t.kind == "id" and ev.sym(i + 1, "=") and t.value in ev.env
+        ):
             try:
                 value, j = ev.expr(i + 2)
             except (Unsupported, IndexError, StopIteration):
@@ -385,7 +399,12 @@ def transcribe(src: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             ev.env[t.value] = value
             i = j
             continue
-        if t.kind == "id" and t.value == "checkLinterWarnings" and ev.sym(i + 1, "(") and toks[i + 2].value == "t":
+        if (
+            t.kind == "id"
+            and t.value == "checkLinterWarnings"
+            and ev.sym(i + 1, "(")
+            and toks[i + 2].value == "t"
+        ):
             index += 1
             case_id = f"{func}:{index}"
             if func in SKIPPED_FUNCTIONS:
@@ -439,7 +458,9 @@ def make_case(case_id: str, line: int, p: dict[str, Any], subtest: str) -> dict[
         for w in unchecked:
             word = w["detail"].split('"')[1].split()[0] if w["detail"].count('"') >= 2 else ""
             at = w["line"]
-            if word and not (1 <= at <= len(text_lines) and text_lines[at - 1].lstrip().upper().startswith(word)):
+            if word and not (
+                1 <= at <= len(text_lines) and text_lines[at - 1].lstrip().upper().startswith(word)
+            ):
                 hits = [n + 1 for n, t in enumerate(text_lines) if t.lstrip().upper().startswith(word + " ")]
                 notes.append(
                     f"line {at} of {w['rule']} holds no {word} instruction"
@@ -472,7 +493,10 @@ def make_case(case_id: str, line: int, p: dict[str, Any], subtest: str) -> dict[
         if n < leading:
             where = f"file directive on line {n + 1}"
         else:
-            nxt = next((k for k in range(n + 1, len(lines)) if lines[k].strip() and not lines[k].startswith("#")), None)
+            nxt = next(
+                (k for k in range(n + 1, len(lines)) if lines[k].strip() and not lines[k].startswith("#")),
+                None,
+            )
             where = (
                 f"comment on line {n + 1}, merged into the linter configuration of the instruction on line "
                 f"{nxt + 1 if nxt is not None else '?'} only (BuildKit reads # check= in an instruction's "
@@ -498,7 +522,9 @@ def main() -> None:
     args = ap.parse_args()
 
     def git(*a: str) -> str:
-        return subprocess.run(["git", f"--git-dir={args.git_dir}", *a], check=True, capture_output=True, text=True).stdout
+        return subprocess.run(
+            ["git", f"--git-dir={args.git_dir}", *a], check=True, capture_output=True, text=True
+        ).stdout
 
     files = git("ls-tree", "--name-only", args.rev, "frontend/dockerfile/").split()
     path = TEST_FILE if TEST_FILE in files else OLD_TEST_FILE

@@ -60,7 +60,7 @@ ASSERTS = {"assertChecks": False, "assertOnBuildChecks": True}
 
 
 class Tok:
-    __slots__ = ("kind", "value", "line")
+    __slots__ = ("kind", "line", "value")
 
     def __init__(self, kind: str, value: Any, line: int) -> None:
         self.kind, self.value, self.line = kind, value, line
@@ -171,9 +171,9 @@ class Evaluator:
         value, i = self.app(i)
         while self.is_sym(i, "<>") or self.is_sym(i, "++"):
             rhs, i = self.app(i + 1)
-            if isinstance(value, str) and isinstance(rhs, str):
-                value = value + rhs
-            elif isinstance(value, list) and isinstance(rhs, list):
+            if (isinstance(value, str) and isinstance(rhs, str)) or (
+                isinstance(value, list) and isinstance(rhs, list)
+            ):
                 value = value + rhs
             else:
                 raise Unparsed("<> of mixed types")
@@ -443,7 +443,10 @@ def main() -> None:
     args = ap.parse_args()
 
     commit = subprocess.run(
-        ["git", f"--git-dir={args.git_dir}", "rev-parse", args.rev], check=True, capture_output=True, text=True
+        ["git", f"--git-dir={args.git_dir}", "rev-parse", args.rev],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     version = subprocess.run([args.hadolint, "--version"], capture_output=True, text=True).stdout.strip()
 
@@ -460,7 +463,9 @@ def main() -> None:
         elif case["rule"] == "*":
             excluded.append({**case, "reason": "asserts that no rule at all fires, not about one rule"})
         elif not re.fullmatch(r"DL\d{4}|SC", case["rule"]):
-            excluded.append({**case, "reason": f"garbled rule code {case['rule']!r} in the spec: asserts nothing"})
+            excluded.append(
+                {**case, "reason": f"garbled rule code {case['rule']!r} in the spec: asserts nothing"}
+            )
         else:
             runnable.append(case)
 
@@ -469,7 +474,7 @@ def main() -> None:
         probed = [run_binary(args.hadolint, text, cwd, extra) for _, extra, text in PROBES]
 
     kept: list[dict[str, Any]] = []
-    for case, findings in zip(runnable, outputs):
+    for case, findings in zip(runnable, outputs, strict=True):
         ok, detail = binary_verdict(case, findings)
         if ok:
             kept.append(case)
@@ -492,7 +497,9 @@ def main() -> None:
         json.dumps([public(c, ("reason",)) for c in excluded], indent=1, ensure_ascii=False) + "\n"
     )
     known = sorted({f["code"] for out in [*outputs, *probed] for f in out if f["code"].startswith("DL")})
-    missing_probes = [code for (code, _, _), out in zip(PROBES, probed) if code not in {f["code"] for f in out}]
+    missing_probes = [
+        code for (code, _, _), out in zip(PROBES, probed, strict=True) if code not in {f["code"] for f in out}
+    ]
     meta = {
         "hadolint_commit": commit,
         "binary": version,
@@ -510,7 +517,9 @@ def main() -> None:
     for c in excluded:
         key = c["reason"].split(":")[0]
         by_reason[key] = by_reason.get(key, 0) + 1
-    print(f"{len(all_cases)} cases transcribed from hadolint {commit[:12]}; {len(kept)} kept; excluded {by_reason}")
+    print(
+        f"{len(all_cases)} cases transcribed from hadolint {commit[:12]}; {len(kept)} kept; excluded {by_reason}"
+    )
     for c in excluded:
         if c["reason"].startswith("binary"):
             print(f"  {c['id']} {c['rule']} fires={c['fires']}: {c['reason']}")
