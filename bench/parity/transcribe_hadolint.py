@@ -171,10 +171,10 @@ class Evaluator:
         value, i = self.app(i)
         while self.is_sym(i, "<>") or self.is_sym(i, "++"):
             rhs, i = self.app(i + 1)
-            if (isinstance(value, str) and isinstance(rhs, str)) or (
-                isinstance(value, list) and isinstance(rhs, list)
-            ):
-                value = value + rhs
+            if isinstance(value, str) and isinstance(rhs, str):
+                value += rhs
+            elif isinstance(value, list) and isinstance(rhs, list):
+                value = [*value, *rhs]
             else:
                 raise Unparsed("<> of mixed types")
         return value, i
