@@ -37,9 +37,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from dfcheck.config import Settings
-from dfcheck.engine import lint_text
-from dfcheck.rule import load_rules
+from dfcheck.lint.config import Settings
+from dfcheck.lint.engine import lint_text
+from dfcheck.lint.registry import load_rules
 
 HERE = Path(__file__).resolve().parent / "parity"
 CASES = HERE / "buildkit_cases.json"

@@ -1,0 +1,480 @@
+"""Cache ordering: dependency installs that re-run on every source edit only because of the order of
+the steps, and the reordering that would keep them cached.
+
+A COPY step's cache key is the content of what it copies, and a step re-runs when any step before
+it in its image changed. So an install re-runs needlessly when some earlier step of its image
+brought in frequently edited files (the whole context, a project folder, source files) although
+the install reads only the dependency manifests, which could have been copied on their own first.
+
+One walk per file, in stage order (a stage continues its FROM parent's state), follows every
+COPY/ADD: where it puts files, whether they are frequently edited, and for each dependency
+operation of a RUN (:meth:`~dfcheck.build.semantic.Semantics.operations`) which copy provided the
+manifest it reads. The manifest's provenance decides:
+
+- provided by a copy that also brought sources (``COPY . .``, ``COPY frontend/ .``): ``DF101``;
+- provided by a copy of the manifests alone, but sources were copied earlier: ``DF151``;
+- not provided by any copy (the base image's, or a tree the RUN cloned): nothing to reorder.
+
+DF101, DF151 and ``dfcheck cache`` suggestions all read :func:`analyse`, so they always agree.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from dfcheck.build import ecosystems
+from dfcheck.build.ecosystems import Ecosystem
+from dfcheck.build.semantic import PackageOp, Semantics
+from dfcheck.dockerfile.model import Stage, join_path
+from dfcheck.dockerfile.parse import Instruction, Token
+
+if TYPE_CHECKING:
+    from dfcheck.build.context import BuildContext
+
+#: Sources that copy the whole context.
+BROAD = frozenset({".", "./", "*", "./*", "**", "./**", "/", ""})
+#: Files whose edits are "source edits": code, templates, styles, assets of the project.
+SOURCE_SUFFIXES = frozenset(
+    ".py .pyi .js .mjs .cjs .ts .tsx .jsx .vue .svelte .go .rs .java .kt .kts .scala .groovy .cs .fs .vb "
+    ".rb .erb .haml .slim .php .twig .ex .exs .heex .eex .erl .hrl .c .cc .cpp .h .hpp .m .swift .dart "
+    ".html .htm .css .scss .sass .less .md .sql .graphql .proto .razor .cshtml .jinja .j2 .lua .r .jl".split()
+)
+#: Instructions an install may move above without changing what it sees.
+MOVABLE_BETWEEN = frozenset({"ENV", "ARG", "LABEL", "EXPOSE"})
+#: Commands that may share a RUN with an install that moves (they read no sources).
+_NEUTRAL = frozenset({"true", "echo", "set", "export", "rm", "mkdir", "ls", "chown", "chmod", "corepack"})
+#: Outputs of other stages that hold manifests only (turbo prune's json/, cargo chef's recipe).
+_MANIFEST_OUTPUTS = ("/json", "/recipe.json")
+
+
+class ContextFiles:
+    """The build context as the ordering analysis asks about it: stats and one-level listings,
+    never a walk of the whole tree. Answers honour ``.dockerignore``."""
+
+    def __init__(self, context: BuildContext) -> None:
+        self.root = context.root
+        self.matcher = context.matcher
+        self._listing: dict[str, list[tuple[str, bool]] | None] = {}
+
+    def _visible(self, rel: str) -> bool:
+        return not rel or not self.matcher.excluded(rel)
+
+    def exists(self, rel: str) -> bool:
+        return self._visible(rel) and (self.root / rel).exists()
+
+    def is_dir(self, rel: str) -> bool:
+        return self._visible(rel) and (self.root / rel).is_dir()
+
+    def entries(self, rel: str) -> list[tuple[str, bool]] | None:
+        """(name, is a directory) of what ``rel`` holds and the ignore file lets through."""
+        if rel not in self._listing:
+            try:
+                with os.scandir(self.root / rel if rel else self.root) as it:
+                    found = [(e.name, e.is_dir(follow_symlinks=False)) for e in it]
+            except OSError:
+                self._listing[rel] = None
+            else:
+                self._listing[rel] = sorted(
+                    (name, is_dir) for name, is_dir in found if self._visible(f"{rel}/{name}" if rel else name)
+                )
+        return self._listing[rel]
+
+
+def is_dependency_file(name: str) -> bool:
+    return any(eco.reads(name) for eco in ecosystems.ALL)
+
+
+class Source(NamedTuple):
+    token: Token
+    #: Context-relative path ('' is the root), or the absolute path in the stage copied from.
+    path: str
+    broad: bool
+    volatile: bool
+
+
+class Copy(NamedTuple):
+    """A COPY/ADD: where it puts files and what it brings."""
+
+    ins: Instruction
+    dest: str
+    dest_is_dir: bool
+    sources: tuple[Source, ...]
+    from_stage: Stage | None
+
+    @property
+    def volatile(self) -> bool:
+        return any(s.volatile for s in self.sources)
+
+
+class Problem(NamedTuple):
+    """Installs of one ecosystem that re-run on every source edit because of ``copy``."""
+
+    rule: str
+    copy: Copy
+    token: Token
+    ecosystem: Ecosystem
+    operations: tuple[tuple[Instruction, PackageOp], ...]
+    #: Manifest files to copy first, as the build context names them (relative to its root).
+    manifests: tuple[str, ...]
+    reorder: Reorder | None
+
+
+class Reorder(NamedTuple):
+    """Move whole instructions: insert ``lines`` before line ``before``, delete the line ranges."""
+
+    before: int
+    lines: tuple[str, ...]
+    delete: tuple[tuple[int, int], ...]
+
+    def apply(self, text: str) -> str:
+        lines = text.splitlines(keepends=True)
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += "\n"
+        dropped = {n for first, last in self.delete for n in range(first, last + 1)}
+        out: list[str] = []
+        for number, line in enumerate(lines, start=1):
+            if number == self.before:
+                out.extend(self.lines)
+            if number not in dropped:
+                out.append(line)
+        return "".join(out)
+
+
+class _State(NamedTuple):
+    copies: tuple[Copy, ...]
+    #: Ecosystems whose dependencies were installed or fetched from manifests alone.
+    done: frozenset[str]
+
+
+class _Analysis:
+    def __init__(self, sem: Semantics, context: ContextFiles | None) -> None:
+        self.sem = sem
+        self.model = sem.model
+        self.context = context
+        self.states: dict[int, _State] = {}
+        self.problems: dict[tuple[int, str], Problem] = {}
+
+    def run(self) -> list[Problem]:
+        for stage in self.model.stages:
+            parent = self.states.get(stage.parent.index) if stage.parent is not None else None
+            state = parent or _State((), frozenset())
+            for ins in stage.instructions:
+                if ins.keyword in ("COPY", "ADD"):
+                    copy = self._copy(ins)
+                    if copy is not None:
+                        state = state._replace(copies=(*state.copies, copy))
+                elif ins.keyword == "RUN":
+                    for op in self.sem.operations(ins):
+                        state = self._judge(stage, state, ins, op)
+            self.states[stage.index] = state
+        return sorted(self.problems.values(), key=lambda p: (p.copy.ins.line, p.ecosystem.name))
+
+    # --- what a copy brings -------------------------------------------------------------------
+
+    def _copy(self, ins: Instruction) -> Copy | None:
+        if len(ins.args) < 2:
+            return None
+        facts = self.model.facts(ins)
+        dest_raw = self.model.expand(ins.args[-1].value, ins)
+        dest = join_path(facts.workdir or "/", dest_raw)
+        tokens = [t for t in ins.args[:-1] if not (ins.heredocs and t.value.lstrip("0123456789").startswith("<<"))]
+        dest_is_dir = dest_raw.endswith(("/", "\\", "/.")) or dest_raw in (".", "") or len(tokens) > 1
+        origin = ins.flag("from")
+        from_stage = None
+        if origin is not None and origin.value:
+            from_stage = self.model.stage_named(self.model.expand(origin.value, ins))
+            if from_stage is None:  # another image: nothing of the context
+                return Copy(ins, dest, dest_is_dir, (), None)
+        if ins.heredocs or ins.keyword == "ADD" and any("://" in t.value for t in tokens):
+            return Copy(ins, dest, dest_is_dir, (), None)
+        sources = []
+        for token in tokens:
+            raw = self.model.expand(token.value, ins)
+            if from_stage is not None:
+                path = posixpath.normpath("/" + raw.lstrip("/"))
+                sources.append(Source(token, path, False, self._stage_volatile(from_stage, path)))
+                continue
+            path = _context_path(raw)
+            broad = raw.strip() in BROAD or path == ""
+            if not broad and len(tokens) == 1 and not dest_is_dir and self.context is not None:
+                dest_is_dir = self.context.is_dir(path)
+            sources.append(Source(token, path, broad, self._volatile(path, broad)))
+        return Copy(ins, dest, dest_is_dir, tuple(sources), from_stage)
+
+    def _volatile(self, path: str, broad: bool) -> bool:
+        """Does this context source bring frequently edited files?"""
+        name = path.rsplit("/", 1)[-1]
+        if self.context is None:
+            if broad:
+                return True
+            return _source_file(name) or ("." not in name and "*" not in name and not is_dependency_file(name))
+        if any(ch in path for ch in "*?["):
+            parent = path.rsplit("/", 1)[0] if "/" in path else ""
+            entries = self.context.entries(parent) or []
+            import fnmatch
+
+            hits = [(n, d) for n, d in entries if fnmatch.fnmatchcase(n, name)]
+            return any(d or _source_file(n) for n, d in hits)
+        if broad or self.context.is_dir(path):
+            entries = self.context.entries(path)
+            if entries is None:
+                return True
+            return any(is_dir or not is_dependency_file(n) for n, is_dir in entries if not n.startswith("."))
+        return _source_file(name)
+
+    def _stage_volatile(self, stage: Stage, path: str) -> bool:
+        """Does ``path`` of ``stage`` hold frequently edited files that a copy put there?"""
+        if path.endswith(_MANIFEST_OUTPUTS) or "node_modules" in path.split("/"):
+            return False
+        state = self.states.get(stage.index)
+        for copy in reversed(state.copies if state else ()):
+            if not copy.volatile:
+                continue
+            if path == copy.dest or copy.dest.startswith(path.rstrip("/") + "/") or path == "/":
+                return True
+            if path.startswith(copy.dest.rstrip("/") + "/"):
+                rel = path[len(copy.dest.rstrip("/")) + 1 :]
+                return any(
+                    s.volatile and (self.context is None or self.context.exists(_join(s.path, rel)))
+                    for s in copy.sources
+                )
+        return False
+
+    # --- who provided the manifest ------------------------------------------------------------
+
+    def _provider(self, copies: Iterable[Copy], target: str, depth: int = 0) -> tuple[Copy, Source, str] | None:
+        """The copy that put ``target`` (an absolute file path) into the image, with the source
+        and the context-relative path it came from; None when no copy did."""
+        for copy in reversed(tuple(copies)):
+            for source in copy.sources:
+                rel = self._maps(copy, source, target)
+                if rel is None:
+                    continue
+                if copy.from_stage is not None:
+                    if depth > len(self.model.stages):
+                        return None
+                    state = self.states.get(copy.from_stage.index)
+                    inner = self._provider(state.copies if state else (), rel, depth + 1)
+                    if inner is not None:
+                        return copy, source._replace(volatile=source.volatile and inner[1].volatile), inner[2]
+                    return copy, source._replace(volatile=False), rel
+                if self.context is None or self.context.exists(rel):
+                    return copy, source, rel
+        return None
+
+    def _maps(self, copy: Copy, source: Source, target: str) -> str | None:
+        """Where in the source ``target`` would come from, if this copy can have put it there."""
+        name = target.rsplit("/", 1)[-1]
+        if not copy.dest_is_dir:
+            if target != copy.dest:
+                return None
+            return source.path
+        prefix = copy.dest.rstrip("/") + "/"
+        if not target.startswith(prefix):
+            return None
+        rel = target[len(prefix) :]
+        src_name = source.path.rsplit("/", 1)[-1]
+        if copy.from_stage is None and not source.broad:
+            if any(ch in source.path for ch in "*?["):
+                import fnmatch
+
+                if "/" in rel or not fnmatch.fnmatchcase(name, src_name):
+                    return None
+                parent = source.path.rsplit("/", 1)[0] if "/" in source.path else ""
+                return _join(parent, rel)
+            is_dir = self.context.is_dir(source.path) if self.context is not None else "." not in src_name
+            if not is_dir:
+                return source.path if rel == src_name else None
+        return _join(source.path, rel)
+
+    # --- judging one dependency operation -------------------------------------------------------
+
+    def _judge(self, stage: Stage, state: _State, ins: Instruction, op: PackageOp) -> _State:
+        operation = op.operation
+        eco = operation.ecosystem
+        if eco.name in state.done or op.after_fetch or ins.parent is not None:
+            return state
+        if operation.kind == "build" and self._build_needs_nothing(ins, op):
+            return state
+        manifests = operation.files or tuple(m for m in eco.manifests if "*" not in m)
+        found = None
+        for name in manifests or eco.manifests:
+            found = self._provider(state.copies, join_path(op.cwd, name))
+            if found is not None:
+                break
+        if found is None and any("*" in m for m in eco.manifests) and self.context is not None:
+            found = self._glob_provider(state.copies, op.cwd, eco)
+        if found is None:
+            return state
+        provider, source, manifest_rel = found
+        if provider.volatile and source.volatile:
+            self._report("DF101", provider, source.token, eco, ins, op, self._manifests(provider, source, op))
+            return state
+        volatile = next((c for c in state.copies if c.volatile), None)
+        if volatile is not None and not operation.needs_source:
+            token = next(s.token for s in volatile.sources if s.volatile)
+            names = (manifest_rel,) if manifest_rel else ()
+            self._report("DF151", volatile, token, eco, ins, op, names)
+            return state
+        if operation.kind in ("install", "fetch") or not provider.volatile:
+            return state._replace(done=state.done | {eco.name})
+        return state
+
+    def _glob_provider(self, copies: tuple[Copy, ...], cwd: str, eco: Ecosystem) -> tuple[Copy, Source, str] | None:
+        """For manifests named by pattern (``*.csproj``): the copy that brought one into ``cwd`` or below."""
+        import fnmatch
+
+        for copy in reversed(copies):
+            for source in copy.sources:
+                if not (copy.dest.rstrip("/") + "/").startswith(cwd.rstrip("/") + "/") and not cwd.startswith(copy.dest):
+                    continue
+                base = source.path
+                if copy.from_stage is not None or self.context is None:
+                    continue
+                if not source.broad and not self.context.is_dir(base):
+                    if any(fnmatch.fnmatchcase(base.rsplit("/", 1)[-1], m) for m in eco.manifests):
+                        return copy, source, base
+                    continue
+                for name, is_dir in self.context.entries(base) or []:
+                    candidates = [name] if not is_dir else [f"{name}/{n}" for n, d in self.context.entries(_join(base, name)) or [] if not d]
+                    for rel in candidates:
+                        if any(fnmatch.fnmatchcase(rel.rsplit("/", 1)[-1], m) for m in eco.manifests):
+                            return copy, source, _join(base, rel)
+        return None
+
+    def _build_needs_nothing(self, ins: Instruction, op: PackageOp) -> bool:
+        """A build whose downloads are kept anyway: a cache mount on the tool's cache, or vendored Go modules."""
+        eco = op.operation.ecosystem
+        for mount in self.model.mounts(ins):
+            if mount.type != "cache":
+                continue
+            target = self.model.expand(mount.target, ins).rstrip("/")
+            for cache in eco.cache_dirs:
+                tail = cache[2:] if cache.startswith("~/") else cache.lstrip("/")
+                if target == cache or target.endswith("/" + tail) or cache.startswith(target + "/"):
+                    return True
+        if eco is ecosystems.GO and self.context is not None:
+            rel = op.cwd.lstrip("/")
+            return any(self.context.exists(_join(prefix, "vendor/modules.txt")) for prefix in ("", rel))
+        return False
+
+    def _manifests(self, copy: Copy, source: Source, op: PackageOp) -> tuple[str, ...]:
+        """The files to copy first: those the install reads that the copy brings, as the context names them."""
+        eco = op.operation.ecosystem
+        names = op.operation.files or (*eco.manifests, *eco.lockfiles, *eco.extras)
+        found: list[str] = []
+        for name in names:
+            if "*" in name:
+                continue
+            rel = self._maps(copy, source, join_path(op.cwd, name))
+            if rel is None:
+                continue
+            if self.context is None:
+                if name in eco.manifests or name in eco.lockfiles or op.operation.files:
+                    found.append(rel)
+            elif self.context.exists(rel) and not self.context.is_dir(rel):
+                found.append(rel)
+        if not found and self.context is not None:
+            glob = self._glob_provider((copy,), op.cwd, eco)
+            if glob is not None:
+                found.append(glob[2])
+        return tuple(dict.fromkeys(found))
+
+    def _report(
+        self, rule: str, copy: Copy, token: Token, eco: Ecosystem, ins: Instruction, op: PackageOp, manifests: tuple[str, ...]
+    ) -> None:
+        key = (id(copy.ins), eco.name)
+        known = self.problems.get(key)
+        if known is not None:
+            self.problems[key] = known._replace(operations=(*known.operations, (ins, op)))
+            return
+        problem = Problem(rule, copy, token, eco, ((ins, op),), manifests, None)
+        self.problems[key] = problem._replace(reorder=self._reorder(problem))
+
+    # --- the fix --------------------------------------------------------------------------------
+
+    def _reorder(self, problem: Problem) -> Reorder | None:
+        ins, op = problem.operations[0]
+        copy = problem.copy
+        stage = self.model.facts(copy.ins).stage
+        if stage is None or self.model.facts(ins).stage is not stage or op.operation.needs_source:
+            return None
+        if not self._movable(ins):
+            return None
+        instructions = stage.instructions
+        try:
+            start, end = instructions.index(copy.ins), instructions.index(ins)
+        except ValueError:
+            return None
+        between = instructions[start + 1 : end]
+        lines = self.model.dockerfile.lines
+        if problem.rule == "DF101":
+            if not problem.manifests or copy.from_stage is not None or len(copy.sources) != 1 or not copy.dest_is_dir:
+                return None
+            if op.cwd.rstrip("/") != copy.dest.rstrip("/") or any(b.keyword not in MOVABLE_BETWEEN for b in between):
+                return None
+            flags = [f.raw for f in copy.ins.flags if f.name in ("chown", "chmod", "link")]
+            dest = copy.ins.args[-1].value
+            dest = dest if dest.endswith("/") else dest + "/"
+            new_copy = " ".join([copy.ins.keyword_raw, *flags, *problem.manifests, dest]) + "\n"
+            block = tuple(_block(lines, ins))
+            return Reorder(copy.ins.span.start_line, (new_copy, *block), ((ins.span.start_line, ins.span.end_line),))
+        # DF151: the source copy moves down, right after the install
+        if any(b.keyword not in ("COPY", "ADD", *MOVABLE_BETWEEN) or b.flag("from") for b in between):
+            return None
+        after = ins.span.end_line + 1
+        return Reorder(after, tuple(_block(lines, copy.ins)), ((copy.ins.span.start_line, copy.ins.span.end_line),))
+
+    def _movable(self, ins: Instruction) -> bool:
+        """Does the RUN only install dependencies (so it can run before the sources are there)?"""
+        if any(m.type == "bind" for m in self.model.mounts(ins)):
+            return False
+        ops = {id(op.operation.command) for op in self.sem.operations(ins)}
+        for script in self.sem.scripts(ins):
+            for cmd in script.commands:
+                if id(cmd) not in ops and cmd.name not in _NEUTRAL and not (
+                    cmd.name in ("npm", "pip", "pip3", "yarn", "pnpm") and cmd.subcommand == "config"
+                ):
+                    return False
+        return True
+
+
+def _block(lines: list[str], ins: Instruction) -> list[str]:
+    return [line if line.endswith("\n") else line + "\n" for line in lines[ins.span.start_line - 1 : ins.span.end_line]]
+
+
+def _source_file(name: str) -> bool:
+    suffix = os.path.splitext(name)[1].lower()
+    return suffix in SOURCE_SUFFIXES
+
+
+def _context_path(raw: str) -> str:
+    """A COPY source as a path relative to the context root ('' for the root itself)."""
+    path = raw.strip().replace("\\", "/")
+    path = posixpath.normpath("/" + path.lstrip("/")).lstrip("/")
+    return "" if path in (".", "") else path
+
+
+def _join(base: str, rel: str) -> str:
+    if not base:
+        return rel
+    return f"{base.rstrip('/')}/{rel}" if rel else base
+
+
+def analyse(sem: Semantics, context: BuildContext | None) -> list[Problem]:
+    """Every cache-ordering problem of the file, one per (copy, ecosystem), in file order."""
+    files = ContextFiles(context) if context is not None else None
+    return _Analysis(sem, files).run()
+
+
+def context_of(root: Path | None) -> ContextFiles | None:
+    """For callers holding only a directory (tests, benchmarks)."""
+    if root is None:
+        return None
+    from dfcheck.build.context import load
+
+    return ContextFiles(load(root))
