@@ -16,20 +16,12 @@ import difflib
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
-from dfcheck.build import ecosystems
 from dfcheck.build.cache import Analysis, CacheModel, Change
-from dfcheck.build.steps import (
-    MOVABLE_BETWEEN,
-    copy_sources,
-    from_context,
-    movable_install,
-    volatile_arg_move,
-    volatile_copy_before_manifests,
-)
-from dfcheck.dockerfile.model import Stage, stage_chain
+from dfcheck.build.steps import volatile_arg_move
+from dfcheck.dockerfile.model import Stage
 from dfcheck.dockerfile.parse import Dockerfile, Instruction, parse
 
 
@@ -242,37 +234,6 @@ class Reordering:
     arg: str | None = None
 
 
-def _manifests(cache_model: CacheModel, run: Instruction, ecos: list[ecosystems.Ecosystem]) -> list[str]:
-    """Context files the install reads: ``pip -r`` files, else the ecosystem manifests present."""
-    names: list[str] = []
-    root = cache_model.context.root if cache_model.context is not None else None
-    for script in cache_model.semantics.scripts(run):
-        for cmd in script.commands:
-            names += [v for v in cmd.flag_values("-r", "--requirement") if not v.startswith("/")]
-    for eco in ecos:
-        if eco is ecosystems.PYTHON and names:
-            continue
-        names += [m for m in eco.manifests if root is not None and (root / m).is_file()]
-    present = [n for n in dict.fromkeys(names) if root is not None and (root / n).is_file()]
-    return [n for n in present if not cache_model.ignored(n)]
-
-
-def _workdir(stage: Stage, ins: Instruction, model: Any) -> str:
-    wd = "/"
-    for other in (i for st in stage_chain(stage) for i in st.instructions):
-        if other is ins:
-            break
-        if other.keyword == "WORKDIR" and other.args:
-            path = model.expand(other.args[0].value, other)
-            wd = str(PurePosixPath(wd) / path)
-    return wd
-
-
-def _dest(stage: Stage, ins: Instruction, model: Any) -> str:
-    dest = model.expand(ins.args[-1].value, ins)
-    return str(PurePosixPath(_workdir(stage, ins, model)) / dest)
-
-
 class _Text:
     """The Dockerfile as physical lines, for moving whole instructions."""
 
@@ -295,71 +256,36 @@ class _Text:
         return "".join(self.lines[:start] + new + kept + self.lines[end:])
 
 
-def _new_copy(template: Instruction, sources: list[str], dest: str) -> str:
-    flags = [f.raw for f in template.flags if f.name in ("chown", "chmod", "link")]
-    dest = dest if dest.endswith("/") else dest + "/"
-    return " ".join([template.keyword_raw, *flags, *sources, dest]) + "\n"
-
-
 def reorderings(cache_model: CacheModel) -> list[Reordering]:
-    """Concrete reorderings for the cache-ordering findings (DF101, DF150, DF151) of this file."""
+    """Concrete reorderings for the cache-ordering findings (DF101, DF150, DF151) of this file.
+
+    DF101 and DF151 come from the same analysis as the rules (:func:`dfcheck.build.ordering.analyse`),
+    so every such finding with a computable fix has a suggestion here and vice versa.
+    """
+    from dfcheck.build.ordering import analyse
+
     found: list[Reordering] = []
-    for stage in cache_model.model.stages:
-        if stage.index not in cache_model.needed:
+    for problem in analyse(cache_model.semantics, cache_model.context):
+        stage = cache_model.model.stage_of(problem.copy.ins)
+        if problem.reorder is None or stage is None or stage.index not in cache_model.needed:
             continue
-        found += _install_before_broad_copy(cache_model, stage)
-        found += _manifests_before_volatile_copy(cache_model, stage)
-        found += _volatile_arg_down(cache_model, stage)
-    return found
-
-
-def _install_before_broad_copy(cm: CacheModel, stage: Stage) -> list[Reordering]:
-    model, instrs = cm.model, stage.instructions
-    for i, copy in enumerate(instrs):
-        if not from_context(copy) or not all(s in (".", "./") for s in copy_sources(copy)):
-            continue
-        for k in range(i + 1, len(instrs)):
-            run = instrs[k]
-            if run.keyword == "RUN":
-                break
-            if run.keyword not in MOVABLE_BETWEEN:
-                return []
+        text = problem.reorder.apply(cache_model.dockerfile.text)
+        if problem.rule == "DF101":
+            message = (
+                f"copy {' '.join(problem.manifests)} and run `{problem.command}` before "
+                f"'{' '.join(problem.copy.ins.original.split())}', so source changes no longer re-run the "
+                f"{problem.work}"
+            )
         else:
-            return []
-        ecos = movable_install(cm.semantics, run)
-        if ecos is None or _workdir(stage, run, model) != (_dest(stage, copy, model).rstrip("/") or "/"):
-            return []
-        manifests = _manifests(cm, run, ecos)
-        if not manifests:
-            return []
-        text = _Text(cm.dockerfile.text)
-        between = [line for ins in instrs[i + 1 : k] for line in text.block(ins)]
-        new = [_new_copy(copy, manifests, copy.args[-1].value), *between, *text.block(run), *text.block(copy)]
-        command = " ".join(run.rest.split())
-        message = (
-            f"copy {' '.join(manifests)} and run '{command[:60]}' before '{' '.join(copy.original.split())}', "
-            "so source changes no longer re-run the install"
-        )
-        return [Reordering("DF101", copy.line, message, text.rewrite(instrs[i : k + 1], new))]
-    return []
-
-
-def _manifests_before_volatile_copy(cm: CacheModel, stage: Stage) -> list[Reordering]:
-    instrs = stage.instructions
-    out: list[Reordering] = []
-    for volatile, manifest, run in volatile_copy_before_manifests(cm.semantics, stage):
-        i, j, k = instrs.index(volatile), instrs.index(manifest), instrs.index(run)
-        text = _Text(cm.dockerfile.text)
-        between = [line for ins in instrs[j + 1 : k] for line in text.block(ins)]
-        middle = [line for ins in instrs[i + 1 : j] for line in text.block(ins)]
-        new = [*text.block(manifest), *between, *text.block(run), *text.block(volatile), *middle]
-        message = (
-            f"copy {' '.join(copy_sources(manifest))} and run '{' '.join(run.rest.split())[:60]}' before "
-            f"'{' '.join(volatile.original.split())}': changes to {' '.join(copy_sources(volatile))} "
-            "re-run the install"
-        )
-        out.append(Reordering("DF151", volatile.line, message, text.rewrite(instrs[i : k + 1], new)))
-    return out
+            message = (
+                f"copy '{problem.token.value}' after `{problem.command}`: changes to it no longer re-run the "
+                f"{problem.work}"
+            )
+        found.append(Reordering(problem.rule, problem.copy.ins.line, message, text))
+    for stage in cache_model.model.stages:
+        if stage.index in cache_model.needed:
+            found += _volatile_arg_down(cache_model, stage)
+    return sorted(found, key=lambda r: (r.line, r.rule))
 
 
 def _volatile_arg_down(cm: CacheModel, stage: Stage) -> list[Reordering]:

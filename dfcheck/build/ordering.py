@@ -29,26 +29,29 @@ from typing import TYPE_CHECKING, NamedTuple
 from dfcheck.build import ecosystems
 from dfcheck.build.ecosystems import Ecosystem
 from dfcheck.build.semantic import PackageOp, Semantics
+from dfcheck.build.steps import BROAD
 from dfcheck.dockerfile.model import Stage, join_path
 from dfcheck.dockerfile.parse import Instruction, Token
 
 if TYPE_CHECKING:
     from dfcheck.build.context import BuildContext
 
-#: Sources that copy the whole context.
-BROAD = frozenset({".", "./", "*", "./*", "**", "./**", "/", ""})
 #: Files whose edits are "source edits": code, templates, styles, assets of the project.
 SOURCE_SUFFIXES = frozenset(
-    ".py .pyi .js .mjs .cjs .ts .tsx .jsx .vue .svelte .go .rs .java .kt .kts .scala .groovy .cs .fs .vb "
-    ".rb .erb .haml .slim .php .twig .ex .exs .heex .eex .erl .hrl .c .cc .cpp .h .hpp .m .swift .dart "
-    ".html .htm .css .scss .sass .less .md .sql .graphql .proto .razor .cshtml .jinja .j2 .lua .r .jl".split()
+    [".py", ".pyi", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".vue", ".svelte", ".go", ".rs", ".java", ".kt", ".kts", ".scala", ".groovy", ".cs", ".fs", ".vb", ".rb", ".erb", ".haml", ".slim", ".php", ".twig", ".ex", ".exs", ".heex", ".eex", ".erl", ".hrl", ".c", ".cc", ".cpp", ".h", ".hpp", ".m", ".swift", ".dart", ".html", ".htm", ".css", ".scss", ".sass", ".less", ".md", ".sql", ".graphql", ".proto", ".razor", ".cshtml", ".jinja", ".j2", ".lua", ".r", ".jl"]
 )
 #: Instructions an install may move above without changing what it sees.
 MOVABLE_BETWEEN = frozenset({"ENV", "ARG", "LABEL", "EXPOSE"})
 #: Commands that may share a RUN with an install that moves (they read no sources).
 _NEUTRAL = frozenset({"true", "echo", "set", "export", "rm", "mkdir", "ls", "chown", "chmod", "corepack"})
-#: Outputs of other stages that hold manifests only (turbo prune's json/, cargo chef's recipe).
-_MANIFEST_OUTPUTS = ("/json", "/recipe.json")
+#: Paths of other stages that hold manifests or installed dependencies, not sources (turbo
+#: prune's json/, cargo chef's recipe, node_modules, virtual environments, vendored packages).
+_DEPENDENCY_OUTPUTS = frozenset({"json", "recipe.json", "node_modules", ".venv", "venv", "vendor", "site-packages",
+                                 "packages", ".m2", "deps", "_build"})
+#: Folders an install reads besides the manifests (patch files, vendored packages, requirement
+#: files, lifecycle scripts, tool configuration): copying them first is what makes the install work.
+_INSTALL_INPUTS = frozenset({"vendor", "requirements", "patches", ".yarn", ".mvn", "gradle", ".cargo", "prisma",
+                             "scripts", "bin", ".husky", "cmake", "config"})
 
 
 class ContextFiles:
@@ -88,6 +91,19 @@ def is_dependency_file(name: str) -> bool:
     return any(eco.reads(name) for eco in ecosystems.ALL)
 
 
+def _rarely_edited(name: str) -> bool:
+    """Dependency files and tool configuration (``vite.config.js``, ``.babelrc``) change far less
+    often than the sources."""
+    lower = name.lower()
+    return is_dependency_file(name) or "config" in lower or lower.startswith(".")
+
+
+def _rarely_edited_path(path: str) -> bool:
+    """A file of a configuration folder (``config/prod.exs``) or a rarely edited file."""
+    parts = path.split("/")
+    return _rarely_edited(parts[-1]) or "config" in parts[:-1]
+
+
 class Source(NamedTuple):
     token: Token
     #: Context-relative path ('' is the root), or the absolute path in the stage copied from.
@@ -110,6 +126,10 @@ class Copy(NamedTuple):
         return any(s.volatile for s in self.sources)
 
 
+#: How the work that re-runs is named, by operation kind.
+WORK = {"install": "install", "fetch": "dependency download", "build": "dependency download and build"}
+
+
 class Problem(NamedTuple):
     """Installs of one ecosystem that re-run on every source edit because of ``copy``."""
 
@@ -121,6 +141,16 @@ class Problem(NamedTuple):
     #: Manifest files to copy first, as the build context names them (relative to its root).
     manifests: tuple[str, ...]
     reorder: Reorder | None
+
+    @property
+    def command(self) -> str:
+        """The first re-running command, shortened for a message."""
+        text = " ".join(w.raw for w in self.operations[0][1].operation.command.words)
+        return text if len(text) <= 40 else text[:37] + "..."
+
+    @property
+    def work(self) -> str:
+        return f"{self.ecosystem.name} {WORK[self.operations[0][1].operation.kind]}"
 
 
 class Reorder(NamedTuple):
@@ -144,10 +174,14 @@ class Reorder(NamedTuple):
         return "".join(out)
 
 
+#: (copy, its source, the manifest's path in the context, the manifest's directory in the image)
+_Found = tuple["Copy", "Source", str, str]
+
+
 class _State(NamedTuple):
     copies: tuple[Copy, ...]
-    #: Ecosystems whose dependencies were installed or fetched from manifests alone.
-    done: frozenset[str]
+    #: (ecosystem, manifest directory in the image) whose dependencies are installed or fetched.
+    done: frozenset[tuple[str, str]]
 
 
 class _Analysis:
@@ -167,6 +201,10 @@ class _Analysis:
                     copy = self._copy(ins)
                     if copy is not None:
                         state = state._replace(copies=(*state.copies, copy))
+                    if copy is not None and copy.from_stage is not None:
+                        other = self.states.get(copy.from_stage.index)
+                        if other is not None and other.done:  # its installed dependencies or caches
+                            state = state._replace(done=state.done | {(eco, "/") for eco, _ in other.done})
                 elif ins.keyword == "RUN":
                     for op in self.sem.operations(ins):
                         state = self._judge(stage, state, ins, op)
@@ -189,46 +227,60 @@ class _Analysis:
             from_stage = self.model.stage_named(self.model.expand(origin.value, ins))
             if from_stage is None:  # another image: nothing of the context
                 return Copy(ins, dest, dest_is_dir, (), None)
-        if ins.heredocs or ins.keyword == "ADD" and any("://" in t.value for t in tokens):
+        if ins.heredocs or (ins.keyword == "ADD" and any("://" in t.value for t in tokens)):
             return Copy(ins, dest, dest_is_dir, (), None)
         sources = []
         for token in tokens:
             raw = self.model.expand(token.value, ins)
+            if "$" in token.value and not raw.strip():  # an ARG without a value: unknown
+                continue
             if from_stage is not None:
                 path = posixpath.normpath("/" + raw.lstrip("/"))
                 sources.append(Source(token, path, False, self._stage_volatile(from_stage, path)))
                 continue
             path = _context_path(raw)
             broad = raw.strip() in BROAD or path == ""
-            if not broad and len(tokens) == 1 and not dest_is_dir and self.context is not None:
-                dest_is_dir = self.context.is_dir(path)
+            dest_is_dir = dest_is_dir or broad or self._is_dir(path)
             sources.append(Source(token, path, broad, self._volatile(path, broad)))
         return Copy(ins, dest, dest_is_dir, tuple(sources), from_stage)
+
+    def _is_dir(self, path: str) -> bool:
+        """Is this context source a directory? Where the context does not have it, a name without
+        an extension or glob is taken for one (``src``, ``public``, ``frontend``)."""
+        if any(ch in path for ch in "*?["):
+            return False
+        if self.context is not None and self.context.exists(path):
+            return self.context.is_dir(path)
+        name = path.rsplit("/", 1)[-1]
+        return "." not in name and not is_dependency_file(name) and not _file_name(name)
 
     def _volatile(self, path: str, broad: bool) -> bool:
         """Does this context source bring frequently edited files?"""
         name = path.rsplit("/", 1)[-1]
-        if self.context is None:
-            if broad:
-                return True
-            return _source_file(name) or ("." not in name and "*" not in name and not is_dependency_file(name))
+        if "$" in path or (not broad and (_rarely_edited_path(path) or name in _INSTALL_INPUTS)):
+            return False
+        if self.context is None or not (broad or self.context.exists(path) or "*" in path):
+            return broad or _source_file(name) or self._is_dir(path)
         if any(ch in path for ch in "*?["):
             parent = path.rsplit("/", 1)[0] if "/" in path else ""
-            entries = self.context.entries(parent) or []
             import fnmatch
 
+            entries = self.context.entries(parent) or []
+
             hits = [(n, d) for n, d in entries if fnmatch.fnmatchcase(n, name)]
-            return any(d or _source_file(n) for n, d in hits)
+            return any((d and n not in _INSTALL_INPUTS) or (_source_file(n) and not _rarely_edited(n)) for n, d in hits)
         if broad or self.context.is_dir(path):
             entries = self.context.entries(path)
             if entries is None:
                 return True
-            return any(is_dir or not is_dependency_file(n) for n, is_dir in entries if not n.startswith("."))
+            return any(
+                (n not in _INSTALL_INPUTS) if is_dir else not _rarely_edited(n) for n, is_dir in entries if not n.startswith(".")
+            )
         return _source_file(name)
 
     def _stage_volatile(self, stage: Stage, path: str) -> bool:
         """Does ``path`` of ``stage`` hold frequently edited files that a copy put there?"""
-        if path.endswith(_MANIFEST_OUTPUTS) or "node_modules" in path.split("/"):
+        if _DEPENDENCY_OUTPUTS.intersection(path.split("/")) or _rarely_edited_path(path):
             return False
         state = self.states.get(stage.index)
         for copy in reversed(state.copies if state else ()):
@@ -237,11 +289,8 @@ class _Analysis:
             if path == copy.dest or copy.dest.startswith(path.rstrip("/") + "/") or path == "/":
                 return True
             if path.startswith(copy.dest.rstrip("/") + "/"):
-                rel = path[len(copy.dest.rstrip("/")) + 1 :]
-                return any(
-                    s.volatile and (self.context is None or self.context.exists(_join(s.path, rel)))
-                    for s in copy.sources
-                )
+                # Under the sources: either sources themselves or what a RUN made of them.
+                return True
         return False
 
     # --- who provided the manifest ------------------------------------------------------------
@@ -268,6 +317,8 @@ class _Analysis:
 
     def _maps(self, copy: Copy, source: Source, target: str) -> str | None:
         """Where in the source ``target`` would come from, if this copy can have put it there."""
+        if "$" in source.path:
+            return None
         name = target.rsplit("/", 1)[-1]
         if not copy.dest_is_dir:
             if target != copy.dest:
@@ -286,8 +337,7 @@ class _Analysis:
                     return None
                 parent = source.path.rsplit("/", 1)[0] if "/" in source.path else ""
                 return _join(parent, rel)
-            is_dir = self.context.is_dir(source.path) if self.context is not None else "." not in src_name
-            if not is_dir:
+            if not self._is_dir(source.path):
                 return source.path if rel == src_name else None
         return _join(source.path, rel)
 
@@ -296,33 +346,75 @@ class _Analysis:
     def _judge(self, stage: Stage, state: _State, ins: Instruction, op: PackageOp) -> _State:
         operation = op.operation
         eco = operation.ecosystem
-        if eco.name in state.done or op.after_fetch or ins.parent is not None:
+        if op.after_fetch or ins.parent is not None:
             return state
-        if operation.kind == "build" and self._build_needs_nothing(ins, op):
+        found = self._find_provider(state.copies, op)
+        key = (eco.name, found[3] if found is not None else op.cwd)
+        if _installed(state.done, eco.name, {op.cwd, key[1]}):
             return state
-        manifests = operation.files or tuple(m for m in eco.manifests if "*" not in m)
-        found = None
-        for name in manifests or eco.manifests:
-            found = self._provider(state.copies, join_path(op.cwd, name))
-            if found is not None:
-                break
-        if found is None and any("*" in m for m in eco.manifests) and self.context is not None:
-            found = self._glob_provider(state.copies, op.cwd, eco)
-        if found is None:
+        done = state._replace(done=state.done | {key})
+        if found is None:  # the manifests came from the base image, a bind mount or a RUN
+            return done
+        provider, source, manifest_rel, _ = found
+        if operation.kind == "build" and self._build_needs_nothing(ins, op, manifest_rel):
             return state
-        provider, source, manifest_rel = found
         if provider.volatile and source.volatile:
             self._report("DF101", provider, source.token, eco, ins, op, self._manifests(provider, source, op))
-            return state
-        volatile = next((c for c in state.copies if c.volatile), None)
+            return done
+        volatile = next((c for c in state.copies if c.volatile and not self._holds_manifest(c, eco)), None)
         if volatile is not None and not operation.needs_source:
-            token = next(s.token for s in volatile.sources if s.volatile)
-            names = (manifest_rel,) if manifest_rel else ()
-            self._report("DF151", volatile, token, eco, ins, op, names)
-            return state
-        if operation.kind in ("install", "fetch") or not provider.volatile:
-            return state._replace(done=state.done | {eco.name})
-        return state
+            source = next(s for s in volatile.sources if s.volatile)
+            if operation.kind == "build" or self._find_provider((volatile,), op) is not None:
+                # a build needs the sources: what is missing is a download step before them
+                self._report("DF101", volatile, source.token, eco, ins, op, self._manifests(volatile, source, op))
+            else:
+                names = (manifest_rel,) if manifest_rel else ()
+                self._report("DF151", volatile, source.token, eco, ins, op, names)
+            return done
+        return done
+
+    def _find_provider(self, copies: tuple[Copy, ...], op: PackageOp) -> _Found | None:
+        """The copy that brought the manifest ``op`` reads. When the context does not have it, the
+        Dockerfile's folder may not be the real context (``docker build -f sub/Dockerfile .``): the
+        instructions are trusted instead."""
+        found = self._provider_of(copies, op)
+        if found is None and self.context is not None:
+            context, self.context = self.context, None
+            try:
+                found = self._provider_of(copies, op)
+            finally:
+                self.context = context
+        return found
+
+    def _provider_of(self, copies: tuple[Copy, ...], op: PackageOp) -> _Found | None:
+        eco = op.operation.ecosystem
+        names = op.operation.files or tuple(m for m in (*eco.manifests, *eco.lockfiles) if "*" not in m)
+        # go and cargo find their manifest in the working directory or above it
+        upward = eco in (ecosystems.GO, ecosystems.CARGO) and not op.operation.files
+        directories = [op.cwd]
+        while upward and directories[-1] != "/":
+            directories.append(posixpath.dirname(directories[-1]))
+        for directory in directories:
+            for name in names:
+                found = self._provider(copies, join_path(directory, name))
+                if found is not None:
+                    return (*found, directory)
+        if any("*" in m for m in eco.manifests):
+            glob = self._glob_provider(copies, op.cwd, eco)
+            return (*glob, op.cwd) if glob is not None else None
+        return None
+
+    def _holds_manifest(self, copy: Copy, eco: Ecosystem) -> bool:
+        """A copied folder with a manifest of its own is a local package the install needs (a path
+        dependency, a workspace member), not sources it could do without."""
+        if self.context is None or copy.from_stage is not None:
+            return False
+        for source in copy.sources:
+            if source.broad or not self.context.is_dir(source.path):
+                continue
+            if any(not d and eco.is_manifest(n) for n, d in self.context.entries(source.path) or []):
+                return True
+        return False
 
     def _glob_provider(self, copies: tuple[Copy, ...], cwd: str, eco: Ecosystem) -> tuple[Copy, Source, str] | None:
         """For manifests named by pattern (``*.csproj``): the copy that brought one into ``cwd`` or below."""
@@ -346,43 +438,51 @@ class _Analysis:
                             return copy, source, _join(base, rel)
         return None
 
-    def _build_needs_nothing(self, ins: Instruction, op: PackageOp) -> bool:
+    def _build_needs_nothing(self, ins: Instruction, op: PackageOp, manifest_rel: str) -> bool:
         """A build whose downloads are kept anyway: a cache mount on the tool's cache, or vendored Go modules."""
         eco = op.operation.ecosystem
+        scope = self.model.facts(ins).scope
+        caches = list(eco.cache_dirs)
+        for entry in eco.cache_env:
+            name, _, sub = entry.partition("/")
+            value = op.script.value_at(name, op.operation.command) or scope.get(name)
+            if value:
+                caches.append(f"{value.rstrip('/')}/{sub}".rstrip("/"))
         for mount in self.model.mounts(ins):
             if mount.type != "cache":
                 continue
             target = self.model.expand(mount.target, ins).rstrip("/")
-            for cache in eco.cache_dirs:
+            for cache in caches:
                 tail = cache[2:] if cache.startswith("~/") else cache.lstrip("/")
                 if target == cache or target.endswith("/" + tail) or cache.startswith(target + "/"):
                     return True
         if eco is ecosystems.GO and self.context is not None:
-            rel = op.cwd.lstrip("/")
-            return any(self.context.exists(_join(prefix, "vendor/modules.txt")) for prefix in ("", rel))
+            module = manifest_rel.rsplit("/", 1)[0] if "/" in manifest_rel else ""
+            return self.context.exists(_join(module, "vendor"))
         return False
 
     def _manifests(self, copy: Copy, source: Source, op: PackageOp) -> tuple[str, ...]:
-        """The files to copy first: those the install reads that the copy brings, as the context names them."""
+        """The files to copy first: those the install reads that the copy brings, as the context
+        names them; where the context does not show them, the files the ecosystem reads by default."""
         eco = op.operation.ecosystem
         names = op.operation.files or (*eco.manifests, *eco.lockfiles, *eco.extras)
-        found: list[str] = []
+        present: list[str] = []
+        default: list[str] = []
         for name in names:
             if "*" in name:
                 continue
             rel = self._maps(copy, source, join_path(op.cwd, name))
             if rel is None:
                 continue
-            if self.context is None:
-                if name in eco.manifests or name in eco.lockfiles or op.operation.files:
-                    found.append(rel)
-            elif self.context.exists(rel) and not self.context.is_dir(rel):
-                found.append(rel)
-        if not found and self.context is not None:
+            if self.context is not None and self.context.exists(rel) and not self.context.is_dir(rel):
+                present.append(rel)
+            elif name in eco.manifests or name in eco.lockfiles[:1] or op.operation.files:
+                default.append(rel)
+        if not present and self.context is not None:
             glob = self._glob_provider((copy,), op.cwd, eco)
             if glob is not None:
-                found.append(glob[2])
-        return tuple(dict.fromkeys(found))
+                present.append(glob[2])
+        return tuple(dict.fromkeys(present or default))
 
     def _report(
         self, rule: str, copy: Copy, token: Token, eco: Ecosystem, ins: Instruction, op: PackageOp, manifests: tuple[str, ...]
@@ -443,8 +543,25 @@ class _Analysis:
         return True
 
 
+def _installed(done: frozenset[tuple[str, str]], eco: str, directories: set[str]) -> bool:
+    """Were ``eco``'s dependencies installed for one of ``directories``, a folder above or below it
+    (a restore at the solution root serves the project folders, a workspace install its packages)?"""
+    for name, where in done:
+        if name != eco:
+            continue
+        prefix = where.rstrip("/") + "/"
+        if any(d == where or d.startswith(prefix) or where.startswith(d.rstrip("/") + "/") for d in directories):
+            return True
+    return False
+
+
 def _block(lines: list[str], ins: Instruction) -> list[str]:
     return [line if line.endswith("\n") else line + "\n" for line in lines[ins.span.start_line - 1 : ins.span.end_line]]
+
+
+def _file_name(name: str) -> bool:
+    """Files that have no extension by convention: ``VERSION``, ``LICENSE``, ``Makefile``."""
+    return name.isupper() or name.endswith("file")
 
 
 def _source_file(name: str) -> bool:

@@ -65,6 +65,28 @@ VALUE_FLAGS: dict[str, frozenset[str]] = {
         " --max-workers --priority"
     ),
 }
+VALUE_FLAGS.update(
+    {
+        "yarn": _set(
+            "--cwd --cache-folder --network-timeout --network-concurrency --modules-folder --mutex --registry"
+            " --global-folder --link-folder --use-yarnrc --https-proxy --proxy --otp --preferred-cache-folder"
+        ),
+        "pnpm": _set("-C --dir --filter -F --store-dir --reporter --loglevel --registry --config.store-dir -w"),
+        "composer": _set("-d --working-dir --prefer-install --ignore-platform-req"),
+        "bundle": _set("--jobs -j --retry --path --without --with --gemfile --binstubs --deployment-path"),
+        "cargo": _set(
+            "-p --package --bin --example --test --bench --features -F --target --target-dir -j --jobs"
+            " --manifest-path --profile --recipe-path --config -Z --color --message-format"
+        ),
+        "dotnet": _set(
+            "-c --configuration -o --output -r --runtime -f --framework -v --verbosity -p --property"
+            " -s --source --packages --arch -a --os"
+        ),
+        "mix": _set("--only"),
+        "poetry": _set("--only --with --without -E --extras -C --directory -P --project"),
+        "uv": _set("--extra --group --only-group --no-group --package -p --python --index-url --find-links"),
+    }
+)
 VALUE_FLAGS["apt"] = VALUE_FLAGS["apt-get"]
 VALUE_FLAGS["mvnw"] = VALUE_FLAGS["mvn"]
 VALUE_FLAGS["gradlew"] = VALUE_FLAGS["gradle"]

@@ -9,8 +9,10 @@ same object, so each RUN is parsed once per file.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
-from dfcheck.dockerfile.model import Model
+from dfcheck.build.ecosystems import Operation, operation
+from dfcheck.dockerfile.model import Model, join_path
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.source import TextMap
 from dfcheck.shell import Command, Script
@@ -19,12 +21,26 @@ from dfcheck.shell import Command, Script
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
 _HEREDOC_MARKER = re.compile(r"\d*<<-?\S+")
 _SHELL_SHEBANG = re.compile(r"\b(ba|da|a|z)?sh\b")
+#: Commands that bring a source tree into the build from elsewhere (installs that follow them work
+#: on that tree, not on the build context).
+_FETCHERS = frozenset({"git", "svn", "hg", "curl", "wget", "tar", "unzip", "gh"})
+
+
+class PackageOp(NamedTuple):
+    """One dependency operation of a RUN, where it runs (``cwd``, absolute) and in which script."""
+
+    operation: Operation
+    cwd: str
+    script: Script
+    #: An earlier command of the script fetched a tree (``git clone``, a downloaded archive).
+    after_fetch: bool
 
 
 class Semantics:
     def __init__(self, model: Model) -> None:
         self.model = model
         self._scripts: dict[int, list[Script]] = {}
+        self._operations: dict[int, list[PackageOp]] = {}
 
     def scripts(self, ins: Instruction) -> list[Script]:
         """Shell scripts a RUN executes: its shell-form command, or its heredoc bodies."""
@@ -55,6 +71,40 @@ class Semantics:
         if ins.keyword != "RUN" or not self.model.facts(ins).posix:
             return []
         return [c for s in self.scripts(ins) for c in s.commands]
+
+
+    def operations(self, ins: Instruction) -> list[PackageOp]:
+        """The dependency installs, fetches and builds a RUN performs, through ``&&``, ``;``, ``if``,
+        ``sh -c``, heredocs and program names held in variables (``$PIP install``)."""
+        if ins.keyword != "RUN" or not self.model.facts(ins).posix:
+            return []
+        found = self._operations.get(id(ins))
+        if found is None:
+            found = self._operations[id(ins)] = self._find_operations(ins)
+        return found
+
+    def _find_operations(self, ins: Instruction) -> list[PackageOp]:
+        facts = self.model.facts(ins)
+        out: list[PackageOp] = []
+        for script in self.scripts(ins):
+            cwd = facts.workdir or "/"
+            fetched = False
+            for cmd in script.commands:
+                name = cmd.name
+                if name.startswith("$"):
+                    variable = name.strip("${}")
+                    name = script.value_at(variable, cmd) or facts.scope.get(variable) or name
+                if name == "cd" and not (cmd.in_substitution or cmd.in_pipeline) and cmd.args:
+                    target = self.model.expand(cmd.args[0].text, ins)
+                    if "$" not in target and target != "-":
+                        cwd = join_path(cwd, target)
+                    continue
+                if name in _FETCHERS and (name != "git" or cmd.subcommand in ("clone", "fetch", "pull")):
+                    fetched = True
+                found = operation(cmd, name)
+                if found is not None:
+                    out.append(PackageOp(found, cwd, script, fetched))
+        return out
 
 
 def _parse(text: str, tmap: TextMap, dialect: str) -> Script:

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from pathlib import PurePosixPath
-from typing import Any
 
-from dfcheck.build import ecosystems
 from dfcheck.build.semantic import Semantics
 from dfcheck.dockerfile.model import Stage
 from dfcheck.dockerfile.parse import Instruction, Token
@@ -130,6 +127,10 @@ def step_kind(sem: Semantics, ins: Instruction) -> str:
     kw = ins.keyword
     if kw == "RUN":
         kind = "run"
+        for package_op in sem.operations(ins):
+            if package_op.operation.kind in ("install", "fetch"):
+                return "install"
+            kind = "build"
         for script in sem.scripts(ins):
             for cmd in script.commands:
                 sub = cmd.subcommand
@@ -220,94 +221,9 @@ def volatile_arg_move(
     return name, stop
 
 
-# --- ordering --------------------------------------------------------------------------------------
-
-#: Instructions an install may be moved above without changing what it sees.
-MOVABLE_BETWEEN = frozenset({"ENV", "ARG", "LABEL", "EXPOSE", "USER"})
-_NEUTRAL = frozenset({"true", "echo", "set", "export", "rm", "mkdir", "ls", "chown", "chmod"})
-BROAD = frozenset({".", "./", "*", "./*"})
-
-
-def movable_install(sem: Semantics, ins: Instruction) -> list[ecosystems.Ecosystem] | None:
-    """Ecosystems a RUN installs from manifests only, or None if it does anything that needs sources."""
-    if ins.keyword != "RUN" or any(m.type == "bind" for m in sem.model.mounts(ins)):
-        return None
-    found: list[ecosystems.Ecosystem] = []
-    scripts = sem.scripts(ins)
-    if not scripts:
-        return None
-    for script in scripts:
-        for cmd in script.commands:
-            eco = ecosystems.manifest_install(cmd)
-            if eco is not None and not _needs_sources(cmd, eco):
-                found.append(eco)
-            elif cmd.name not in _NEUTRAL and not (
-                cmd.name in ("npm", "pip", "pip3") and cmd.subcommand == "config"
-            ):
-                return None
-    return found or None
-
-
-def _needs_sources(cmd: Any, eco: ecosystems.Ecosystem) -> bool:
-    if ecosystems.is_build_that_fetches(cmd, eco) and cmd.subcommand != "fetch":
-        return not (eco is ecosystems.GO and cmd.subcommand == "mod")
-    if cmd.name == "poetry":
-        return not cmd.has_flag("--no-root")
-    if cmd.name == "uv" and cmd.subcommand == "sync":
-        return not cmd.has_flag("--no-install-project")
-    return cmd.name in ("mvn", "mvnw", "./mvnw", "gradle", "gradlew", "./gradlew")
+#: COPY sources that copy the whole build context.
+BROAD = frozenset({".", "./", "*", "./*", "**", "./**", "/", ""})
 
 
 def from_context(ins: Instruction) -> bool:
     return ins.keyword in ("COPY", "ADD") and not ins.flag("from") and not ins.heredocs and len(ins.args) >= 2
-
-
-def is_manifest(source: str) -> bool:
-    """A dependency manifest or lock file of some ecosystem (``requirements*.txt`` included)."""
-    name = PurePosixPath(source).name
-    if name.startswith("requirements") and name.endswith(".txt"):
-        return True
-    return any(name in eco.manifests for eco in ecosystems.ALL)
-
-
-def volatile_copy_before_manifests(
-    sem: Semantics, stage: Stage
-) -> list[tuple[Instruction, Instruction, Instruction]]:
-    """(source COPY, manifest COPY, install RUN) where the install could move above the source COPY.
-
-    Only COPY/ADD from the context and metadata may sit between the source copy and the manifest
-    copy (no RUN could need the sources), only metadata between the manifest copy and the install,
-    the install must read nothing but manifests, and the source copy must not copy the manifests.
-    """
-    from dfcheck.build.context import source_reads
-
-    instrs = stage.instructions
-    found = []
-    for i, volatile in enumerate(instrs):
-        sources = copy_sources(volatile)
-        if (
-            not from_context(volatile)
-            or any(s in BROAD for s in sources)
-            or all(is_manifest(s) for s in sources)
-        ):
-            continue
-        for j in range(i + 1, len(instrs)):
-            manifest = instrs[j]
-            if manifest.keyword in ("RUN", "WORKDIR", "ONBUILD") or manifest.flag("from"):
-                break
-            msources = copy_sources(manifest)
-            if not from_context(manifest) or not all(is_manifest(s) for s in msources):
-                continue
-            k = next((k for k in range(j + 1, len(instrs)) if instrs[k].keyword not in MOVABLE_BETWEEN), None)
-            if k is None or movable_install(sem, instrs[k]) is None:
-                break
-            overlap = any(
-                source_reads(sem.model.expand(v, volatile).strip("/"), sem.model.expand(m, manifest).lstrip("./"))
-                is not None
-                for v in sources
-                for m in msources
-            )
-            if not overlap:
-                found.append((volatile, manifest, instrs[k]))
-            break
-    return found

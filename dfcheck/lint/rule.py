@@ -40,6 +40,7 @@ from dfcheck.lint.finding import Edit, Finding, Fix, Related, Severity
 
 if TYPE_CHECKING:
     from dfcheck.build.context import BuildContext
+    from dfcheck.build.ordering import Problem
     from dfcheck.lint.pages import RulePage
     from dfcheck.lint.pragmas import Pragma
     from dfcheck.shell import Command, Script, Word
@@ -222,6 +223,18 @@ class RuleContext:
 
         return context.load(self.context_dir, self.file_path)
 
+    @cached_property
+    def cache_order(self) -> list[Problem]:
+        """Dependency installs that re-run on every source edit because of the step order (DF101,
+        DF151), computed once per file; the build context is consulted only when the file copies
+        from it."""
+        from dfcheck.build.ordering import analyse
+
+        reads_context = any(
+            ins.keyword in ("COPY", "ADD") and ins.flag("from") is None for ins in self.all_instructions()
+        )
+        return analyse(self.semantics, self.build_context if reads_context else None)
+
     # --- questions RUN rules share --------------------------------------------------------------
 
     def word_values(
@@ -309,6 +322,16 @@ class ChainState(Generic[_T]):
 
 _EXPANSION = re.compile(r"\$(?:\{(\w+|[@*])\}|(\w+|[@*]))")
 _COMPLEX = re.compile(r"\$|`")
+
+
+def reorder_fix(problem: Problem, title: str) -> Fix | None:
+    """The reordering of a cache-ordering problem as an unsafe fix: whole lines inserted and removed."""
+    move = problem.reorder
+    if move is None:
+        return None
+    edits = [Edit(Span(move.before, 1, move.before, 1), "".join(move.lines))]
+    edits += [Edit(Span(first, 1, last + 1, 1), "") for first, last in move.delete]
+    return Fix(title, tuple(edits), safe=False)
 
 
 def insert_after(word: Word, text: str) -> Edit:

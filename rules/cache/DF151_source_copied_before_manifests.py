@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.steps import volatile_copy_before_manifests
-from dfcheck.dockerfile.model import Stage
 from dfcheck.lint.finding import Finding, Related, Severity
-from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.lint.rule import Rule, RuleContext, reorder_fix
 
 
 class SourceCopiedBeforeManifestsRule(Rule):
@@ -16,18 +14,18 @@ class SourceCopiedBeforeManifestsRule(Rule):
     severity = Severity.WARNING
     summary = "Source files are copied before the manifest copy and install that do not need them"
 
-    def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
-        for volatile, manifest, install in volatile_copy_before_manifests(ctx.semantics, stage):
-            token = volatile.args[0]
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
+        for problem in ctx.cache_order:
+            if problem.rule != self.code:
+                continue
+            ins = problem.operations[0][0]
+            manifests = " ".join(problem.manifests) or "the manifests"
+            related = tuple(Related(op.operation.command.span, f"{problem.work} that re-runs") for _, op in problem.operations)
             yield self.finding(
                 ctx,
-                token.span,
-                f"'{' '.join(volatile.original.split())}' comes before copying "
-                f"{' '.join(t.value for t in manifest.args[:-1])} (line {manifest.line}) and the install at "
-                f"line {install.line}: every change to these files re-runs the install; copy the "
-                "manifests and install first",
-                related=(
-                    Related(manifest.keyword_span, "manifest copy"),
-                    Related(install.keyword_span, "install that re-runs"),
-                ),
+                problem.token.span,
+                f"'{problem.token.value}' is copied before {manifests} and `{problem.command}` (line {ins.line}), "
+                f"which do not need it: every change to it re-runs the {problem.work}; copy it after the install",
+                related=related,
+                fix=reorder_fix(problem, "Copy the sources after the install"),
             )
