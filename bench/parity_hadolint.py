@@ -33,11 +33,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from dfcheck.shell import shellcheck
 from dfcheck.lint.config import Settings
 from dfcheck.lint.engine import lint_text
 from dfcheck.lint.finding import Finding
 from dfcheck.lint.registry import load_rules
+from dfcheck.shell import shellcheck
 
 REPO = Path(__file__).resolve().parent.parent
 

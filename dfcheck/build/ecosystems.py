@@ -139,8 +139,9 @@ def _pip_operation(cmd: Command, args: list[str]) -> Operation | None:
 def operation(cmd: Command, name: str | None = None) -> Operation | None:
     """What ``cmd`` does with dependencies, or None. ``name`` is its program after variable
     substitution (``$PIP install`` with ``PIP=pip3``), when the caller knows it."""
-    program = (name or cmd.name).rsplit("/", 1)[-1]
-    words = [w.text for w in operands(cmd)]
+    program, *lead = (name or cmd.name).split() or [cmd.name]
+    program = program.replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".exe")
+    words = [*lead, *(w.text for w in operands(cmd))]
     if program == "php" and words and words[0].endswith("composer.phar"):
         program, words = "composer", words[1:]
     sub = words[0] if words else None

@@ -236,6 +236,8 @@ class _Analysis:
                 continue
             if from_stage is not None:
                 path = posixpath.normpath("/" + raw.lstrip("/"))
+                name = path.rsplit("/", 1)[-1]
+                dest_is_dir = dest_is_dir or ("." not in name and not _file_name(name))
                 sources.append(Source(token, path, False, self._stage_volatile(from_stage, path)))
                 continue
             path = _context_path(raw)
@@ -270,11 +272,11 @@ class _Analysis:
             hits = [(n, d) for n, d in entries if fnmatch.fnmatchcase(n, name)]
             return any((d and n not in _INSTALL_INPUTS) or (_source_file(n) and not _rarely_edited(n)) for n, d in hits)
         if broad or self.context.is_dir(path):
-            entries = self.context.entries(path)
-            if entries is None:
+            listing = self.context.entries(path)
+            if listing is None:
                 return True
             return any(
-                (n not in _INSTALL_INPUTS) if is_dir else not _rarely_edited(n) for n, is_dir in entries if not n.startswith(".")
+                (n not in _INSTALL_INPUTS) if is_dir else not _rarely_edited(n) for n, is_dir in listing if not n.startswith(".")
             )
         return _source_file(name)
 

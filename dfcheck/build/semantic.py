@@ -76,7 +76,7 @@ class Semantics:
     def operations(self, ins: Instruction) -> list[PackageOp]:
         """The dependency installs, fetches and builds a RUN performs, through ``&&``, ``;``, ``if``,
         ``sh -c``, heredocs and program names held in variables (``$PIP install``)."""
-        if ins.keyword != "RUN" or not self.model.facts(ins).posix:
+        if ins.keyword != "RUN":
             return []
         found = self._operations.get(id(ins))
         if found is None:

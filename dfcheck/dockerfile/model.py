@@ -374,7 +374,7 @@ class Model:
             facts = stage.parent.end.but(stage=stage, onbuild=None)
         else:
             windows = stage.base.is_windows
-            shell = WINDOWS_SHELL if windows else DEFAULT_SHELL
+            shell: tuple[str, ...] = WINDOWS_SHELL if windows else DEFAULT_SHELL
             facts = Facts(stage, Scope(), shell, shell_dialect(shell), self._posix(stage, shell), None, None)
         escape = self.dockerfile.escape
         for ins in stage.instructions:
@@ -387,8 +387,8 @@ class Model:
                 if own:
                     facts = facts.but(scope=Scope(facts.scope, own))
             elif keyword == "SHELL" and ins.is_json and ins.args:
-                shell = tuple(a.value for a in ins.args)
-                facts = facts.but(shell=shell, dialect=shell_dialect(shell), posix=self._posix(stage, shell))
+                program = tuple(a.value for a in ins.args)
+                facts = facts.but(shell=program, dialect=shell_dialect(program), posix=self._posix(stage, program))
             elif keyword == "WORKDIR" and ins.args:
                 path = expand(ins.args[0].value, facts.scope, escape).value
                 facts = facts.but(workdir=join_path(facts.workdir or "/", path))
