@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from dfcheck.lint.finding import FileResult, Finding, Report
-from dfcheck.report._common import iter_findings, relative_path, source_lines
+from dfcheck.report._common import iter_findings, relative_path
+from dfcheck.report.plain import source_lines
 
 VERSION = 1
 

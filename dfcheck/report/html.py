@@ -22,14 +22,8 @@ import dfcheck
 from dfcheck.dockerfile.source import Span
 from dfcheck.lint.finding import FileResult, Finding, Report, Severity
 from dfcheck.report import RenderOptions
-from dfcheck.report._common import (
-    file_findings,
-    relative_path,
-    rule_infos,
-    severity_counts,
-    sorted_files,
-    source_lines,
-)
+from dfcheck.report._common import file_findings, relative_path, rule_infos, severity_counts, sorted_files
+from dfcheck.report.plain import source_lines
 
 SEVERITIES = [s.label for s in sorted(Severity, reverse=True)]
 
