@@ -1,7 +1,8 @@
 """A self-contained HTML report: sources with findings inline, filters, rule help, cache analysis.
 
 Dockerfile text is untrusted, so everything goes through jinja2 with autoescaping on; nothing
-is embedded as JSON. The page loads nothing from the network, and its Content-Security-Policy
+is embedded as JSON. Control characters and bytes that were not UTF-8 are shown as the text
+report shows them (:func:`printable`), so the page is valid UTF-8 and HTML. The page loads nothing from the network, and its Content-Security-Policy
 allows only the report's own inline script and style (by hash), so even a templating mistake
 could not run injected script.
 """
@@ -23,7 +24,7 @@ from dfcheck.dockerfile.source import Span
 from dfcheck.lint.finding import FileResult, Finding, Report, Severity
 from dfcheck.report import RenderOptions
 from dfcheck.report._common import file_findings, relative_path, rule_infos, severity_counts, sorted_files
-from dfcheck.report.plain import source_lines
+from dfcheck.report.plain import printable, source_lines
 
 SEVERITIES = [s.label for s in sorted(Severity, reverse=True)]
 
@@ -315,6 +316,6 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         ],
         categories=sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0])),
     )
-    out.write(html)
+    out.write(printable(html, keep="\t\n"))
     if not html.endswith("\n"):
         out.write("\n")
