@@ -129,3 +129,52 @@ def test_edited_positions() -> None:
     new = parse("FROM a\nRUN x\nRUN y2\nFROM b\nRUN z\nFROM c\n")
     assert edited_positions(old, new) == {(0, 2), (2, 0)}
     assert edited_positions(None, new) == {(0, 0), (1, 0), (2, 0)}
+
+
+@pytest.mark.parametrize("since", ["--output=pwned", "-o pwned", "--output=pwned..HEAD", "HEAD --output=x"])
+def test_since_never_reaches_git_as_an_option(
+    repo: Path, since: str, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--since=--output=pwned`` once made git write a file."""
+    cwd = tmp_path_factory.mktemp("cwd")
+    monkeypatch.chdir(cwd)
+    before = sorted(p.name for p in repo.iterdir())
+    result = runner.invoke(app, ["cache", str(repo / "Dockerfile"), f"--since={since}"])
+    assert result.exit_code == 2
+    assert "history: unknown revision" in result.output
+    assert sorted(p.name for p in repo.iterdir()) == before
+    assert list(cwd.iterdir()) == []
+
+
+def test_commit_subjects_and_names_are_read_exactly(tmp_path: Path) -> None:
+    """Non-ASCII and newline file names (git C-quotes them without -z), a subject with the old
+    record separator, an empty commit and a merge."""
+    git(tmp_path, "init", "-q", "-b", "main")
+    dockerfile = "FROM alpine\nCOPY café/ /c/\nCOPY odd/ /o/\nRUN true\n"
+    commit(tmp_path, "initial", {"Dockerfile": dockerfile, "café/a": "1", "odd/x": "1"})
+    commit(tmp_path, "accent \x1e\x1f sep", {"café/a": "2"})
+    commit(tmp_path, "newline name", {"odd/new\nline": "1"})
+    git(tmp_path, "commit", "-q", "--allow-empty", "-m", "empty")
+    top, commits = git_log(tmp_path)
+    assert [(c.subject, c.files) for c in commits] == [
+        ("initial", ["Dockerfile", "café/a", "odd/x"]),
+        ("accent \x1e\x1f sep", ["café/a"]),
+        ("newline name", ["odd/new\nline"]),
+        ("empty", []),
+    ]
+    assert commits[0].parent is None and commits[1].parent == commits[0].rev
+    data = run(tmp_path, "--history", "3")
+    history = data["history"]
+    assert isinstance(history, dict)
+    assert [(c["changed_files"], c["rebuilt_steps"]) for c in history["commits"]] == [(1, 3), (1, 2), (0, 0)]
+
+
+def test_edits_to_a_dockerfile_with_a_non_ascii_name(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q", "-b", "main")
+    commit(tmp_path, "initial", {"app\nö.Dockerfile": "FROM alpine\nRUN a\nRUN b\n"})
+    commit(tmp_path, "edit", {"app\nö.Dockerfile": "FROM alpine\nRUN a\nRUN b2\n"})
+    result = runner.invoke(app, ["cache", str(tmp_path / "app\nö.Dockerfile"), "-f", "json", "--history", "1"])
+    assert result.exit_code == 0, result.output
+    (edit,) = json.loads(result.output)["history"]["commits"]
+    assert edit["dockerfile_edited"] is True
+    assert edit["first_misses"] == [{"stage": 0, "line": 3, "reason": "RUN at line 3 was edited in the Dockerfile"}]
