@@ -156,6 +156,7 @@ def test_commit_subjects_and_names_are_read_exactly(tmp_path: Path) -> None:
     commit(tmp_path, "newline name", {"odd/new\nline": "1"})
     git(tmp_path, "commit", "-q", "--allow-empty", "-m", "empty")
     top, commits = git_log(tmp_path)
+    assert top.resolve() == tmp_path.resolve()
     assert [(c.subject, c.files) for c in commits] == [
         ("initial", ["Dockerfile", "café/a", "odd/x"]),
         ("accent \x1e\x1f sep", ["café/a"]),
