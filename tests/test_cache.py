@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -85,7 +86,7 @@ def test_rebuilt_lines(
     expected: list[list[int] | None],
 ) -> None:
     root = FIXTURES / fixture
-    _, _, record = analyse_file(root / name, target=target, changed=files, changed_args=args, cwd=root)
+    _, _, record = analyse_file(root / name, target=target, changed_files=files, changed_args=args)
     assert rebuilt(record) == expected
     for stage in record["stages"]:  # type: ignore[attr-defined]
         lines = stage["rebuilt_lines"]
@@ -197,8 +198,12 @@ def test_cli_json_shape() -> None:
         "rebuilt_steps": 0,
         "total_steps": 0,
         "cost": 0,
+        "step_lines": [],
+        "rerun_lines": [],
     }
     assert data["stages"][0]["reused_lines"] == [2, 3, 4, 5]
+    assert data["stages"][3]["step_lines"] == [15, 16, 17]
+    assert data["stages"][3]["rerun_lines"] == [16, 17]
 
 
 def test_cli_text_html_and_errors(tmp_path: Path) -> None:
@@ -252,3 +257,98 @@ def test_context_command(tmp_path: Path) -> None:
     text = runner.invoke(app, ["context", str(tmp_path)])
     assert "excluded" in text.output
     assert runner.invoke(app, ["context", str(tmp_path / "nope")]).exit_code == 2
+
+
+# --- the three renderings agree --------------------------------------------------------------------
+
+AGREEMENT_CASES = [
+    ("node-bad", ["--changed", "src/server.js"]),
+    ("multistage", ["--changed", "go.sum"]),
+    ("args", ["--changed-arg", "BASE"]),
+    ("args", ["--changed", "app.sh"]),
+    ("node-good", []),
+]
+
+
+def _text_view(text: str) -> dict[int, tuple[int, int, list[int], list[int]]]:
+    """Stage -> (re-run steps, steps, listed lines, metadata lines) as the text shows them."""
+    view: dict[int, tuple[int, int, list[int], list[int]]] = {}
+    stage = None
+    for line in text.splitlines():
+        head = re.match(r"  stage (\d+)\b.*?(?:; (\d+) of (\d+) steps re-run|: fully cached)$", line)
+        if head:
+            stage = int(head.group(1))
+            rerun, steps = (int(head.group(2)), int(head.group(3))) if head.group(2) else (0, -1)
+            view[stage] = (rerun, steps, [], [])
+        elif stage is not None and (listed := re.match(r" {6}\s*(\d+)  ", line)):
+            view[stage][2].append(int(listed.group(1)))
+        elif stage is not None and line.startswith("      metadata only, nothing runs: "):
+            view[stage][3].extend(int(n) for n in re.findall(r"line (\d+)", line))
+        elif not line.startswith("  "):
+            stage = None
+    return view
+
+
+def _html_view(page: str) -> dict[int, tuple[int, int, list[int], list[int]]]:
+    rows = re.findall(
+        r'<tr class="stage-([a-z-]+)" data-rerun="(\d+)" data-steps="(\d+)"><td>stage (\d+)(.*?)</tr>', page
+    )
+    view = {}
+    for state, rerun, steps, index, rest in rows:
+        if state == "not-built":
+            continue
+        lines = [int(n) for n in re.findall(r'<a class="rerun" href="#f1-L(\d+)">', rest)]
+        meta = [int(n) for n in re.findall(r'<a class="meta" href="#f1-L(\d+)">', rest)]
+        view[int(index)] = (int(rerun), int(steps) if state == "rebuilt" else -1, lines, meta)
+    return view
+
+
+@pytest.mark.parametrize("fixture, args", AGREEMENT_CASES)
+def test_text_json_and_html_show_the_same_numbers_and_lines(
+    fixture: str, args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(FIXTURES / fixture)
+    outputs = {}
+    for fmt in ("text", "json", "html"):
+        result = runner.invoke(app, ["cache", "Dockerfile", "-f", fmt, *args])
+        assert result.exit_code == 0, result.output
+        outputs[fmt] = result.output
+    record = json.loads(outputs["json"])
+    expected = {
+        s["index"]: (
+            s["rebuilt_steps"],
+            s["total_steps"] if s["first_miss_line"] is not None else -1,
+            s["rerun_lines"],
+            [n for n in s["rebuilt_lines"] if n not in s["rerun_lines"]],
+        )
+        for s in record["stages"]
+        if s["needed"]
+    }
+    for stage in record["stages"]:
+        assert stage["rebuilt_steps"] == len(stage["rerun_lines"])
+        assert stage["total_steps"] == len(stage["step_lines"])
+    assert _text_view(outputs["text"]) == expected
+    assert _html_view(outputs["html"]) == expected
+    total = (
+        f"{record['rebuilt_steps']} of {record['total_steps']} steps re-run (weighted cost {record['cost']})"
+    )
+    assert f"Total: {total}" in outputs["text"]
+    assert f'<b class="cache-total">{total}</b>' in outputs["html"]
+    page = outputs["html"]
+    for stage in record["stages"]:
+        for n in stage["rerun_lines"]:
+            assert 'class="line cache-rerun' in page.split(f'id="f1-L{n}"')[0].rsplit("<div", 1)[1]
+        for n in stage["reused_lines"]:
+            assert 'class="line cache-reused' in page.split(f'id="f1-L{n}"')[0].rsplit("<div", 1)[1]
+
+
+def test_metadata_lines_are_not_listed_as_re_run_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURES / "node-bad")
+    text = runner.invoke(app, ["cache", "Dockerfile", "--changed", "src/server.js"]).output
+    assert text.splitlines()[1:6] == [
+        "  stage 0: first miss at line 3: COPY '.' reads changed file src/server.js; 3 of 5 steps re-run",
+        "         3  COPY . .",
+        "         4  RUN npm ci",
+        "         5  RUN npm run build",
+        '      metadata only, nothing runs: line 6 CMD ["node", "dist/server.js"]',
+    ]

@@ -206,9 +206,14 @@ def test_html_escapes_untrusted_text() -> None:
 def test_html_lists_every_finding_and_the_cache_analysis() -> None:
     page = render("html")
     assert page.count('class="finding ') == 5
-    assert 'class="line cache-rebuild miss" id="f1-L6"' in page
+    assert 'class="line cache-heat4 miss" id="f1-L6"' in page
+    assert 'class="line cache-heat1 miss" id="f1-L3"' in page
+    assert 'class="line cache-meta" id="f1-L7"' in page
     assert 'class="line cache-reused" id="f1-L2"' in page
     assert "<svg" in page and "60%" in page
+    assert "add git &lt;b&gt;&amp;amp;&lt;/b&gt;" in page
+    assert '<span class="d-add">+COPY requirements.txt /app/</span>' in page
+    assert "Would save 2 step runs (weighted 20) over 5 commits." in page
     assert page.count('class="rule-help"') == 5
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert VERSION in page

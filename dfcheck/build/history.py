@@ -214,7 +214,7 @@ def history_record(cache_model: CacheModel, replay: Replay, analyses: list[Analy
         for stage in cache_model.model.stages
         if stage.index in cache_model.needed
         for s in cache_model.steps[stage.index]
-        if s.executes or (s.position == 0 and stage.parent is None and not stage.base.is_scratch)
+        if cache_model.numbered(stage, s)
     )
     commits: list[dict[str, Any]] = []
     expensive: dict[tuple[int, int], dict[str, Any]] = {}

@@ -145,6 +145,9 @@ def write_reports(
             from dfcheck.report.plain import printable
 
             where = printable(str(path)) if path is not None else "stdout"
-            print(f"dfcheck: error: cannot write the {name} report to {where}: {exc.strerror or exc}", file=sys.stderr)
+            print(
+                f"dfcheck: error: cannot write the {name} report to {where}: {exc.strerror or exc}",
+                file=sys.stderr,
+            )
             written = False
     return written
