@@ -352,3 +352,109 @@ def test_metadata_lines_are_not_listed_as_re_run_steps(monkeypatch: pytest.Monke
         "         5  RUN npm run build",
         '      metadata only, nothing runs: line 6 CMD ["node", "dist/server.js"]',
     ]
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+def test_changed_paths_are_relative_to_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run from elsewhere, ``--changed src/index.js`` is ./src/index.js, outside the context:
+    an error, not a silent "fully cached"."""
+    monkeypatch.chdir(tmp_path)
+    dockerfile = str(FIXTURES / "node-bad" / "Dockerfile")
+    outside = runner.invoke(app, ["cache", dockerfile, "--changed", "src/server.js", "--changed", "/etc"])
+    assert outside.exit_code == 2
+    assert outside.stdout == ""
+    assert outside.stderr.splitlines() == [
+        f"dfcheck: error: --changed src/server.js: not inside the build context {FIXTURES / 'node-bad'}",
+        f"dfcheck: error: --changed /etc: not inside the build context {FIXTURES / 'node-bad'}",
+    ]
+    inside = runner.invoke(
+        app, ["cache", dockerfile, "-f", "json", "--changed", str(FIXTURES / "node-bad" / "src" / "server.js")]
+    )
+    assert inside.exit_code == 0 and inside.stderr == ""
+    assert json.loads(inside.stdout)["changed_files"] == ["src/server.js"]
+
+
+def test_missing_changed_file_and_undeclared_arg_warn(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURES / "args")
+    result = runner.invoke(
+        app,
+        ["cache", "Dockerfile", "-f", "json", "--changed", "gone.sh", "--changed-arg", "VERSIN",
+         "--changed-arg", "HTTP_PROXY", "--changed-arg", "GIT_SHA=1"],  # fmt: skip
+    )
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "dfcheck: warning: --changed gone.sh: no such file or directory; counted as a deleted file",
+        "dfcheck: warning: --changed-arg VERSIN: no ARG VERSIN in the Dockerfile; it changes nothing",
+    ]
+    record = json.loads(result.stdout)
+    assert record["changed_files"] == ["gone.sh"]
+    assert record["changed_args"] == ["VERSIN", "HTTP_PROXY", "GIT_SHA"]
+
+
+def test_dockerfile_from_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURES / "node-bad")
+    text = (FIXTURES / "node-bad" / "Dockerfile").read_text()
+    result = runner.invoke(app, ["cache", "-", "--changed", "src/server.js", "-f", "json"], input=text)
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert (record["dockerfile"], record["context"]) == ("-", ".")
+    assert [s["rerun_lines"] for s in record["stages"]] == [[3, 4, 5]]
+    assert record["suggestions"][0]["rule"] == "DF101"
+    page = runner.invoke(app, ["cache", "-", "--changed", "src/server.js", "-f", "html"], input=text)
+    assert page.exit_code == 0 and 'data-rerun="3" data-steps="5"' in page.stdout
+
+
+def test_cache_text_shows_control_characters_escaped(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nCOPY . .\nRUN printf '\x1b]0;pwned\x07'\nCMD [\"\x1b[2J\"]\n")
+    name = "we\x1bird\nname.txt"
+    (tmp_path / name).write_text("x")
+    result = runner.invoke(app, ["cache", str(tmp_path / "Dockerfile"), "--changed", str(tmp_path / name)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "reads changed file we\u241bird\u240aname.txt;" in result.stdout
+    assert "         3  RUN printf '\u241b]0;pwned\u2407'" in result.stdout.splitlines()
+
+
+def test_context_with_an_invalid_ignore_file_exits_2(tmp_path: Path) -> None:
+    (tmp_path / ".dockerignore").write_text("ok\n[\n")
+    (tmp_path / "we\x1bird").write_text("x")
+    for fmt in ("text", "json"):
+        result = runner.invoke(app, ["context", str(tmp_path), "-f", fmt, "--list"])
+        assert result.exit_code == 2
+        assert "syntax error in pattern" in result.stdout
+    assert "we\u241bird" in result.stdout if fmt == "text" else True
+    text = runner.invoke(app, ["context", str(tmp_path), "--list"])
+    assert "\x1b" not in text.stdout and "  we\u241bird" in text.stdout.splitlines()
+    (tmp_path / ".dockerignore").write_text("ok\n")
+    assert runner.invoke(app, ["context", str(tmp_path)]).exit_code == 0
+
+
+@pytest.mark.parametrize("command", ["cache", "context"])
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_reader_that_stops_early_ends_the_output_quietly(tmp_path: Path, command: str, fmt: str) -> None:
+    """``dfcheck cache ... | head -1``: no traceback and no BrokenPipeError message. The reader is
+    gone before the first write, so the test does not depend on the size of a pipe's buffer."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nCOPY . .\nRUN make\n")
+    (tmp_path / "a.txt").write_text("x")
+    args = ["cache", "Dockerfile", "--changed", "a.txt"] if command == "cache" else ["context", "."]
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "dfcheck", *args, "-f", fmt],
+            cwd=tmp_path,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (0, b"")

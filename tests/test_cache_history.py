@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 from typer.testing import CliRunner
 
 from dfcheck.build.history import edited_positions, git_log
@@ -179,3 +181,44 @@ def test_edits_to_a_dockerfile_with_a_non_ascii_name(tmp_path: Path) -> None:
     (edit,) = json.loads(result.output)["history"]["commits"]
     assert edit["dockerfile_edited"] is True
     assert edit["first_misses"] == [{"stage": 0, "line": 3, "reason": "RUN at line 3 was edited in the Dockerfile"}]
+
+
+def test_history_in_every_format(repo: Path) -> None:
+    """Text, JSON and HTML of one history: the same per-commit numbers and reasons, line colours
+    by how often a line re-ran, and the suggestion with its diff."""
+    outputs = {}
+    for fmt in ("text", "json", "html"):
+        result = runner.invoke(app, ["cache", str(repo / "Dockerfile"), "-f", fmt, "--history", "5"])
+        assert result.exit_code == 0, result.output
+        outputs[fmt] = result.stdout
+    history = json.loads(outputs["json"])["history"]
+    page, text = outputs["html"], outputs["text"]
+    for commit in history["commits"]:
+        numbers = f"{commit['rebuilt_steps']}/{commit['total_steps']}"
+        assert f"<td class=\"n\">{numbers}</td>" in page
+        assert re.search(rf"  {commit['rev'][:10]}\s+{numbers}\s+{re.escape(commit['subject'])}", text)
+        for miss in commit["first_misses"]:
+            assert f"line {miss['line']}</a>: {escape(miss['reason'])}</div>" in page
+            assert f"line {miss['line']}: {miss['reason']}" in text
+    # COPY . . (line 3) and both RUNs re-ran in 4 of 5 commits; FROM and WORKDIR in none.
+    assert history["line_rebuilds"] == {"3": 4, "4": 4, "5": 4}
+    found = re.findall(r'<div class="line cache-(\w+)[^"]*" id="f1-L(\d+)"', page)
+    assert {int(line): status for status, line in found} == {
+        1: "reused",
+        2: "reused",
+        3: "heat4",
+        4: "heat4",
+        5: "heat4",
+    }
+    assert 'title="stage 0: re-run in 4 of 5 commits"' in page
+    assert "History: 5 commits, 12 of 25 steps re-run" in page and "History: 5 commits, 12 of 25 steps re-run" in text
+    assert "Suggestions" in page and '<span class="d-add">+COPY package.json package-lock.json ./</span>' in page
+    assert "Would save 2 step runs" in page and "would save 2 step runs" in text
+
+
+def test_history_subjects_are_shown_escaped(repo: Path) -> None:
+    commit(repo, "evil \x1b]0;title\x07 subject", {"src/c.js": "1\n"})
+    result = runner.invoke(app, ["cache", str(repo / "Dockerfile"), "--history", "1"])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "evil \u241b]0;title\u2407 subject" in result.stdout

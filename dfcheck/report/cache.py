@@ -161,7 +161,7 @@ def render_text(record: dict[str, Any], dockerfile: Dockerfile | None = None) ->
 
 def saving(suggestion: dict[str, Any]) -> str:
     return (
-        f"{suggestion['saved_steps']} step runs (weighted {suggestion['saved_cost']}) "
+        f"{plural(suggestion['saved_steps'], 'step run')} (weighted {suggestion['saved_cost']}) "
         f"{printable(str(suggestion['saved_over']))}"
     )
 
