@@ -380,11 +380,8 @@ def test_changed_paths_are_relative_to_the_current_directory(
 
 def test_missing_changed_file_and_undeclared_arg_warn(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(FIXTURES / "args")
-    result = runner.invoke(
-        app,
-        ["cache", "Dockerfile", "-f", "json", "--changed", "gone.sh", "--changed-arg", "VERSIN",
-         "--changed-arg", "HTTP_PROXY", "--changed-arg", "GIT_SHA=1"],  # fmt: skip
-    )
+    args = ["--changed", "gone.sh", "--changed-arg", "VERSIN", "--changed-arg", "HTTP_PROXY"]
+    result = runner.invoke(app, ["cache", "Dockerfile", "-f", "json", *args, "--changed-arg", "GIT_SHA=1"])
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
         "dfcheck: warning: --changed gone.sh: no such file or directory; counted as a deleted file",
