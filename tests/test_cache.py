@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -372,7 +373,8 @@ def test_changed_paths_are_relative_to_the_current_directory(
         f"dfcheck: error: --changed /etc: not inside the build context {FIXTURES / 'node-bad'}",
     ]
     inside = runner.invoke(
-        app, ["cache", dockerfile, "-f", "json", "--changed", str(FIXTURES / "node-bad" / "src" / "server.js")]
+        app,
+        ["cache", dockerfile, "-f", "json", "--changed", str(FIXTURES / "node-bad" / "src" / "server.js")],
     )
     assert inside.exit_code == 0 and inside.stderr == ""
     assert json.loads(inside.stdout)["changed_files"] == ["src/server.js"]
@@ -406,7 +408,9 @@ def test_dockerfile_from_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_cache_text_shows_control_characters_escaped(tmp_path: Path) -> None:
-    (tmp_path / "Dockerfile").write_text("FROM alpine\nCOPY . .\nRUN printf '\x1b]0;pwned\x07'\nCMD [\"\x1b[2J\"]\n")
+    (tmp_path / "Dockerfile").write_text(
+        "FROM alpine\nCOPY . .\nRUN printf '\x1b]0;pwned\x07'\nCMD [\"\x1b[2J\"]\n"
+    )
     name = "we\x1bird\nname.txt"
     (tmp_path / name).write_text("x")
     result = runner.invoke(app, ["cache", str(tmp_path / "Dockerfile"), "--changed", str(tmp_path / name)])
@@ -455,3 +459,19 @@ def test_a_reader_that_stops_early_ends_the_output_quietly(tmp_path: Path, comma
     finally:
         os.close(write_end)
     assert (done.returncode, done.stderr) == (0, b"")
+
+
+def test_context_and_cache_json_are_utf8_for_names_that_are_not(tmp_path: Path) -> None:
+    name = os.fsdecode(b"bad\xffname.txt")
+    (tmp_path / name).write_text("x")
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nCOPY . .\n")
+    context = runner.invoke(app, ["context", str(tmp_path), "-f", "json", "--list"])
+    assert context.exit_code == 0, context.output
+    assert name in json.loads(context.stdout_bytes.decode("utf-8"))["included"]
+    text = runner.invoke(app, ["context", str(tmp_path), "--list"])
+    assert "  bad\\xffname.txt" in text.stdout.splitlines()
+    cache = runner.invoke(
+        app, ["cache", str(tmp_path / "Dockerfile"), "-f", "json", "--changed", str(tmp_path / name)]
+    )
+    assert cache.exit_code == 0, cache.output
+    assert json.loads(cache.stdout_bytes.decode("utf-8"))["changed_files"] == [name]
