@@ -352,7 +352,7 @@ def test_every_format_writes_to_files_and_strict_stdout(
     target = tmp_path / "report.out"
     assert write_reports(hostile_report(tmp_path), [fmt, f"{fmt}={target}"], None, color="never")
     stdout.flush()
-    shown = stdout.buffer.getvalue()  # type: ignore[attr-defined]
+    shown = stdout.buffer.getvalue()
     if fmt == "text" and encoding == "ascii":
         assert shown.isascii() and b"\\u241b" in shown
     else:
