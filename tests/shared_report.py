@@ -197,8 +197,32 @@ def shared_report() -> Report:
     )
 
 
+def _commit(n: int, subject: str, rebuilt: int, misses: list[tuple[int, str]]) -> dict[str, Any]:
+    return {
+        "rev": f"{n:x}" * 40,
+        "subject": subject,
+        "changed_files": 1,
+        "dockerfile_edited": False,
+        "rebuilt_steps": rebuilt,
+        "total_steps": 3,
+        "cost": {0: 0, 1: 1, 3: 13}[rebuilt],
+        "first_misses": [{"stage": 0, "line": line, "reason": reason} for line, reason in misses],
+    }
+
+
+COPY_REASON = "COPY '.' reads changed file src/app.py"
+
+#: The record ``dfcheck cache --changed src/app.py --history 5 -f json`` would give for the first
+#: file of the shared report: one metadata line after the miss, a history and a suggestion.
 CACHE_EXTRAS: dict[str, Any] = {
     "Dockerfile": {
+        "version": 1,
+        "dockerfile": "Dockerfile",
+        "context": ".",
+        "target": "base",
+        "changed_files": ["src/app.py"],
+        "changed_args": [],
+        "remote_changed": False,
         "stages": [
             {
                 "index": 0,
@@ -206,20 +230,63 @@ CACHE_EXTRAS: dict[str, Any] = {
                 "needed": True,
                 "first_miss_line": 6,
                 "rebuilt_lines": [6, 7, 8],
-                "reused_lines": [2, 3, 4, 5],
-                "reason": "COPY . /app depends on every file of the build context",
+                "reused_lines": [2, 3],
+                "reason": COPY_REASON,
+                "rebuilt_steps": 1,
+                "total_steps": 3,
+                "cost": 1,
+                "step_lines": [2, 3, 6],
+                "rerun_lines": [6],
             }
         ],
+        "rebuilt_steps": 1,
+        "total_steps": 3,
+        "cost": 1,
         "history": {
             "commits": [
-                {"rev": "3f2a9c1", "rebuilt_steps": 1, "total_steps": 5},
-                {"rev": "8b7e0d4", "rebuilt_steps": 3, "total_steps": 5},
-                {"rev": "c41d2aa", "rebuilt_steps": 1, "total_steps": 5},
-                {"rev": "e09f3b7", "rebuilt_steps": 5, "total_steps": 5},
-                {"rev": "1a2b3c4", "rebuilt_steps": 0, "total_steps": 5},
+                _commit(1, "source change", 1, [(6, COPY_REASON)]),
+                _commit(2, "add git <b>&amp;</b>", 3, [(3, "RUN at line 3 was edited in the Dockerfile")]),
+                _commit(3, "source change", 1, [(6, COPY_REASON)]),
+                _commit(4, "docs", 1, [(6, "COPY '.' reads changed file README.md")]),
+                _commit(5, "CI only", 0, []),
             ],
+            "rebuilt_steps": 6,
+            "total_steps": 15,
+            "cost": 16,
             "hit_rate": 0.6,
+            "weighted_hit_rate": 0.7333,
+            "line_rebuilds": {"3": 1, "6": 4, "7": 4, "8": 4},
+            "expensive": [
+                {
+                    "stage": 0,
+                    "line": 3,
+                    "instruction": "RUN apt-get update && apt-get install -y curl git",
+                    "misses": 1,
+                    "rebuilt_steps": 3,
+                    "cost": 13,
+                },
+                {
+                    "stage": 0,
+                    "line": 6,
+                    "instruction": "COPY . /app",
+                    "misses": 3,
+                    "rebuilt_steps": 3,
+                    "cost": 3,
+                },
+            ],
         },
+        "suggestions": [
+            {
+                "rule": "DF101",
+                "line": 6,
+                "message": "copy requirements.txt and run 'pip install -r requirements.txt' before 'COPY . /app'",
+                "diff": "--- Dockerfile\n+++ Dockerfile (reordered)\n@@ -5,2 +5,3 @@\n         git\n"
+                "+COPY requirements.txt /app/\n COPY . /app\n",
+                "saved_steps": 2,
+                "saved_cost": 20,
+                "saved_over": "over 5 commits",
+            }
+        ],
     }
 }
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -85,7 +87,7 @@ def test_rebuilt_lines(
     expected: list[list[int] | None],
 ) -> None:
     root = FIXTURES / fixture
-    _, _, record = analyse_file(root / name, target=target, changed=files, changed_args=args, cwd=root)
+    _, _, record = analyse_file(root / name, target=target, changed_files=files, changed_args=args)
     assert rebuilt(record) == expected
     for stage in record["stages"]:  # type: ignore[attr-defined]
         lines = stage["rebuilt_lines"]
@@ -197,8 +199,12 @@ def test_cli_json_shape() -> None:
         "rebuilt_steps": 0,
         "total_steps": 0,
         "cost": 0,
+        "step_lines": [],
+        "rerun_lines": [],
     }
     assert data["stages"][0]["reused_lines"] == [2, 3, 4, 5]
+    assert data["stages"][3]["step_lines"] == [15, 16, 17]
+    assert data["stages"][3]["rerun_lines"] == [16, 17]
 
 
 def test_cli_text_html_and_errors(tmp_path: Path) -> None:
@@ -252,3 +258,220 @@ def test_context_command(tmp_path: Path) -> None:
     text = runner.invoke(app, ["context", str(tmp_path)])
     assert "excluded" in text.output
     assert runner.invoke(app, ["context", str(tmp_path / "nope")]).exit_code == 2
+
+
+# --- the three renderings agree --------------------------------------------------------------------
+
+AGREEMENT_CASES = [
+    ("node-bad", ["--changed", "src/server.js"]),
+    ("multistage", ["--changed", "go.sum"]),
+    ("args", ["--changed-arg", "BASE"]),
+    ("args", ["--changed", "app.sh"]),
+    ("node-good", []),
+]
+
+
+def _text_view(text: str) -> dict[int, tuple[int, int, list[int], list[int]]]:
+    """Stage -> (re-run steps, steps, listed lines, metadata lines) as the text shows them."""
+    view: dict[int, tuple[int, int, list[int], list[int]]] = {}
+    stage = None
+    for line in text.splitlines():
+        head = re.match(r"  stage (\d+)\b.*?(?:; (\d+) of (\d+) steps re-run|: fully cached)$", line)
+        if head:
+            stage = int(head.group(1))
+            rerun, steps = (int(head.group(2)), int(head.group(3))) if head.group(2) else (0, -1)
+            view[stage] = (rerun, steps, [], [])
+        elif stage is not None and (listed := re.match(r" {6}\s*(\d+)  ", line)):
+            view[stage][2].append(int(listed.group(1)))
+        elif stage is not None and line.startswith("      metadata only, nothing runs: "):
+            view[stage][3].extend(int(n) for n in re.findall(r"line (\d+)", line))
+        elif not line.startswith("  "):
+            stage = None
+    return view
+
+
+def _html_view(page: str) -> dict[int, tuple[int, int, list[int], list[int]]]:
+    rows = re.findall(
+        r'<tr class="stage-([a-z-]+)" data-rerun="(\d+)" data-steps="(\d+)"><td>stage (\d+)(.*?)</tr>', page
+    )
+    view = {}
+    for state, rerun, steps, index, rest in rows:
+        if state == "not-built":
+            continue
+        lines = [int(n) for n in re.findall(r'<a class="rerun" href="#f1-L(\d+)">', rest)]
+        meta = [int(n) for n in re.findall(r'<a class="meta" href="#f1-L(\d+)">', rest)]
+        view[int(index)] = (int(rerun), int(steps) if state == "rebuilt" else -1, lines, meta)
+    return view
+
+
+@pytest.mark.parametrize("fixture, args", AGREEMENT_CASES)
+def test_text_json_and_html_show_the_same_numbers_and_lines(
+    fixture: str, args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(FIXTURES / fixture)
+    outputs = {}
+    for fmt in ("text", "json", "html"):
+        result = runner.invoke(app, ["cache", "Dockerfile", "-f", fmt, *args])
+        assert result.exit_code == 0, result.output
+        outputs[fmt] = result.output
+    record = json.loads(outputs["json"])
+    expected = {
+        s["index"]: (
+            s["rebuilt_steps"],
+            s["total_steps"] if s["first_miss_line"] is not None else -1,
+            s["rerun_lines"],
+            [n for n in s["rebuilt_lines"] if n not in s["rerun_lines"]],
+        )
+        for s in record["stages"]
+        if s["needed"]
+    }
+    for stage in record["stages"]:
+        assert stage["rebuilt_steps"] == len(stage["rerun_lines"])
+        assert stage["total_steps"] == len(stage["step_lines"])
+    assert _text_view(outputs["text"]) == expected
+    assert _html_view(outputs["html"]) == expected
+    total = (
+        f"{record['rebuilt_steps']} of {record['total_steps']} steps re-run (weighted cost {record['cost']})"
+    )
+    assert f"Total: {total}" in outputs["text"]
+    assert f'<b class="cache-total">{total}</b>' in outputs["html"]
+    page = outputs["html"]
+    for stage in record["stages"]:
+        for n in stage["rerun_lines"]:
+            assert 'class="line cache-rerun' in page.split(f'id="f1-L{n}"')[0].rsplit("<div", 1)[1]
+        for n in stage["reused_lines"]:
+            assert 'class="line cache-reused' in page.split(f'id="f1-L{n}"')[0].rsplit("<div", 1)[1]
+
+
+def test_metadata_lines_are_not_listed_as_re_run_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURES / "node-bad")
+    text = runner.invoke(app, ["cache", "Dockerfile", "--changed", "src/server.js"]).output
+    assert text.splitlines()[1:6] == [
+        "  stage 0: first miss at line 3: COPY '.' reads changed file src/server.js; 3 of 5 steps re-run",
+        "         3  COPY . .",
+        "         4  RUN npm ci",
+        "         5  RUN npm run build",
+        '      metadata only, nothing runs: line 6 CMD ["node", "dist/server.js"]',
+    ]
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+def test_changed_paths_are_relative_to_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run from elsewhere, ``--changed src/index.js`` is ./src/index.js, outside the context:
+    an error, not a silent "fully cached"."""
+    monkeypatch.chdir(tmp_path)
+    dockerfile = str(FIXTURES / "node-bad" / "Dockerfile")
+    outside = runner.invoke(app, ["cache", dockerfile, "--changed", "src/server.js", "--changed", "/etc"])
+    assert outside.exit_code == 2
+    assert outside.stdout == ""
+    assert outside.stderr.splitlines() == [
+        f"dfcheck: error: --changed src/server.js: not inside the build context {FIXTURES / 'node-bad'}",
+        f"dfcheck: error: --changed /etc: not inside the build context {FIXTURES / 'node-bad'}",
+    ]
+    inside = runner.invoke(
+        app,
+        ["cache", dockerfile, "-f", "json", "--changed", str(FIXTURES / "node-bad" / "src" / "server.js")],
+    )
+    assert inside.exit_code == 0 and inside.stderr == ""
+    assert json.loads(inside.stdout)["changed_files"] == ["src/server.js"]
+
+
+def test_missing_changed_file_and_undeclared_arg_warn(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURES / "args")
+    args = ["--changed", "gone.sh", "--changed-arg", "VERSIN", "--changed-arg", "HTTP_PROXY"]
+    result = runner.invoke(app, ["cache", "Dockerfile", "-f", "json", *args, "--changed-arg", "GIT_SHA=1"])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "dfcheck: warning: --changed gone.sh: no such file or directory; counted as a deleted file",
+        "dfcheck: warning: --changed-arg VERSIN: no ARG VERSIN in the Dockerfile; it changes nothing",
+    ]
+    record = json.loads(result.stdout)
+    assert record["changed_files"] == ["gone.sh"]
+    assert record["changed_args"] == ["VERSIN", "HTTP_PROXY", "GIT_SHA"]
+
+
+def test_dockerfile_from_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURES / "node-bad")
+    text = (FIXTURES / "node-bad" / "Dockerfile").read_text()
+    result = runner.invoke(app, ["cache", "-", "--changed", "src/server.js", "-f", "json"], input=text)
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert (record["dockerfile"], record["context"]) == ("-", ".")
+    assert [s["rerun_lines"] for s in record["stages"]] == [[3, 4, 5]]
+    assert record["suggestions"][0]["rule"] == "DF101"
+    page = runner.invoke(app, ["cache", "-", "--changed", "src/server.js", "-f", "html"], input=text)
+    assert page.exit_code == 0 and 'data-rerun="3" data-steps="5"' in page.stdout
+
+
+def test_cache_text_shows_control_characters_escaped(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "FROM alpine\nCOPY . .\nRUN printf '\x1b]0;pwned\x07'\nCMD [\"\x1b[2J\"]\n"
+    )
+    name = "we\x1bird\nname.txt"
+    (tmp_path / name).write_text("x")
+    result = runner.invoke(app, ["cache", str(tmp_path / "Dockerfile"), "--changed", str(tmp_path / name)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "reads changed file we\u241bird\u240aname.txt;" in result.stdout
+    assert "         3  RUN printf '\u241b]0;pwned\u2407'" in result.stdout.splitlines()
+
+
+def test_context_with_an_invalid_ignore_file_exits_2(tmp_path: Path) -> None:
+    (tmp_path / ".dockerignore").write_text("ok\n[\n")
+    (tmp_path / "we\x1bird").write_text("x")
+    for fmt in ("text", "json"):
+        result = runner.invoke(app, ["context", str(tmp_path), "-f", fmt, "--list"])
+        assert result.exit_code == 2
+        assert "syntax error in pattern" in result.stdout
+    assert "we\u241bird" in result.stdout if fmt == "text" else True
+    text = runner.invoke(app, ["context", str(tmp_path), "--list"])
+    assert "\x1b" not in text.stdout and "  we\u241bird" in text.stdout.splitlines()
+    (tmp_path / ".dockerignore").write_text("ok\n")
+    assert runner.invoke(app, ["context", str(tmp_path)]).exit_code == 0
+
+
+@pytest.mark.parametrize("command", ["cache", "context"])
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_reader_that_stops_early_ends_the_output_quietly(tmp_path: Path, command: str, fmt: str) -> None:
+    """``dfcheck cache ... | head -1``: no traceback and no BrokenPipeError message. The reader is
+    gone before the first write, so the test does not depend on the size of a pipe's buffer."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nCOPY . .\nRUN make\n")
+    (tmp_path / "a.txt").write_text("x")
+    args = ["cache", "Dockerfile", "--changed", "a.txt"] if command == "cache" else ["context", "."]
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "dfcheck", *args, "-f", fmt],
+            cwd=tmp_path,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (0, b"")
+
+
+def test_context_and_cache_json_are_utf8_for_names_that_are_not(tmp_path: Path) -> None:
+    name = os.fsdecode(b"bad\xffname.txt")
+    (tmp_path / name).write_text("x")
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nCOPY . .\n")
+    context = runner.invoke(app, ["context", str(tmp_path), "-f", "json", "--list"])
+    assert context.exit_code == 0, context.output
+    assert name in json.loads(context.stdout_bytes.decode("utf-8"))["included"]
+    text = runner.invoke(app, ["context", str(tmp_path), "--list"])
+    assert "  bad\\xffname.txt" in text.stdout.splitlines()
+    cache = runner.invoke(
+        app, ["cache", str(tmp_path / "Dockerfile"), "-f", "json", "--changed", str(tmp_path / name)]
+    )
+    assert cache.exit_code == 0, cache.output
+    assert json.loads(cache.stdout_bytes.decode("utf-8"))["changed_files"] == [name]

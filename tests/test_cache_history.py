@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 from typer.testing import CliRunner
 
 from dfcheck.build.history import edited_positions, git_log
@@ -129,3 +131,94 @@ def test_edited_positions() -> None:
     new = parse("FROM a\nRUN x\nRUN y2\nFROM b\nRUN z\nFROM c\n")
     assert edited_positions(old, new) == {(0, 2), (2, 0)}
     assert edited_positions(None, new) == {(0, 0), (1, 0), (2, 0)}
+
+
+@pytest.mark.parametrize("since", ["--output=pwned", "-o pwned", "--output=pwned..HEAD", "HEAD --output=x"])
+def test_since_never_reaches_git_as_an_option(
+    repo: Path, since: str, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--since=--output=pwned`` once made git write a file."""
+    cwd = tmp_path_factory.mktemp("cwd")
+    monkeypatch.chdir(cwd)
+    before = sorted(p.name for p in repo.iterdir())
+    result = runner.invoke(app, ["cache", str(repo / "Dockerfile"), f"--since={since}"])
+    assert result.exit_code == 2
+    assert "history: unknown revision" in result.output
+    assert sorted(p.name for p in repo.iterdir()) == before
+    assert list(cwd.iterdir()) == []
+
+
+def test_commit_subjects_and_names_are_read_exactly(tmp_path: Path) -> None:
+    """Non-ASCII and newline file names (git C-quotes them without -z), a subject with the old
+    record separator, an empty commit and a merge."""
+    git(tmp_path, "init", "-q", "-b", "main")
+    dockerfile = "FROM alpine\nCOPY café/ /c/\nCOPY odd/ /o/\nRUN true\n"
+    commit(tmp_path, "initial", {"Dockerfile": dockerfile, "café/a": "1", "odd/x": "1"})
+    commit(tmp_path, "accent \x1e\x1f sep", {"café/a": "2"})
+    commit(tmp_path, "newline name", {"odd/new\nline": "1"})
+    git(tmp_path, "commit", "-q", "--allow-empty", "-m", "empty")
+    top, commits = git_log(tmp_path)
+    assert top.resolve() == tmp_path.resolve()
+    assert [(c.subject, c.files) for c in commits] == [
+        ("initial", ["Dockerfile", "café/a", "odd/x"]),
+        ("accent \x1e\x1f sep", ["café/a"]),
+        ("newline name", ["odd/new\nline"]),
+        ("empty", []),
+    ]
+    assert commits[0].parent is None and commits[1].parent == commits[0].rev
+    data = run(tmp_path, "--history", "3")
+    history = data["history"]
+    assert isinstance(history, dict)
+    assert [(c["changed_files"], c["rebuilt_steps"]) for c in history["commits"]] == [(1, 3), (1, 2), (0, 0)]
+
+
+def test_edits_to_a_dockerfile_with_a_non_ascii_name(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q", "-b", "main")
+    commit(tmp_path, "initial", {"app\nö.Dockerfile": "FROM alpine\nRUN a\nRUN b\n"})
+    commit(tmp_path, "edit", {"app\nö.Dockerfile": "FROM alpine\nRUN a\nRUN b2\n"})
+    result = runner.invoke(app, ["cache", str(tmp_path / "app\nö.Dockerfile"), "-f", "json", "--history", "1"])
+    assert result.exit_code == 0, result.output
+    (edit,) = json.loads(result.output)["history"]["commits"]
+    assert edit["dockerfile_edited"] is True
+    assert edit["first_misses"] == [{"stage": 0, "line": 3, "reason": "RUN at line 3 was edited in the Dockerfile"}]
+
+
+def test_history_in_every_format(repo: Path) -> None:
+    """Text, JSON and HTML of one history: the same per-commit numbers and reasons, line colours
+    by how often a line re-ran, and the suggestion with its diff."""
+    outputs = {}
+    for fmt in ("text", "json", "html"):
+        result = runner.invoke(app, ["cache", str(repo / "Dockerfile"), "-f", fmt, "--history", "5"])
+        assert result.exit_code == 0, result.output
+        outputs[fmt] = result.stdout
+    history = json.loads(outputs["json"])["history"]
+    page, text = outputs["html"], outputs["text"]
+    for commit in history["commits"]:
+        numbers = f"{commit['rebuilt_steps']}/{commit['total_steps']}"
+        assert f"<td class=\"n\">{numbers}</td>" in page
+        assert re.search(rf"  {commit['rev'][:10]}\s+{numbers}\s+{re.escape(commit['subject'])}", text)
+        for miss in commit["first_misses"]:
+            assert f"line {miss['line']}</a>: {escape(miss['reason'])}</div>" in page
+            assert f"line {miss['line']}: {miss['reason']}" in text
+    # COPY . . (line 3) and both RUNs re-ran in 4 of 5 commits; FROM and WORKDIR in none.
+    assert history["line_rebuilds"] == {"3": 4, "4": 4, "5": 4}
+    found = re.findall(r'<div class="line cache-(\w+)[^"]*" id="f1-L(\d+)"', page)
+    assert {int(line): status for status, line in found} == {
+        1: "reused",
+        2: "reused",
+        3: "heat4",
+        4: "heat4",
+        5: "heat4",
+    }
+    assert 'title="stage 0: re-run in 4 of 5 commits"' in page
+    assert "History: 5 commits, 12 of 25 steps re-run" in page and "History: 5 commits, 12 of 25 steps re-run" in text
+    assert "Suggestions" in page and '<span class="d-add">+COPY package.json package-lock.json ./</span>' in page
+    assert "Would save 2 step runs" in page and "would save 2 step runs" in text
+
+
+def test_history_subjects_are_shown_escaped(repo: Path) -> None:
+    commit(repo, "evil \x1b]0;title\x07 subject", {"src/c.js": "1\n"})
+    result = runner.invoke(app, ["cache", str(repo / "Dockerfile"), "--history", "1"])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "evil \u241b]0;title\u2407 subject" in result.stdout

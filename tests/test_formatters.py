@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pytest
 
 from dfcheck.dockerfile.source import Span
 from dfcheck.lint.finding import FileResult, Finding, Report, Severity
-from dfcheck.report import github, html, sonarqube
+from dfcheck.report import github, html, sonarqube, text
 from tests.shared_report import (
     ROOT,
     RULES,
@@ -204,9 +206,14 @@ def test_html_escapes_untrusted_text() -> None:
 def test_html_lists_every_finding_and_the_cache_analysis() -> None:
     page = render("html")
     assert page.count('class="finding ') == 5
-    assert 'class="line cache-rebuild miss" id="f1-L6"' in page
+    assert 'class="line cache-heat4 miss" id="f1-L6"' in page
+    assert 'class="line cache-heat1 miss" id="f1-L3"' in page
+    assert 'class="line cache-meta" id="f1-L7"' in page
     assert 'class="line cache-reused" id="f1-L2"' in page
     assert "<svg" in page and "60%" in page
+    assert "add git &lt;b&gt;&amp;amp;&lt;/b&gt;" in page
+    assert '<span class="d-add">+COPY requirements.txt /app/</span>' in page
+    assert "Would save 2 step runs (weighted 20) over 5 commits." in page
     assert page.count('class="rule-help"') == 5
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert VERSION in page
@@ -259,3 +266,139 @@ def test_unregistered_codes_get_a_stand_in_rule() -> None:
     sonar = json.loads(render("sonarqube", report))
     assert [r["id"] for r in sonar["rules"]] == ["DF099"]
     assert "DF099" in render("html", report)
+
+
+# --- text that no format may pass through as it is -------------------------------------------------
+
+#: A file name with a byte that is not UTF-8 (as Python decodes it: a lone surrogate), a newline
+#: and an ESC; source text with a terminal title sequence, BEL, a tab and a bare CR; a message with
+#: a lone surrogate that is no file name byte (from a JSON "\ud800" escape in the Dockerfile).
+HOSTILE_NAME = "bad\udcffname\nx\x1b[2J.Dockerfile"
+HOSTILE_TEXT = "FROM alpine\nRUN echo \x1b]0;pwned\x07\tdone\rCR\nUSER root\n"
+HOSTILE_MESSAGE = "label \ud800 says \x1b[31mred\x07"
+ALL_FORMATS = ["text", "json", *sorted(GOLDEN_NAMES)]
+
+
+def hostile_report(root: Path = ROOT) -> Report:
+    path = str(root / HOSTILE_NAME)
+    findings = [
+        Finding("DF801", "label-key-case", Severity.STYLE, HOSTILE_MESSAGE, path, Span(2, 10, 2, 18)),
+        Finding("DF601", "root-user", Severity.ERROR, "root", path, Span(3, 6, 3, 10)),
+    ]
+    return Report(
+        [
+            FileResult(path, HOSTILE_TEXT, findings),
+            FileResult(str(root / "unread\udcfe\x07"), error="binary file (NUL byte) \udcfe\x1b"),
+        ]
+    )
+
+
+def assert_carried(fmt: str, data: bytes) -> None:
+    """``data`` is valid UTF-8, parses as its format says, and still names the file."""
+    text = data.decode("utf-8")
+    if fmt in ("text", "github", "html"):
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\ud800-\udfff]", text), fmt
+        assert "\\xff" in text and "\u241b" in text
+    if fmt in ("text", "github"):
+        assert "\r" not in text
+        findings = [line for line in text.splitlines() if "DF601" in line]
+        newline = "%0A" if fmt == "github" else "\u240a"
+        assert len(findings) == 1 and f"bad\\xffname{newline}x\u241b[2J.Dockerfile" in findings[0]
+    if fmt in ("json", "gitlab", "sonarqube", "rdjson"):
+        document = json.loads(text)
+        assert any(s.endswith("bad\udcffname\nx\x1b[2J.Dockerfile") for s in strings(document))
+        if fmt == "json":
+            assert document["findings"][0]["message"] == HOSTILE_MESSAGE
+    if fmt == "sarif":
+        document = json.loads(text)
+        check_sarif(document)
+        uris = {
+            loc["physicalLocation"]["artifactLocation"]["uri"]
+            for result in document["runs"][0]["results"]
+            for loc in result["locations"]
+        }
+        assert uris == {"bad%FFname%0Ax%1B%5B2J.Dockerfile"}
+        assert document["runs"][0]["results"][0]["message"]["text"] == HOSTILE_MESSAGE
+    if fmt in ("checkstyle", "junit"):
+        root = ET.fromstring(data)
+        assert "bad\ufffdname" in ET.tostring(root, encoding="unicode")
+
+
+def strings(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_every_format_carries_undecodable_names_and_control_characters(fmt: str) -> None:
+    assert_carried(fmt, render(fmt, hostile_report()).encode("utf-8"))
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii"])
+def test_every_format_writes_to_files_and_strict_stdout(
+    fmt: str, encoding: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the writer the CLI uses: a file, and a stdout that refuses what it cannot encode
+    (an ASCII terminal): machine formats are UTF-8 whatever the terminal, text is escaped."""
+    from dfcheck.report.output import write_reports
+
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding=encoding, errors="strict")
+    monkeypatch.setattr("sys.stdout", stdout)
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "report.out"
+    assert write_reports(hostile_report(tmp_path), [fmt, f"{fmt}={target}"], None, color="never")
+    stdout.flush()
+    shown = stdout.buffer.getvalue()
+    if fmt == "text" and encoding == "ascii":
+        assert shown.isascii() and b"\\u241b" in shown
+    else:
+        assert_carried(fmt, shown)
+    assert_carried(fmt, target.read_bytes())
+
+
+def test_text_code_frame_escapes_controls_and_keeps_carets_aligned() -> None:
+    from dfcheck.report import RenderOptions
+
+    finding = Finding("DF801", "k", Severity.STYLE, "m", "D", Span(1, 13, 1, 16))
+    report = Report([FileResult("D", "RUN \x1b[2J\x07\tx \udcffabc\n", [finding])])
+    out = io.StringIO()
+    text.render(report, out, RenderOptions(show_frames=True, quiet=True))
+    head, source, carets = out.getvalue().splitlines()
+    assert head == "D:1:13: DF801 m [style]"
+    assert source == "  1 | RUN \u241b[2J\u2407 x \\xffabc"
+    assert carets == "    |             ^^^^^^"
+    assert source.index("\\xff") == carets.index("^")
+
+
+def test_text_lines_are_counted_as_buildkit_counts_them() -> None:
+    """A form feed or U+2028 inside a line is no line break: the frame shows line 2 itself."""
+    from dfcheck.report import RenderOptions
+
+    finding = Finding("DF601", "root-user", Severity.ERROR, "m", "D", Span(2, 6, 2, 10))
+    report = Report([FileResult("D", "FROM a\f\u2028b\nUSER root\n", [finding])])
+    out = io.StringIO()
+    text.render(report, out, RenderOptions(show_frames=True, quiet=True))
+    assert out.getvalue().splitlines()[1] == "  2 | USER root"
+
+
+def test_printable() -> None:
+    from dfcheck.report.plain import printable
+
+    assert printable("a\x1b[0m\x07\x7f\x9b\u2028\udcff\ud800\tb") == (
+        "a\u241b[0m\u2407\u2421\\u009b\\u2028\\xff\\ud800\u2409b"
+    )
+    assert printable("a\nb\tc", keep="\t") == "a\u240ab\tc"
+    assert printable("café ☕ \\x1b") == "café ☕ \\x1b"
+
+
+def test_json_text_escapes_only_lone_surrogates() -> None:
+    from dfcheck.report.plain import json_text
+
+    out = json_text({"p": "caf\u00e9\udcff\x1b"})
+    assert out == '{\n  "p": "caf\u00e9\\udcff\\u001b"\n}\n'
+    assert json.loads(out) == {"p": "caf\u00e9\udcff\x1b"}
+    out.encode("utf-8")

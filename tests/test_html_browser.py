@@ -20,7 +20,15 @@ from typing import Any
 
 import pytest
 
-from tests.shared_report import XSS, pin_rules, render, shared_report, xss_report
+from tests.shared_report import (
+    CACHE_EXTRAS,
+    XSS,
+    pin_rules,
+    render,
+    shared_options,
+    shared_report,
+    xss_report,
+)
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -114,3 +122,25 @@ def test_self_check_notices_injected_script_and_network(tmp_path: Path) -> None:
     assert result["scripts"] == 3
     assert any(e.startswith("csp: script-src") for e in result["errors"])
     assert any(e.startswith("csp: img-src") for e in result["errors"])
+
+
+def test_cache_view_in_a_real_browser(tmp_path: Path) -> None:
+    """The layer-cache view: each line status has its own colour, and the stage table, history,
+    chart and suggestion diff are laid out (not collapsed to nothing)."""
+    page = tmp_path / "history.html"
+    page.write_text(render("html", shared_report()), encoding="utf-8")
+    result, _ = selftest(page, tmp_path)
+    assert result["errors"] == []
+    assert set(result["cache"]) == {"reused", "heat1", "heat4", "meta"}
+    assert len(set(result["cache"].values())) == 4, result["cache"]
+    assert all(result["visible"].values()), result["visible"]
+
+    extras = {"Dockerfile": {**CACHE_EXTRAS["Dockerfile"], "history": None}}
+    plain = tmp_path / "change.html"
+    plain.write_text(render("html", shared_report(), shared_options(extras=extras)), encoding="utf-8")
+    result, _ = selftest(plain, tmp_path)
+    assert result["errors"] == []
+    assert set(result["cache"]) == {"reused", "rerun", "meta"}
+    assert len(set(result["cache"].values())) == 3, result["cache"]
+    visible = result["visible"]
+    assert visible[".cache-stages"] and visible["pre.diff"] and not visible[".cache-history"]

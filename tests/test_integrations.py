@@ -23,7 +23,7 @@ from dfcheck.dockerfile.source import Span
 from dfcheck.lint.config import Settings
 from dfcheck.lint.engine import lint_text
 from dfcheck.lint.finding import FileResult, Finding, Report, Severity
-from dfcheck.report import RenderOptions
+from dfcheck.report import FORMATS, RenderOptions
 from dfcheck.report.baseline import filter_report, load_baseline, write_baseline
 from tests.shared_report import ROOT, check_sarif, moved, shared_report
 
@@ -123,19 +123,74 @@ def test_baseline_default_root_is_the_working_directory(
     assert report.files[0].findings == [finding], "the input report must not change"
 
 
-@pytest.mark.parametrize(
-    "content, message",
-    [
-        ("{", "cannot read baseline"),
-        ('{"version": 9, "findings": []}', "unsupported baseline version 9"),
-        ('{"version": 1, "findings": [{"count": 1}]}', "findings[0] needs a fingerprint"),
-    ],
-)
-def test_bad_baselines_are_errors(tmp_path: Path, content: str, message: str) -> None:
+BAD_BASELINES = [
+    ("{", "not a dfcheck baseline: invalid JSON: Expecting property name"),
+    ("null", "not a dfcheck baseline: expected an object, found null"),
+    ("[]", "not a dfcheck baseline: expected an object, found a list"),
+    ('{"version": 9, "findings": []}', "unsupported baseline version 9 (expected 1)"),
+    ('{"version": [1], "findings": []}', "unsupported baseline version a list (expected 1)"),
+    ('{"version": 1}', "not a dfcheck baseline: 'findings' must be a list, found null"),
+    ('{"version": 1, "findings": 5}', "not a dfcheck baseline: 'findings' must be a list, found a number"),
+    ('{"version": 1, "findings": null}', "not a dfcheck baseline: 'findings' must be a list, found null"),
+    ('{"version": 1, "findings": [null]}', "not a dfcheck baseline: findings[0] must be an object, found null"),
+    ('{"version": 1, "findings": [{"count": 1}]}', "findings[0] needs a fingerprint (a string)"),
+    ('{"version": 1, "findings": [{"fingerprint": 7}]}', "findings[0] needs a fingerprint (a string)"),
+    (
+        '{"version": 1, "findings": [{"fingerprint": "ab", "count": 1e400}]}',
+        "findings[0].count must be a whole number >= 0, found a number",
+    ),
+    (
+        '{"version": 1, "findings": [{"fingerprint": "ab", "count": -1}]}',
+        "findings[0].count must be a whole number >= 0, found a number",
+    ),
+    (
+        '{"version": 1, "findings": [{"fingerprint": "ab", "count": true}]}',
+        "findings[0].count must be a whole number >= 0, found a boolean",
+    ),
+    ("[" * 100_000, "not a dfcheck baseline: nested too deeply"),
+    ('{"version": 1, "findings": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+    ('{"version": 1, "findings": [], "x": ' + "9" * 5000 + "}", "not a dfcheck baseline: invalid JSON"),
+    (b'{"version": 1, "findings": [], "x": "\xff"}', "not a dfcheck baseline: not UTF-8 (byte 37)"),
+]
+
+
+@pytest.mark.parametrize("content, message", BAD_BASELINES)
+def test_bad_baselines_are_errors(tmp_path: Path, content: str | bytes, message: str) -> None:
     baseline = tmp_path / "b.json"
-    baseline.write_text(content)
-    with pytest.raises(ValueError, match=re.escape(message)):
+    if isinstance(content, bytes):
+        baseline.write_bytes(content)
+    else:
+        baseline.write_text(content)
+    with pytest.raises(ValueError, match=re.escape(f"{baseline}: ") + ".*" + re.escape(message)):
         filter_report(Report(), baseline)
+
+
+@pytest.mark.parametrize("content", ['{"version": 1, "findings": 5}', "[" * 100_000, "", "missing"])
+def test_bad_baseline_is_one_line_and_exit_2(tmp_path: Path, content: str) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM alpine\n")
+    if content != "missing":
+        (tmp_path / "b.json").write_text(content)
+    command = [sys.executable, "-m", "dfcheck", "check", "--baseline", "b.json", "Dockerfile"]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    expected = "cannot read baseline" if content == "missing" else "not a dfcheck baseline"
+    assert line.startswith(f"dfcheck: error: b.json: {expected}: ")
+
+
+def test_baseline_of_undecodable_names_and_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Names that are not UTF-8 and lone surrogates in the text are recorded and matched again."""
+    monkeypatch.chdir(tmp_path)
+    path = os.fsdecode(b"bad\xffname.Dockerfile")
+    text = 'FROM alpine\nLABEL x="\ud800"\nUSER root\n'
+    finding = Finding("DF601", "root-user", Severity.ERROR, "m \udcff", path, Span(2, 1, 2, 5))
+    report = Report([FileResult(path, text, [finding])])
+    assert write_baseline(report, "b.json") == 1
+    raw = (tmp_path / "b.json").read_bytes()
+    raw.decode("utf-8")
+    assert json.loads(raw)["findings"][0]["path"] == path
+    assert filter_report(report, "b.json").findings == []
 
 
 # --- problem matcher ----------------------------------------------------------------------------
@@ -506,3 +561,108 @@ def test_cli_writes_every_report_and_honours_a_baseline(tmp_path: Path) -> None:
     )
     assert again.returncode == 0, again.stdout + again.stderr
     assert json.loads(again.stdout) == []
+
+
+# --- writing reports -------------------------------------------------------------------------------
+
+
+def test_report_files_are_replaced_whole_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dfcheck.report import output
+
+    target = tmp_path / "report.sarif"
+    target.write_text("old")
+    target.chmod(0o640)
+    output.write_atomic(target, b"new")
+    assert target.read_text() == "new"
+    assert target.stat().st_mode & 0o777 == 0o640, "the replaced file keeps its mode"
+
+    def fail(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(output.os, "replace", fail)
+    with pytest.raises(OSError):
+        output.write_atomic(target, b"half")
+    assert target.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.sarif"], "no temporary file is left"
+
+
+def test_report_written_through_a_symlink_and_to_a_new_file(tmp_path: Path) -> None:
+    from dfcheck.report.output import write_atomic
+
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    write_atomic(link, b"{}")
+    assert link.is_symlink() and real.read_text() == "{}"
+    fresh = tmp_path / "fresh.json"
+    write_atomic(fresh, b"x")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_one_failing_output_does_not_stop_the_others(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nUSER root\n")
+    (tmp_path / "old.json").write_text("previous")
+    command = [
+        sys.executable, "-m", "dfcheck", "check", "Dockerfile",
+        "--format", "json=missing/dir/report.json",
+        "--format", "sarif=report.sarif",
+        "--format", f"junit={tmp_path}",
+        "--format", "gitlab=old.json",
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "dfcheck: error: cannot write the json report to missing/dir/report.json: No such file or directory",
+        f"dfcheck: error: cannot write the junit report to {tmp_path}: Is a directory",
+    ]
+    check_sarif(json.loads((tmp_path / "report.sarif").read_text()))
+    assert json.loads((tmp_path / "old.json").read_text())[0]["check_name"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Dockerfile", "old.json", "report.sarif"]
+
+
+def test_unknown_format_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM alpine\n")
+    command = [sys.executable, "-m", "dfcheck", "check", "Dockerfile", "-f", "json=a.json", "-f", "nope=b"]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert "unknown format 'nope'" in done.stderr
+    assert not (tmp_path / "a.json").exists()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs file names that are not UTF-8")
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_cli_output_is_utf8_for_file_names_that_are_not(tmp_path: Path, fmt: str) -> None:
+    """A real run over a file whose name is not UTF-8, with a strict UTF-8 stdout, to a pipe and
+    to a file: no traceback, and JSON, SARIF, XML and HTML that a strict decoder accepts."""
+    name = os.fsdecode(b"bad\xffname\x1b[2J.Dockerfile")
+    (tmp_path / name).write_text('FROM alpine\nUSER root\nLABEL Foo="\\udcff"\nRUN echo \x1b]0;t\x07\n')
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "LC_ALL": "C.UTF-8"}
+    command = [sys.executable, "-m", "dfcheck", "check", "--color", "never", name, "-f", fmt, "-f", f"{fmt}=out"]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, env=env, check=False)
+    assert done.returncode == 1, done.stderr
+    for data in (done.stdout, (tmp_path / "out").read_bytes()):
+        text = data.decode("utf-8")
+        assert "\x1b" not in text.replace("\\u001b", "")
+        if fmt in ("json", "sarif", "gitlab", "sonarqube", "rdjson"):
+            json.loads(text)
+        elif fmt in ("checkstyle", "junit"):
+            ET.fromstring(data)
+        else:
+            assert "bad\\xffname\u241b[2J.Dockerfile" in text
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs file names that are not UTF-8")
+def test_baseline_command_with_file_names_that_are_not_utf8(tmp_path: Path) -> None:
+    name = os.fsdecode(b"bad\xffname.Dockerfile")
+    (tmp_path / name).write_text('FROM alpine\nUSER root\nCMD ["\\udcff"]\n')
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    run = [sys.executable, "-m", "dfcheck"]
+    done = subprocess.run([*run, "baseline", name], cwd=tmp_path, capture_output=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    (tmp_path / ".dfcheck-baseline.json").read_bytes().decode("utf-8")
+    again = [*run, "check", "--baseline", ".dfcheck-baseline.json", name]
+    done = subprocess.run(again, cwd=tmp_path, capture_output=True, env=env, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr

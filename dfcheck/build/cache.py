@@ -314,7 +314,7 @@ class CacheModel:
         changed_args: set[str],
         rebuilt: dict[int, int],
     ) -> StageResult:
-        total = sum(1 for s in steps[1:] if s.executes) + (0 if stage.parent or stage.base.is_scratch else 1)
+        total = sum(1 for s in steps if self.numbered(stage, s))
         if stage.index not in self.needed:
             return StageResult(stage.index, stage.name, False, None, [], [], "not needed for the target")
         miss, reason = None, ""
@@ -327,8 +327,7 @@ class CacheModel:
         if miss is None:
             return StageResult(stage.index, stage.name, True, None, [], lines, "", 0, total, 0)
         redo = steps[miss:]
-        executed = [s for s in redo if s.executes or (s.position == 0 and not stage.parent)]
-        executed = [s for s in executed if not (s.position == 0 and stage.base.is_scratch)]
+        executed = [s for s in redo if self.numbered(stage, s)]
         return StageResult(
             stage.index,
             stage.name,
@@ -427,6 +426,19 @@ class CacheModel:
 
     # -- summaries
 
+    def numbered(self, stage: Stage, step: Step) -> bool:
+        """Is ``step`` one BuildKit numbers (``[stage 3/7]``): RUN, COPY, ADD, WORKDIR, and the FROM
+        of an image (not of scratch or of another stage)? Only these re-run; the rest is metadata."""
+        if step.position == 0:
+            return stage.parent is None and not stage.base.is_scratch
+        return step.executes
+
+    def step_lines(self, stage: Stage) -> list[int]:
+        """The lines of the numbered steps of ``stage`` (none when the target does not need it)."""
+        if stage.index not in self.needed:
+            return []
+        return [s.line for s in self.steps[stage.index] if self.numbered(stage, s)]
+
     def lines(self, stage_index: int) -> list[int]:
         return [s.line for s in self.steps[stage_index]]
 
@@ -456,33 +468,39 @@ def _instruction_key(model: Model, ins: Instruction, escape: str) -> str:
 
 
 def analyse_file(
-    dockerfile: Path,
+    dockerfile: Path | None,
     *,
+    text: str | None = None,
     context: Path | None = None,
     target: str | None = None,
     build_args: dict[str, str] | None = None,
-    changed: Sequence[str] = (),
+    changed_files: Iterable[str] = (),
     changed_args: Sequence[tuple[str, str | None]] = (),
     remote: bool = False,
-    cwd: Path | None = None,
 ) -> tuple[CacheModel, Change, dict[str, Any]]:
-    """Read, model and analyse one Dockerfile: the model, the change and the JSON record."""
+    """Model and analyse one Dockerfile: the model, the change and the JSON record.
+
+    ``text`` is the Dockerfile when it is not read from ``dockerfile`` (stdin: ``dockerfile`` is
+    None and the context defaults to the current directory). ``changed_files`` are
+    context-relative (see :func:`context_relative`).
+    """
     from dfcheck.build.context import load
     from dfcheck.dockerfile.parse import parse
     from dfcheck.dockerfile.source import decode
 
-    text, _problem = decode(dockerfile.read_bytes())
-    context_dir = context if context is not None else dockerfile.parent
+    if text is None:
+        if dockerfile is None:
+            raise ValueError("analyse_file needs a Dockerfile path or its text")
+        text, _problem = decode(dockerfile.read_bytes())
+    context_dir = context if context is not None else (dockerfile.parent if dockerfile else Path("."))
     cache_model = CacheModel(
         parse(text), build_args=build_args, target=target, context=load(context_dir, dockerfile)
     )
-    change = Change(
-        files=frozenset(context_relative(changed, context_dir, cwd)), args=tuple(changed_args), remote=remote
-    )
+    change = Change(files=frozenset(changed_files), args=tuple(changed_args), remote=remote)
     record = analysis_record(
         cache_model,
         cache_model.analyse(change),
-        dockerfile=str(dockerfile),
+        dockerfile=str(dockerfile) if dockerfile is not None else "-",
         context=str(context_dir),
         change=change,
     )
@@ -502,6 +520,11 @@ def analysis_record(
 ) -> dict[str, Any]:
     """The versioned JSON document ``dfcheck cache --format json`` prints (see docs/cache.md)."""
     target = cache_model.model.target_stage(cache_model.target)
+    stages = []
+    for stage, result in zip(cache_model.model.stages, analysis.stages, strict=True):
+        steps = cache_model.step_lines(stage)
+        rerun = set(result.rebuilt_lines)
+        stages.append({**result.record(), "step_lines": steps, "rerun_lines": [n for n in steps if n in rerun]})
     return {
         "version": SCHEMA_VERSION,
         "dockerfile": dockerfile,
@@ -510,107 +533,46 @@ def analysis_record(
         "changed_files": sorted(change.files),
         "changed_args": [name for name, _ in change.args],
         "remote_changed": change.remote,
-        "stages": [s.record() for s in analysis.stages],
+        "stages": stages,
         "rebuilt_steps": analysis.rebuilt_steps,
         "total_steps": analysis.total_steps,
         "cost": analysis.cost,
     }
 
 
-def render_text(record: dict[str, Any], dockerfile: Dockerfile | None = None) -> str:
-    """The analysis for a person: per stage the first miss, why, and what re-runs."""
-    out: list[str] = []
-    changed = record["changed_files"]
-    what = []
-    if changed:
-        what.append(f"{len(changed)} changed file{'s' if len(changed) != 1 else ''}")
-    if record["changed_args"]:
-        what.append("changed build args " + ", ".join(record["changed_args"]))
-    if record["remote_changed"]:
-        what.append("remote sources changed")
-    out.append(f"Cache analysis of {record['dockerfile']}: {', '.join(what) or 'no changes'}")
-    texts = {ins.line: _short(ins) for ins in dockerfile.walk()} if dockerfile else {}
-    for stage in record["stages"]:
-        label = f"stage {stage['index']}" + (f" ({stage['name']})" if stage["name"] else "")
-        if not stage["needed"]:
-            out.append(f"  {label}: not built (not needed for the target)")
-            continue
-        if stage["first_miss_line"] is None:
-            out.append(f"  {label}: fully cached")
-            continue
-        out.append(
-            f"  {label}: first miss at line {stage['first_miss_line']}: {stage['reason']}; "
-            f"{stage['rebuilt_steps']} of {stage['total_steps']} steps re-run"
-        )
-        for line in stage["rebuilt_lines"]:
-            out.append(f"      {line:>4}  {texts.get(line, '')}".rstrip())
-    out.append(
-        f"Total: {record['rebuilt_steps']} of {record['total_steps']} steps re-run (weighted cost {record['cost']})"
-    )
-    history = record.get("history")
-    if history:
-        out.extend(render_history(history))
-    for suggestion in record.get("suggestions", []):
-        out.append("")
-        out.append(f"Suggestion ({suggestion['rule']}, line {suggestion['line']}): {suggestion['message']}")
-        if suggestion.get("saved_steps") is not None:
-            out.append(
-                f"  would save {suggestion['saved_steps']} step runs (weighted {suggestion['saved_cost']}) "
-                f"{suggestion['saved_over']}"
-            )
-        out.extend("  " + line for line in suggestion["diff"].splitlines())
-    return "\n".join(out) + "\n"
+@dataclass
+class ChangedPaths:
+    """``--changed`` values as the model needs them, and the ones it cannot use."""
+
+    #: Context-relative '/'-separated files (a directory stands for every file below it).
+    files: set[str] = field(default_factory=set)
+    #: Values that name no path inside the context.
+    outside: list[str] = field(default_factory=list)
+    #: Values that name nothing on disk: taken as deleted files.
+    missing: list[str] = field(default_factory=list)
 
 
-def render_history(history: dict[str, Any]) -> list[str]:
-    out = [
-        "",
-        f"History: {len(history['commits'])} commits, {history['rebuilt_steps']} of {history['total_steps']} "
-        f"steps re-run, cache hit rate {history['hit_rate']:.0%} "
-        f"(weighted {history['weighted_hit_rate']:.0%})",
-    ]
-    for commit in history["commits"]:
-        misses = (
-            "; ".join(f"line {m['line']}: {m['reason']}" for m in commit["first_misses"]) or "fully cached"
-        )
-        out.append(
-            f"  {commit['rev'][:10]}  {commit['rebuilt_steps']:>3}/{commit['total_steps']:<3} "
-            f"{commit['subject'][:40]:<40}  {misses}"
-        )
-    if history["expensive"]:
-        out.append("Most expensive invalidations:")
-        for item in history["expensive"]:
-            out.append(
-                f"  line {item['line']:>4} {item['instruction'][:40]:<40} missed {item['misses']}x, "
-                f"{item['rebuilt_steps']} step runs, cost {item['cost']}"
-            )
-    return out
-
-
-def _short(ins: Instruction) -> str:
-    text = " ".join(ins.original.split())
-    return text if len(text) <= 70 else text[:67] + "..."
-
-
-def context_relative(paths: Sequence[str], context_dir: Path, cwd: Path | None = None) -> set[str]:
-    """``--changed`` values (relative to ``cwd`` or absolute) as context-relative files.
-
-    A directory stands for every file below it; paths outside the context are dropped.
-    """
+def context_relative(paths: Sequence[str], context_dir: Path, cwd: Path | None = None) -> ChangedPaths:
+    """``--changed`` values, relative to ``cwd`` (default: the current directory, as a shell
+    completes them) or absolute, as context-relative files."""
     base = (cwd or Path.cwd()).resolve()
     root = context_dir.resolve()
-    out: set[str] = set()
+    out = ChangedPaths()
     for raw in paths:
         path = Path(raw)
         full = (path if path.is_absolute() else base / path).resolve()
         try:
             rel = full.relative_to(root).as_posix()
         except ValueError:
+            out.outside.append(raw)
             continue
         if full.is_dir():
             for dirpath, _dirs, names in os.walk(full):
                 below = Path(dirpath).relative_to(root).as_posix()
-                out.update(f"{below}/{n}" if below != "." else n for n in names)
-        elif rel != ".":
-            out.add(rel)
+                out.files.update(f"{below}/{n}" if below != "." else n for n in names)
+            continue
+        if not full.exists():
+            out.missing.append(raw)
+        if rel != ".":
+            out.files.add(rel)
     return out

@@ -13,6 +13,7 @@ through the same model and the same changes, so the steps saved are measured, no
 from __future__ import annotations
 
 import difflib
+import os
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
@@ -51,38 +52,78 @@ def _git(cwd: Path, *args: str, data: bytes | None = None) -> bytes:
 def git_log(
     directory: Path, *, since: str | None = None, limit: int | None = None
 ) -> tuple[Path, list[Commit]]:
-    """The repository root and the commits to replay, oldest first (paths repository-relative)."""
-    top = Path(_git(directory, "rev-parse", "--show-toplevel").decode().strip())
-    args = ["log", "--first-parent", "-m", "--no-renames", "--name-only", "--format=%x1e%H%x1f%P%x1f%s"]
+    """The repository root and the commits to replay, oldest first (paths repository-relative).
+
+    ``since`` is resolved to a commit first (:func:`resolve_commit`), so no text from the command
+    line reaches git as an option. The log is read with ``-z``: file names come as git stores
+    them, not C-quoted (``core.quotePath``), and a name with a newline stays one name.
+    """
+    top = Path(os.fsdecode(_git(directory, "rev-parse", "--show-toplevel").rstrip(b"\n")))
+    args = ["log", "-z", "--first-parent", "-m", "--no-renames", "--name-only", "--format=%x00%H%x00%P%x00%s"]
     if limit is not None:
         args.append(f"-n{limit}")
-    args.append(f"{since}..HEAD" if since else "HEAD")
-    out = _git(directory, *args, "--").decode("utf-8", "surrogateescape")
+    revision = f"{resolve_commit(directory, since)}..HEAD" if since is not None else "HEAD"
+    out = _git(directory, *args, "--end-of-options", revision, "--")
+    return top, _parse_log(out.decode("utf-8", "surrogateescape"))
+
+
+def resolve_commit(directory: Path, revision: str) -> str:
+    """The commit ``revision`` names, as a hash; HistoryError when it names none."""
+    try:
+        out = _git(directory, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
+    except HistoryError:
+        out = b""
+    if not out.strip():
+        raise HistoryError(f"unknown revision {revision!r}: it names no commit")
+    return out.decode("ascii", "replace").strip()
+
+
+def _parse_log(out: str) -> list[Commit]:
+    """``git log -z`` with ``--format=%x00%H%x00%P%x00%s``: per commit an empty field, hash,
+    parents (empty for a root commit) and subject, then its file names, the first after a newline.
+    File names are never empty, so an empty field after them starts the next commit."""
+    fields = out.split("\0")
     commits = []
-    for chunk in out.split("\x1e")[1:]:
-        head, _, body = chunk.partition("\n")
-        rev, parents, subject = [*head.split("\x1f"), "", ""][:3]
-        files = [line for line in body.splitlines() if line]
-        commits.append(Commit(rev, parents.split()[0] if parents.split() else None, subject, files))
+    i = 0
+    while i + 3 < len(fields):
+        if fields[i]:
+            i += 1
+            continue
+        rev, parents, subject = fields[i + 1 : i + 4]
+        i += 4
+        files: list[str] = []
+        while i < len(fields) and fields[i]:
+            name = fields[i]
+            files.append(name[1:] if not files and name.startswith("\n") else name)
+            i += 1
+        first_parent = parents.split()[0] if parents.split() else None
+        commits.append(Commit(rev, first_parent, subject, files))
     commits.reverse()
-    return top, commits
+    return commits
 
 
 def read_blobs(top: Path, specs: list[str]) -> dict[str, str | None]:
-    """``rev:path`` -> text (None when missing), all through one ``git cat-file --batch``."""
+    """``rev:path`` -> text (None when missing), all through one ``git cat-file --batch``.
+
+    Specs are NUL-separated (``-z``) only when a path holds a newline, so older gits still work.
+    """
     if not specs:
         return {}
-    out = _git(top, "cat-file", "--batch", data="".join(s + "\n" for s in specs).encode())
+    raw = [os.fsencode(spec) for spec in specs]
+    nul = any(b"\n" in r for r in raw)
+    data = b"".join(r + (b"\0" if nul else b"\n") for r in raw)
+    out = _git(top, "cat-file", "--batch", *(["-z"] if nul else []), data=data)
     found: dict[str, str | None] = {}
     pos = 0
-    for spec in specs:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].decode("utf-8", "replace")
-        pos = end + 1
-        if header.endswith(" missing") or header.endswith(" ambiguous"):
+    for spec, name in zip(specs, raw, strict=True):
+        missing = next((t for t in (b" missing\n", b" ambiguous\n") if out.startswith(name + t, pos)), None)
+        if missing is not None:
             found[spec] = None
+            pos += len(name) + len(missing)
             continue
-        size = int(header.rsplit(" ", 1)[1])
+        end = out.index(b"\n", pos)
+        size = int(out[pos:end].rsplit(b" ", 1)[1])
+        pos = end + 1
         found[spec] = out[pos : pos + size].decode("utf-8", "replace")
         pos += size + 1
     return found
@@ -165,7 +206,7 @@ def history_record(cache_model: CacheModel, replay: Replay, analyses: list[Analy
         for stage in cache_model.model.stages
         if stage.index in cache_model.needed
         for s in cache_model.steps[stage.index]
-        if s.executes or (s.position == 0 and stage.parent is None and not stage.base.is_scratch)
+        if cache_model.numbered(stage, s)
     )
     commits: list[dict[str, Any]] = []
     expensive: dict[tuple[int, int], dict[str, Any]] = {}

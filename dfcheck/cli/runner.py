@@ -114,7 +114,7 @@ def run_check(
     baseline: Path | None = None,
     stdin_filename: str | None = None,
 ) -> int:
-    from dfcheck.report import RenderOptions, auto_format, load, want_color
+    from dfcheck.report.output import write_reports
 
     try:
         report, settings = collect(paths, cli, config=config, context=context, stdin_filename=stdin_filename)
@@ -124,35 +124,17 @@ def run_check(
             try:
                 report = filter_report(report, baseline)
             except (OSError, ValueError) as exc:
-                raise RunError(f"error: baseline {baseline}: {exc}") from None
+                raise RunError(f"error: {exc}") from None
     except RunError as exc:
         print(f"dfcheck: {exc}", file=sys.stderr)
         return EXIT_ERROR
     report.statistics["shellcheck"] = _shellcheck_state(settings)
     unreadable = _print_file_errors(report)
     try:
-        for spec in formats:
-            name, _, dest = spec.partition("=")
-            target_path = Path(dest) if dest else output
-            name = auto_format() if name == "auto" else name
-            formatter = load(name)
-            stream: Any = target_path.open("w", encoding="utf-8", newline="\n") if target_path else sys.stdout
-            try:
-                options = RenderOptions(
-                    color=want_color(color, stream) if name == "text" else False,
-                    quiet=quiet,
-                    statistics=statistics,
-                )
-                options.show_frames = options.color
-                formatter.render(report, stream, options)
-            finally:
-                if target_path:
-                    stream.close()
+        if not write_reports(report, formats, output, color=color, quiet=quiet, statistics=statistics):
+            return EXIT_ERROR
     except ValueError as exc:
         print(f"dfcheck: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except OSError as exc:
-        print(f"dfcheck: error: cannot write report: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if unreadable:
         return EXIT_ERROR

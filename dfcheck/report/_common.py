@@ -32,16 +32,6 @@ def relative_path(path: str, root: Path) -> str:
     return Path(path).as_posix()
 
 
-def source_lines(text: str) -> list[str]:
-    """Physical lines as BuildKit counts them: split on LF, one trailing CR dropped."""
-    if not text:
-        return []
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
-
-
 def code_unit_column(lines: list[str], line: int, col: int, encoding: str) -> int:
     """1-based code-point column -> 0-based offset in ``encoding`` code units
     ("utf-8": bytes, as reviewdog counts; "utf-16-le": UTF-16 units, as Java/Sonar count)."""

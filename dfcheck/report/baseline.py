@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from dfcheck.lint.finding import FileResult, Finding, Report
-from dfcheck.report._common import iter_findings, relative_path, source_lines
+from dfcheck.report._common import iter_findings, relative_path
+from dfcheck.report.output import write_atomic
+from dfcheck.report.plain import json_text, printable, source_lines, surrogate_bytes
 
 VERSION = 1
 
@@ -30,7 +32,7 @@ def instruction_text(finding: Finding, text: str) -> str:
 
 
 def fingerprint(code: str, path: str, text: str) -> str:
-    return hashlib.sha256(f"{code}\0{path}\0{text}".encode()).hexdigest()
+    return hashlib.sha256(surrogate_bytes(f"{code}\0{path}\0{text}")).hexdigest()
 
 
 def finding_fingerprint(result: FileResult, finding: Finding, root: Path) -> str:
@@ -59,26 +61,65 @@ def write_baseline(report: Report, path: Path | str, root: Path | str | None = N
             for (rel, code, text), count in sorted(entries.items())
         ],
     }
-    Path(path).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_atomic(path, json_text(document).encode("utf-8"))
     return sum(entries.values())
 
 
+class BaselineError(ValueError):
+    """The file cannot be read, or is not a baseline this version of dfcheck wrote."""
+
+
 def load_baseline(path: Path | str) -> Counter[str]:
-    """Fingerprint -> how many findings with it the baseline forgives."""
+    """Fingerprint -> how many findings with it the baseline forgives.
+
+    Anything but the shape :func:`write_baseline` writes is refused with one line naming the
+    file (BaselineError), however the JSON is malformed: wrong types, huge numbers, deep nesting.
+    """
+    shown_path = printable(str(path))
     try:
-        document: Any = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"{path}: cannot read baseline: {exc}") from None
-    if not isinstance(document, dict) or document.get("version") != VERSION:
-        found = document.get("version") if isinstance(document, dict) else None
-        raise ValueError(f"{path}: unsupported baseline version {found!r} (expected {VERSION})")
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise BaselineError(f"{shown_path}: cannot read baseline: {exc.strerror or exc}") from None
+
+    def refuse(why: str) -> BaselineError:
+        return BaselineError(f"{shown_path}: not a dfcheck baseline: {why}")
+
+    try:
+        document: Any = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise refuse(f"not UTF-8 (byte {exc.start})") from None
+    except RecursionError:
+        raise refuse("nested too deeply") from None
+    except ValueError as exc:
+        raise refuse(f"invalid JSON: {exc}") from None
+    if not isinstance(document, dict):
+        raise refuse(f"expected an object, found {_kind(document)}")
+    if document.get("version") != VERSION:
+        found = document.get("version")
+        shown = repr(found) if isinstance(found, (str, int, float)) and len(repr(found)) < 20 else _kind(found)
+        raise BaselineError(f"{shown_path}: unsupported baseline version {shown} (expected {VERSION})")
+    findings = document.get("findings")
+    if not isinstance(findings, list):
+        raise refuse(f"'findings' must be a list, found {_kind(findings)}")
     counts: Counter[str] = Counter()
-    for i, entry in enumerate(document.get("findings", [])):
-        try:
-            counts[str(entry["fingerprint"])] += int(entry.get("count", 1))
-        except (TypeError, KeyError, ValueError):
-            raise ValueError(f"{path}: findings[{i}] needs a fingerprint and a count") from None
+    for i, entry in enumerate(findings):
+        if not isinstance(entry, dict):
+            raise refuse(f"findings[{i}] must be an object, found {_kind(entry)}")
+        key, count = entry.get("fingerprint"), entry.get("count", 1)
+        if not isinstance(key, str):
+            raise refuse(f"findings[{i}] needs a fingerprint (a string)")
+        if type(count) is not int or count < 0:
+            raise refuse(f"findings[{i}].count must be a whole number >= 0, found {_kind(count)}")
+        counts[key] += count
     return counts
+
+
+_KINDS = {type(None): "null", bool: "a boolean", int: "a number", float: "a number", str: "a string"}
+
+
+def _kind(value: object) -> str:
+    """A JSON value described for an error line (never the value itself, which may be huge)."""
+    return _KINDS.get(type(value)) or ("a list" if isinstance(value, list) else "an object")
 
 
 def filter_report(report: Report, baseline_path: Path | str, root: Path | str | None = None) -> Report:

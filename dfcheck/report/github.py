@@ -7,6 +7,7 @@ from typing import TextIO
 from dfcheck.lint.finding import Finding, Report, Severity
 from dfcheck.report import RenderOptions
 from dfcheck.report._common import iter_findings, relative_path, sorted_files
+from dfcheck.report.plain import printable
 
 COMMANDS = {
     Severity.ERROR: "error",
@@ -17,7 +18,9 @@ COMMANDS = {
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The workflow-command escapes for CR, LF and ``%``; other control characters (an ESC would
+    colour or clear the log) are shown as :func:`printable` shows them."""
+    return printable(text, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:

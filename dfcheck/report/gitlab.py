@@ -8,7 +8,6 @@ because GitLab merges issues that share a fingerprint.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from typing import Any, TextIO
 
@@ -16,6 +15,7 @@ from dfcheck.lint.finding import Report, Severity
 from dfcheck.report import RenderOptions
 from dfcheck.report._common import iter_findings, relative_path, sorted_files
 from dfcheck.report.baseline import finding_fingerprint
+from dfcheck.report.plain import json_text, surrogate_bytes
 
 SEVERITIES = {
     Severity.ERROR: "critical",
@@ -34,7 +34,7 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
                 {
                     "description": f"dfcheck could not read this file: {result.error}",
                     "check_name": "read-error",
-                    "fingerprint": hashlib.sha256(f"read-error\0{path}".encode()).hexdigest(),
+                    "fingerprint": hashlib.sha256(surrogate_bytes(f"read-error\0{path}")).hexdigest(),
                     "severity": "critical",
                     "location": {"path": path, "lines": {"begin": 1}},
                 }
@@ -44,7 +44,7 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         key = finding_fingerprint(result, finding, options.root)
         seen[key] += 1
         if seen[key] > 1:
-            key = hashlib.sha256(f"{key}\0{seen[key]}".encode()).hexdigest()
+            key = hashlib.sha256(surrogate_bytes(f"{key}\0{seen[key]}")).hexdigest()
         issues.append(
             {
                 "description": f"{finding.message} ({finding.code} {finding.name})",
@@ -57,5 +57,4 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
                 },
             }
         )
-    json.dump(issues, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(json_text(issues))

@@ -1,7 +1,8 @@
 """A self-contained HTML report: sources with findings inline, filters, rule help, cache analysis.
 
 Dockerfile text is untrusted, so everything goes through jinja2 with autoescaping on; nothing
-is embedded as JSON. The page loads nothing from the network, and its Content-Security-Policy
+is embedded as JSON. Control characters and bytes that were not UTF-8 are shown as the text
+report shows them (:func:`printable`), so the page is valid UTF-8 and HTML. The page loads nothing from the network, and its Content-Security-Policy
 allows only the report's own inline script and style (by hash), so even a templating mistake
 could not run injected script.
 """
@@ -22,14 +23,8 @@ import dfcheck
 from dfcheck.dockerfile.source import Span
 from dfcheck.lint.finding import FileResult, Finding, Report, Severity
 from dfcheck.report import RenderOptions
-from dfcheck.report._common import (
-    file_findings,
-    relative_path,
-    rule_infos,
-    severity_counts,
-    sorted_files,
-    source_lines,
-)
+from dfcheck.report._common import file_findings, relative_path, rule_infos, severity_counts, sorted_files
+from dfcheck.report.plain import printable, source_lines
 
 SEVERITIES = [s.label for s in sorted(Severity, reverse=True)]
 
@@ -112,26 +107,56 @@ def finding_view(finding: Finding, anchor: str) -> dict[str, Any]:
 
 
 def cache_view(data: dict[str, Any]) -> dict[str, Any]:
-    """Stage table rows, per-line status and the history chart geometry."""
-    line_status: dict[int, tuple[str, str]] = {}
-    misses: set[int] = set()
-    stages = []
-    for stage in data.get("stages", []):
-        label = f"stage {stage.get('index', '?')}" + (f" ({stage['name']})" if stage.get("name") else "")
-        for n in stage.get("reused_lines", []):
-            line_status[int(n)] = ("reused", f"{label}: cached")
-        for n in stage.get("rebuilt_lines", []):
-            line_status[int(n)] = ("rebuild", f"{label}: rebuilds")
-        if stage.get("first_miss_line"):
-            misses.add(int(stage["first_miss_line"]))
-        stages.append({**stage, "label": label})
+    """The cache analysis as :mod:`dfcheck.report.cache` gives it to the text report too: stage
+    rows, per-line status, totals, history (chart, commits, costly misses) and suggestions."""
+    from dfcheck.report import cache
+
     history = data.get("history") or {}
+    commits = history.get("commits") or []
+    misses = {int(s["first_miss_line"]) for s in data.get("stages", []) if s.get("first_miss_line")}
+    misses |= {int(e["line"]) for e in history.get("expensive", [])}
+    total = None
+    if {"rebuilt_steps", "total_steps", "cost"} <= set(data):
+        total = cache.total_line(data)
     return {
-        "stages": stages,
-        "lines": line_status,
+        "stages": cache.stage_rows(data),
+        "lines": cache.line_status(data),
         "misses": misses,
-        "chart": history_chart(history) if history.get("commits") else None,
+        "changes": cache.changes_summary(data),
+        "total": total,
+        "history": bool(commits),
+        "heat_levels": range(1, cache.HEAT_LEVELS + 1),
+        "chart": history_chart(history) if commits else None,
+        "summary": cache.history_summary(history) if commits and "weighted_hit_rate" in history else None,
+        "commits": [
+            {
+                "rev": str(c.get("rev", ""))[:10],
+                "subject": str(c.get("subject", "")),
+                "rebuilt_steps": c.get("rebuilt_steps", 0),
+                "total_steps": c.get("total_steps", 0),
+                "misses": [(m["line"], m["reason"]) for m in c.get("first_misses") or []],
+            }
+            for c in commits
+        ],
+        "expensive": [
+            {**item, "instruction": cache.short(str(item.get("instruction", "")))}
+            for item in history.get("expensive", [])
+        ],
+        "suggestions": [
+            {
+                **s,
+                "saving": cache.saving(s) if s.get("saved_steps") is not None else None,
+                "diff": [(_diff_class(line), line) for line in str(s.get("diff", "")).splitlines()],
+            }
+            for s in data.get("suggestions", [])
+        ],
     }
+
+
+def _diff_class(line: str) -> str:
+    if line.startswith(("+++", "---")):
+        return "file"
+    return {"+": "add", "-": "del", "@": "hunk"}.get(line[:1], "")
 
 
 def history_chart(history: dict[str, Any]) -> dict[str, Any]:
@@ -150,7 +175,7 @@ def history_chart(history: dict[str, Any]) -> dict[str, Any]:
                 "rebuilt_h": h_rebuilt,
                 "reused_y": round(top + h_rebuilt, 1),
                 "reused_h": round(height - h_rebuilt, 1),
-                "title": f"{c.get('rev', '')}: {rebuilt} of {total} steps rebuilt",
+                "title": f"{c.get('rev', '')}: {rebuilt} of {total} steps re-run",
             }
         )
     hit_rate = float(history.get("hit_rate", 0.0))
@@ -321,6 +346,6 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         ],
         categories=sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0])),
     )
-    out.write(html)
+    out.write(printable(html, keep="\t\n"))
     if not html.endswith("\n"):
         out.write("\n")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import TextIO
 
 from dfcheck import __version__
 from dfcheck.lint.finding import Report
 from dfcheck.report import RenderOptions
+from dfcheck.report.plain import json_text
 
 SCHEMA_VERSION = 1
 
@@ -22,5 +22,4 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         "findings": [f.to_record() for f in report.findings],
         "statistics": report.statistics,
     }
-    json.dump(document, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(json_text(document))

@@ -6,7 +6,6 @@ using the file's text.
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from dfcheck.dockerfile.source import Span
@@ -19,8 +18,8 @@ from dfcheck.report._common import (
     relative_path,
     rule_infos,
     sorted_files,
-    source_lines,
 )
+from dfcheck.report.plain import json_text, source_lines
 
 SEVERITIES = {
     Severity.ERROR: "ERROR",
@@ -68,5 +67,4 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
             ]
         diagnostics.append(diagnostic)
     document = {"source": {"name": "dfcheck", "url": HOMEPAGE}, "diagnostics": diagnostics}
-    json.dump(document, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(json_text(document))

@@ -8,21 +8,14 @@ under its schema property name and drops defaults, except for the levels code sc
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 import dfcheck
 from dfcheck.dockerfile.source import Span
 from dfcheck.lint.finding import Finding, Report, Severity
 from dfcheck.report import RenderOptions
-from dfcheck.report._common import (
-    HOMEPAGE,
-    RuleInfo,
-    iter_findings,
-    relative_path,
-    rule_infos,
-    sorted_files,
-)
+from dfcheck.report._common import HOMEPAGE, RuleInfo, iter_findings, relative_path, rule_infos, sorted_files
+from dfcheck.report.plain import json_text, surrogate_bytes
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -74,8 +67,7 @@ def to_json(obj: Any) -> Any:
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
-    json.dump(to_json(build_log(report, options)), out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(json_text(to_json(build_log(report, options))))
 
 
 def build_log(report: Report, options: RenderOptions) -> Any:
@@ -84,14 +76,14 @@ def build_log(report: Report, options: RenderOptions) -> Any:
     rules = rule_infos(report)
     index = {info.code: i for i, info in enumerate(rules)}
     results = [
-        _result(om, finding, relative_path(finding.path or result.path, options.root), index)
+        _result(om, finding, artifact_uri(finding.path or result.path, options), index)
         for result, finding in iter_findings(report, options.root)
     ]
     notifications = [
         om.Notification(
             message=om.Message(text=result.error),
             level="error",
-            locations=[_location(om, relative_path(result.path, options.root), None)],
+            locations=[_location(om, artifact_uri(result.path, options), None)],
         )
         for result in sorted_files(report, options.root)
         if result.error
@@ -115,6 +107,19 @@ def build_log(report: Report, options: RenderOptions) -> Any:
         original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=_root_uri(options))},
     )
     return om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=[run])
+
+
+def artifact_uri(path: str, options: RenderOptions) -> str:
+    """The report-relative path as a URI reference, as SARIF requires: percent-encoded UTF-8, and a
+    file name byte that was not UTF-8 as itself (``%FF``), so every path has an exact, valid URI."""
+    from urllib.parse import quote
+
+    rel = relative_path(path, options.root)
+    try:
+        data = rel.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        data = surrogate_bytes(rel)
+    return quote(data, safe="/!$&'()*+,;=@")
 
 
 def _root_uri(options: RenderOptions) -> str:

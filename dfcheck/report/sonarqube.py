@@ -6,19 +6,13 @@ so columns are converted and clamped, and dropped when nothing of the range is l
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from dfcheck.dockerfile.source import Span
 from dfcheck.lint.finding import FileResult, Report, Severity
 from dfcheck.report import RenderOptions
-from dfcheck.report._common import (
-    code_unit_column,
-    iter_findings,
-    relative_path,
-    rule_infos,
-    source_lines,
-)
+from dfcheck.report._common import code_unit_column, iter_findings, relative_path, rule_infos
+from dfcheck.report.plain import json_text, source_lines
 
 ENGINE = "dfcheck"
 IMPACT_SEVERITIES = {
@@ -88,5 +82,4 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
                 _location(result, path, r.span, r.message) for r in finding.related
             ]
         issues.append(issue)
-    json.dump({"rules": rules, "issues": issues}, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(json_text({"rules": rules, "issues": issues}))

@@ -1,4 +1,9 @@
-"""Terminal text: ``path:line:col: CODE message [severity]``, a code frame on a terminal, a summary."""
+"""Terminal text: ``path:line:col: CODE message [severity]``, a code frame on a terminal, a summary.
+
+Paths, messages and source lines come from files and their names, so they pass through
+:func:`printable`: an ESC in a Dockerfile cannot drive the terminal, and a newline in a file
+name cannot split a finding over two lines.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import TextIO
 
 from dfcheck.lint.finding import Finding, Report, Severity
 from dfcheck.report import RenderOptions
+from dfcheck.report.plain import printable, source_lines
 
 _COLORS = {
     Severity.ERROR: "\033[31m",
@@ -18,34 +24,42 @@ _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 
 
 def _frame(finding: Finding, lines: list[str], color: bool) -> list[str]:
+    """The finding's first line with carets under its span; the line is shown as :func:`printable`
+    makes it (a tab as one space), and the carets follow what is shown."""
     span = finding.span
     if not 1 <= span.start_line <= len(lines):
         return []
-    text = lines[span.start_line - 1].replace("\t", " ")
+    raw = lines[span.start_line - 1]
+    end_col = span.end_col if span.end_line == span.start_line else len(raw) + 1
+    start = len(_shown(raw[: span.start_col - 1]))
+    end = len(_shown(raw[: max(end_col, span.start_col) - 1]))
+    text = _shown(raw)
     width = len(str(span.start_line))
-    end = span.end_col if span.end_line == span.start_line else len(text) + 1
-    carets = "^" * max(1, end - span.start_col)
+    carets = "^" * max(1, end - start)
     mark = f"{_COLORS[finding.severity]}{carets}{_RESET}" if color else carets
     gutter = f"{_DIM}{span.start_line} |{_RESET}" if color else f"{span.start_line} |"
     pad = f"{_DIM}{' ' * width} |{_RESET}" if color else f"{' ' * width} |"
-    return [f"  {gutter} {text}", f"  {pad} {' ' * (span.start_col - 1)}{mark}"]
+    return [f"  {gutter} {text}", f"  {pad} {' ' * start}{mark}"]
+
+
+def _shown(source: str) -> str:
+    return printable(source.replace("\t", " "))
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     color = options.color
-    texts = {r.path: r.text.splitlines() for r in report.files}
+    texts = {r.path: source_lines(r.text) for r in report.files}
     findings = report.findings
     for f in findings:
         s = f.span
         sev = f.severity.label
-        message = " ".join(f.message.split())
+        path, code = printable(f.path), printable(f.code)
+        message = printable(" ".join(f.message.split()))
         if color:
-            head = (
-                f"{_BOLD}{f.path}:{s.start_line}:{s.start_col}:{_RESET} {_COLORS[f.severity]}{f.code}{_RESET}"
-            )
+            head = f"{_BOLD}{path}:{s.start_line}:{s.start_col}:{_RESET} {_COLORS[f.severity]}{code}{_RESET}"
             out.write(f"{head} {message} [{sev}]\n")
         else:
-            out.write(f"{f.path}:{s.start_line}:{s.start_col}: {f.code} {message} [{sev}]\n")
+            out.write(f"{path}:{s.start_line}:{s.start_col}: {code} {message} [{sev}]\n")
         if options.show_frames:
             for line in _frame(f, texts.get(f.path, []), color):
                 out.write(line + "\n")
@@ -54,9 +68,9 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         if counts:
             out.write("\n")
         for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            out.write(f"{n:>6}  {code}  {name}\n")
+            out.write(f"{n:>6}  {printable(code)}  {printable(name)}\n")
         for key, value in sorted(report.statistics.items()):
-            out.write(f"{key}: {value}\n")
+            out.write(printable(f"{key}: {value}") + "\n")
     if options.quiet:
         return
     files = len(report.files)

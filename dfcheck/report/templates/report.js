@@ -85,6 +85,16 @@
         closeHelp();
         result.help.closed = !!section && getComputedStyle(section).display === "none";
       }
+      result.cache = {};
+      toArray(document.querySelectorAll(".line > .ln")).forEach(function (ln) {
+        var status = /cache-(\w+)/.exec(ln.parentNode.className);
+        if (status) { result.cache[status[1]] = getComputedStyle(ln).backgroundColor; }
+      });
+      result.visible = {};
+      [".cache-stages", ".cache-history", ".cache-suggestions", "pre.diff", "svg.chart"].forEach(function (sel) {
+        var box = document.querySelector(sel);
+        result.visible[sel] = !!box && box.getBoundingClientRect().height > 0;
+      });
       result.scripts = document.scripts.length;
       result.alerts = window.__dfcheck.alerts;
     } catch (err) {
