@@ -1,0 +1,107 @@
+"""The cache-ordering analysis: its rules and ``dfcheck cache`` agree, and it meets its targets on
+the hand-labelled application Dockerfiles (skipped when ``../shared`` is absent)."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from dfcheck.build.cache import CacheModel
+from dfcheck.build.context import load
+from dfcheck.build.history import reorderings
+from dfcheck.dockerfile.parse import parse
+from dfcheck.dockerfile.source import decode
+from dfcheck.lint.config import Settings
+from dfcheck.lint.engine import lint_text
+from tests.conftest import REPO, lint
+
+APPS = REPO.parent / "shared" / "corpus-apps"
+sys.path.insert(0, str(REPO / "bench"))
+
+
+def _apps() -> Path:
+    if not APPS.is_dir():
+        pytest.skip("shared application corpus not present")
+    return APPS
+
+
+def test_suggestions_and_findings_agree_on_every_application_dockerfile() -> None:
+    """A DF101/DF151 finding with a fix has the same reordering in ``dfcheck cache`` and vice versa;
+    findings without a fix are the cases the rule pages' "Fix safety" sections describe."""
+    import cache_order_labels
+
+    settings = Settings().replace(select=("DF101", "DF151"), shellcheck=False)
+    checked = with_fix = 0
+    for path in sorted(
+        p
+        for p in _apps().rglob("*")
+        if p.is_file() and not p.name.endswith((".dockerignore", ".md", ".tsv", ".context.txt"))
+    ):
+        text, _ = decode(path.read_bytes())
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            cache_order_labels.materialise(path, root)
+            result = lint_text(text, path.name, settings, root / "Dockerfile.linted", root)
+            model = CacheModel(parse(text), context=load(root))
+            suggested = {(r.rule, r.line) for r in reorderings(model) if r.rule in ("DF101", "DF151")}
+        fixed = {
+            (f.code, f.span.start_line)
+            for f in result.findings
+            if f.fix is not None and _in_needed_stage(model, f.span.start_line)
+        }
+        assert fixed == suggested, path
+        checked += 1
+        with_fix += len(fixed)
+    assert checked > 400 and with_fix > 10
+
+
+def _in_needed_stage(model: CacheModel, line: int) -> bool:
+    """``dfcheck cache`` analyses the stages the target needs; the rules judge every stage."""
+    ins = next(i for i in model.dockerfile.walk() if i.span.start_line <= line <= i.span.end_line)
+    stage = model.model.stage_of(ins)
+    return stage is not None and stage.index in model.needed
+
+
+def test_labelled_precision_and_recall() -> None:
+    """The targets of the cache-ordering issue, on our own labels (bench/labels/cache-order.md)."""
+    import cache_order_labels
+
+    _apps()
+    labels = cache_order_labels.load_labels()
+    tp = fp = fn = 0
+    for key, label in labels.items():
+        expected = {int(f["line"]) for f in label["flag"]}  # type: ignore[index, union-attr]
+        got = set(cache_order_labels.predict(APPS / key))
+        tp += len(expected & got)
+        fp += len(got - expected)
+        fn += len(expected - got)
+    assert tp / (tp + fp) >= 0.95 and tp / (tp + fn) >= 0.90, (tp, fp, fn)
+
+
+def test_fix_moves_the_install_above_the_broad_copy(tmp_path: Path) -> None:
+    text = 'FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nENV NODE_ENV=production\nRUN npm ci\nCMD ["node", "s.js"]\n'
+    files = {"package.json": "{}", "package-lock.json": "{}", "s.js": ""}
+    (finding,) = lint(text, ("DF101",), files=files, tmp=tmp_path)
+    assert finding.fix is not None and not finding.fix.safe
+    lines = text.splitlines(keepends=True)
+    for edit in sorted(finding.fix.edits, key=lambda e: e.span, reverse=True):
+        s = edit.span
+        start = sum(len(x) for x in lines[: s.start_line - 1]) + s.start_col - 1
+        end = sum(len(x) for x in lines[: s.end_line - 1]) + s.end_col - 1
+        text = text[:start] + edit.content + text[end:]
+    assert text == (
+        "FROM node:20-alpine\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\n"
+        'COPY . .\nENV NODE_ENV=production\nCMD ["node", "s.js"]\n'
+    )
+    assert not lint(text, ("DF101",), files=files, tmp=tmp_path)
+
+
+def test_message_names_the_ecosystem_and_its_files(tmp_path: Path) -> None:
+    text = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN yarn install --frozen-lockfile\n"
+    (finding,) = lint(text, ("DF101",), files={"package.json": "", "yarn.lock": "", "a.js": ""}, tmp=tmp_path)
+    assert "yarn install" in finding.message and "package.json yarn.lock" in finding.message
+    assert "npm" not in finding.message and "package-lock" not in finding.message
+    assert [r.span for r in finding.related] == [(4, 5, 4, 35)]
