@@ -306,7 +306,7 @@ def reorderings(cache_model: CacheModel) -> list[Reordering]:
     from dfcheck.build.ordering import analyse
 
     found: list[Reordering] = []
-    for problem in analyse(cache_model.semantics, cache_model.context):
+    for problem in analyse(cache_model.semantics, cache_model.context).problems:
         stage = cache_model.model.stage_of(problem.copy.ins)
         if problem.reorder is None or stage is None or stage.index not in cache_model.needed:
             continue

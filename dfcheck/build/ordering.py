@@ -191,8 +191,10 @@ class _Analysis:
         self.context = context
         self.states: dict[int, _State] = {}
         self.problems: dict[tuple[int, str], Problem] = {}
+        #: For each dependency command: the copies made before it.
+        self.before: dict[int, tuple[Copy, ...]] = {}
 
-    def run(self) -> list[Problem]:
+    def run(self) -> Ordering:
         for stage in self.model.stages:
             parent = self.states.get(stage.parent.index) if stage.parent is not None else None
             state = parent or _State((), frozenset())
@@ -209,7 +211,8 @@ class _Analysis:
                     for op in self.sem.operations(ins):
                         state = self._judge(stage, state, ins, op)
             self.states[stage.index] = state
-        return sorted(self.problems.values(), key=lambda p: (p.copy.ins.line, p.ecosystem.name))
+        problems = sorted(self.problems.values(), key=lambda p: (p.copy.ins.line, p.ecosystem.name))
+        return Ordering(self, problems)
 
     # --- what a copy brings -------------------------------------------------------------------
 
@@ -313,7 +316,7 @@ class _Analysis:
                     if inner is not None:
                         return copy, source._replace(volatile=source.volatile and inner[1].volatile), inner[2]
                     return copy, source._replace(volatile=False), rel
-                if self.context is None or self.context.exists(rel):
+                if self.context is None or self.context.exists(rel) or _names_file(source, rel):
                     return copy, source, rel
         return None
 
@@ -331,7 +334,7 @@ class _Analysis:
             return None
         rel = target[len(prefix) :]
         src_name = source.path.rsplit("/", 1)[-1]
-        if copy.from_stage is None and not source.broad:
+        if not source.broad:
             if any(ch in source.path for ch in "*?["):
                 import fnmatch
 
@@ -339,7 +342,7 @@ class _Analysis:
                     return None
                 parent = source.path.rsplit("/", 1)[0] if "/" in source.path else ""
                 return _join(parent, rel)
-            if not self._is_dir(source.path):
+            if copy.from_stage is None and not self._is_dir(source.path):
                 return source.path if rel == src_name else None
         return _join(source.path, rel)
 
@@ -348,6 +351,7 @@ class _Analysis:
     def _judge(self, stage: Stage, state: _State, ins: Instruction, op: PackageOp) -> _State:
         operation = op.operation
         eco = operation.ecosystem
+        self.before[id(operation.command)] = state.copies
         if op.after_fetch or ins.parent is not None:
             return state
         found = self._find_provider(state.copies, op)
@@ -561,6 +565,14 @@ def _block(lines: list[str], ins: Instruction) -> list[str]:
     return [line if line.endswith("\n") else line + "\n" for line in lines[ins.span.start_line - 1 : ins.span.end_line]]
 
 
+def _names_file(source: Source, rel: str) -> bool:
+    """A COPY that names the file (``COPY yarn.lock ./``, ``COPY package*.json ./``) brings it,
+    whatever the Dockerfile's folder shows: it may not be the real build context."""
+    import fnmatch
+
+    return not source.broad and fnmatch.fnmatchcase(rel, source.path)
+
+
 def _file_name(name: str) -> bool:
     """Files that have no extension by convention: ``VERSION``, ``LICENSE``, ``Makefile``."""
     return name.isupper() or name.endswith("file")
@@ -584,8 +596,27 @@ def _join(base: str, rel: str) -> str:
     return f"{base.rstrip('/')}/{rel}" if rel else base
 
 
-def analyse(sem: Semantics, context: BuildContext | None) -> list[Problem]:
-    """Every cache-ordering problem of the file, one per (copy, ecosystem), in file order."""
+class Ordering:
+    """The result of one walk: the problems, and what each dependency command found copied."""
+
+    def __init__(self, analysis: _Analysis, problems: list[Problem]) -> None:
+        self._analysis = analysis
+        #: Every cache-ordering problem of the file, one per (copy, ecosystem), in file order.
+        self.problems = problems
+
+    def lockfile(self, op: PackageOp) -> tuple[str, Token] | None:
+        """The lock file of ``op``'s ecosystem a copy put where ``op`` reads it, with the copy's
+        source token; a copy that names the file counts, a broad copy when the context has it."""
+        copies = self._analysis.before.get(id(op.operation.command), ())
+        for name in op.operation.ecosystem.lockfiles:
+            found = self._analysis._provider(copies, join_path(op.cwd, name))
+            if found is not None:
+                return name, found[1].token
+        return None
+
+
+def analyse(sem: Semantics, context: BuildContext | None) -> Ordering:
+    """Walk the file once: its cache-ordering problems and the provenance of what installs read."""
     files = ContextFiles(context) if context is not None else None
     return _Analysis(sem, files).run()
 

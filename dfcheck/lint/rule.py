@@ -40,7 +40,7 @@ from dfcheck.lint.finding import Edit, Finding, Fix, Related, Severity
 
 if TYPE_CHECKING:
     from dfcheck.build.context import BuildContext
-    from dfcheck.build.ordering import Problem
+    from dfcheck.build.ordering import Ordering, Problem
     from dfcheck.lint.pages import RulePage
     from dfcheck.lint.pragmas import Pragma
     from dfcheck.shell import Command, Script, Word
@@ -224,7 +224,7 @@ class RuleContext:
         return context.load(self.context_dir, self.file_path)
 
     @cached_property
-    def cache_order(self) -> list[Problem]:
+    def cache_order(self) -> Ordering:
         """Dependency installs that re-run on every source edit because of the step order (DF101,
         DF151), computed once per file; the build context is consulted only when the file copies
         from it."""

@@ -16,9 +16,12 @@ class DependenciesAfterSourceRule(Rule):
     summary = "Dependencies are installed after the sources are copied together with the manifests"
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
-        for problem in ctx.cache_order:
+        for problem in ctx.cache_order.problems:
             if problem.rule == self.code:
-                related = tuple(Related(op.operation.command.span, f"{problem.work} that re-runs") for _, op in problem.operations)
+                related = tuple(
+                    Related(op.operation.command.span, f"{problem.work} that re-runs")
+                    for _, op in problem.operations
+                )
                 fix = reorder_fix(problem, "Copy the manifests and install before the sources")
                 yield self.finding(ctx, problem.token.span, _message(problem), related=related, fix=fix)
 

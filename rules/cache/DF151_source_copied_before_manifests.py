@@ -15,17 +15,21 @@ class SourceCopiedBeforeManifestsRule(Rule):
     summary = "Source files are copied before the manifest copy and install that do not need them"
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
-        for problem in ctx.cache_order:
+        for problem in ctx.cache_order.problems:
             if problem.rule != self.code:
                 continue
             ins = problem.operations[0][0]
             manifests = " ".join(problem.manifests) or "the manifests"
-            related = tuple(Related(op.operation.command.span, f"{problem.work} that re-runs") for _, op in problem.operations)
+            related = tuple(
+                Related(op.operation.command.span, f"{problem.work} that re-runs")
+                for _, op in problem.operations
+            )
             yield self.finding(
                 ctx,
                 problem.token.span,
                 f"'{problem.token.value}' is copied before {manifests} and `{problem.command}` (line {ins.line}), "
-                f"which do not need it: every change to it re-runs the {problem.work}; copy it after the install",
+                f"which do not need it: every change to it re-runs the {problem.work}; copy it after the install "
+                "(if the install reads part of it, such as a workspace package's package.json, copy only that first)",
                 related=related,
                 fix=reorder_fix(problem, "Copy the sources after the install"),
             )
