@@ -38,6 +38,13 @@ def installs(n: int) -> str:
     return "\n".join(rows) + "\n"
 
 
+def copies_and_installs(n: int) -> str:
+    rows = ["FROM node:20", "WORKDIR /app", "COPY package.json package-lock.json ./"]
+    for i in range(n // 2):
+        rows += [f"COPY src{i} ./src{i}", f"RUN cd src{i} && npm ci"]
+    return "\n".join(rows) + "\n"
+
+
 def stages(n: int) -> str:
     rows = []
     for i in range(n // 4):
@@ -73,10 +80,11 @@ def nesting(n: int) -> str:
 
 SHAPES: dict[str, tuple[Callable[[int], str], int]] = {
     "instructions (apt-get RUNs, ENV between)": (installs, 150),
+    "COPY and npm ci pairs (cache-ordering view)": (copies_and_installs, 150),
     "stages": (stages, 150),
-    "FROM chain": (from_chain, 150),
+    "FROM chain": (from_chain, 1000),
     "heredoc RUNs": (heredocs, 100),
-    "continuation lines in one RUN": (continuation, 500),
+    "continuation lines in one RUN": (continuation, 2000),
     "nested ${A:-...}": (nesting, 50),
 }
 

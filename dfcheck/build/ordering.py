@@ -179,7 +179,10 @@ _Found = tuple["Copy", "Source", str, str]
 
 
 class _State(NamedTuple):
+    #: The latest copies of the stage chain (at most RECENT_COPIES), oldest first.
     copies: tuple[Copy, ...]
+    #: The latest copies that brought sources, oldest first.
+    volatile: tuple[Copy, ...]
     #: (ecosystem, manifest directory in the image) whose dependencies are installed or fetched.
     done: frozenset[tuple[str, str]]
 
@@ -197,12 +200,14 @@ class _Analysis:
     def run(self) -> Ordering:
         for stage in self.model.stages:
             parent = self.states.get(stage.parent.index) if stage.parent is not None else None
-            state = parent or _State((), frozenset())
+            state = parent or _State((), (), frozenset())
             for ins in stage.instructions:
                 if ins.keyword in ("COPY", "ADD"):
                     copy = self._copy(ins)
                     if copy is not None:
-                        state = state._replace(copies=(*state.copies, copy))
+                        kept = state.copies[-RECENT_COPIES + 1 :] if len(state.copies) >= RECENT_COPIES else state.copies
+                        volatile = (*state.volatile[-RECENT_COPIES + 1 :], copy) if copy.volatile else state.volatile
+                        state = state._replace(copies=(*kept, copy), volatile=volatile)
                     if copy is not None and copy.from_stage is not None:
                         other = self.states.get(copy.from_stage.index)
                         if other is not None and other.done:  # its installed dependencies or caches
@@ -288,7 +293,7 @@ class _Analysis:
         if _DEPENDENCY_OUTPUTS.intersection(path.split("/")) or _rarely_edited_path(path):
             return False
         state = self.states.get(stage.index)
-        for copy in reversed(state.copies if state else ()):
+        for copy in _recent(state.copies if state else ()):
             if not copy.volatile:
                 continue
             if path == copy.dest or copy.dest.startswith(path.rstrip("/") + "/") or path == "/":
@@ -303,7 +308,7 @@ class _Analysis:
     def _provider(self, copies: Iterable[Copy], target: str, depth: int = 0) -> tuple[Copy, Source, str] | None:
         """The copy that put ``target`` (an absolute file path) into the image, with the source
         and the context-relative path it came from; None when no copy did."""
-        for copy in reversed(tuple(copies)):
+        for copy in _recent(tuple(copies)):
             for source in copy.sources:
                 rel = self._maps(copy, source, target)
                 if rel is None:
@@ -367,7 +372,7 @@ class _Analysis:
         if provider.volatile and source.volatile:
             self._report("DF101", provider, source.token, eco, ins, op, self._manifests(provider, source, op))
             return done
-        volatile = next((c for c in state.copies if c.volatile and not self._holds_manifest(c, eco)), None)
+        volatile = next((c for c in state.volatile if not self._holds_manifest(c, eco)), None)
         if volatile is not None and not operation.needs_source:
             source = next(s for s in volatile.sources if s.volatile)
             if operation.kind == "build" or self._find_provider((volatile,), op) is not None:
@@ -426,7 +431,7 @@ class _Analysis:
         """For manifests named by pattern (``*.csproj``): the copy that brought one into ``cwd`` or below."""
         import fnmatch
 
-        for copy in reversed(copies):
+        for copy in _recent(copies):
             for source in copy.sources:
                 if not (copy.dest.rstrip("/") + "/").startswith(cwd.rstrip("/") + "/") and not cwd.startswith(copy.dest):
                     continue
@@ -547,6 +552,16 @@ class _Analysis:
                 ):
                     return False
         return True
+
+
+#: How many of the latest copies a provenance question looks at. Real Dockerfiles have a few dozen
+#: copies; the bound keeps a file of thousands of COPY and RUN lines linear.
+RECENT_COPIES = 256
+
+
+def _recent(copies: tuple[Copy, ...]) -> Iterable[Copy]:
+    """The latest copies first."""
+    return reversed(copies[-RECENT_COPIES:])
 
 
 def _installed(done: frozenset[tuple[str, str]], eco: str, directories: set[str]) -> bool:
