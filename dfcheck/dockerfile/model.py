@@ -61,6 +61,7 @@ DEFAULT_SHELL = ("/bin/sh", "-c")
 WINDOWS_SHELL = ("cmd", "/S", "/C")
 _WINDOWS_IMAGE = re.compile(r"windows|nanoserver|servercore|ltsc20\d\d|\bwin-?\d", re.I)
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
+_SHELL_PRAGMA = re.compile(r"hadolint\s+shell\s*=\s*(\S+)\s*$", re.I)
 _DIGEST = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
 
 
@@ -355,8 +356,14 @@ class Model:
                     current = self._add_stage(self._implicit_stage(ins))
                 current.instructions.append(ins)
         global_facts = Facts(None, Scope(None, self.global_scope), DEFAULT_SHELL, "sh", True, None, None)
-        for ins in self.global_args:
-            self._facts[id(ins)] = global_facts
+        for ins in [*self.global_args, *(s.from_ins for s in self.stages)]:
+            self._facts[id(ins)] = global_facts  # FROM sees the global ARGs only
+        #: ``# hadolint shell=powershell``: the shell hadolint assumes for the RUNs that follow
+        #: (a lint-time SHELL), latest last so the walk can pop them in file order.
+        self._shell_pragmas = sorted(
+            ((c.line, m.group(1)) for c in self.dockerfile.comments if (m := _SHELL_PRAGMA.match(c.text))),
+            reverse=True,
+        )
         for stage in self.stages:
             self._walk(stage)
 
@@ -378,6 +385,9 @@ class Model:
             facts = Facts(stage, Scope(), shell, shell_dialect(shell), self._posix(stage, shell), None, None)
         escape = self.dockerfile.escape
         for ins in stage.instructions:
+            while self._shell_pragmas and self._shell_pragmas[-1][0] < ins.line:
+                program = (self._shell_pragmas.pop()[1],)
+                facts = facts.but(shell=program, dialect=shell_dialect(program), posix=self._posix(stage, program))
             self._facts[id(ins)] = facts
             if ins.trigger is not None:
                 self._facts[id(ins.trigger)] = facts.but(onbuild=ins)
