@@ -386,8 +386,8 @@ class Model:
         escape = self.dockerfile.escape
         for ins in stage.instructions:
             while self._shell_pragmas and self._shell_pragmas[-1][0] < ins.line:
-                program = (self._shell_pragmas.pop()[1],)
-                facts = facts.but(shell=program, dialect=shell_dialect(program), posix=self._posix(stage, program))
+                assumed: tuple[str, ...] = (self._shell_pragmas.pop()[1],)
+                facts = facts.but(shell=assumed, dialect=shell_dialect(assumed), posix=self._posix(stage, assumed))
             self._facts[id(ins)] = facts
             if ins.trigger is not None:
                 self._facts[id(ins.trigger)] = facts.but(onbuild=ins)

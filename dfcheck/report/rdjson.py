@@ -10,9 +10,9 @@ from typing import Any, TextIO
 
 from dfcheck.dockerfile.source import Span
 from dfcheck.lint.finding import Report, Severity
+from dfcheck.lint.pages import HOMEPAGE
 from dfcheck.report import RenderOptions
 from dfcheck.report._common import (
-    HOMEPAGE,
     code_unit_column,
     iter_findings,
     relative_path,

@@ -13,8 +13,9 @@ from typing import Any, TextIO
 import dfcheck
 from dfcheck.dockerfile.source import Span
 from dfcheck.lint.finding import Finding, Report, Severity
+from dfcheck.lint.pages import HOMEPAGE
 from dfcheck.report import RenderOptions
-from dfcheck.report._common import HOMEPAGE, RuleInfo, iter_findings, relative_path, rule_infos, sorted_files
+from dfcheck.report._common import RuleInfo, iter_findings, relative_path, rule_infos, sorted_files
 from dfcheck.report.plain import json_text, surrogate_bytes
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
