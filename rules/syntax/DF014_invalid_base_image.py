@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.dockerfile.model import PLATFORM_DEFAULTS, ImageRef, variable_refs
-from dfcheck.dockerfile.substitute import expand
+from dfcheck.dockerfile.model import PLATFORM_DEFAULTS, ImageRef
+from dfcheck.dockerfile.substitute import expand, variable_refs
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
