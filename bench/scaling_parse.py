@@ -32,7 +32,7 @@ def instructions(n: int) -> str:
         rows.append(
             [
                 f"RUN apt-get update && apt-get install -y p{i} && rm -rf /var/lib/apt/lists/*",
-                f"ENV V{i}=x{i} PATH=/opt/{i}/bin:$PATH",
+                f"ENV V{i}=x{i} W{i}=/opt/{i}/bin:$VERSION",
                 f"COPY --chown=app:app src/{i} /app/{i}",
                 f'CMD ["/app/run", "--id", "{i}"]',
             ][i % 4]
@@ -57,13 +57,19 @@ def continuation(n: int) -> str:
     return f"FROM alpine:3.20\nRUN true \\\n{body}\n"
 
 
+def _long(piece: str, n: int) -> str:
+    """``piece`` n times as one logical line: physical lines stay under BuildKit's 64 KiB."""
+    per_line = max(1, 4000 // len(piece))
+    return "\\\n".join(piece * min(per_line, n - k) for k in range(0, n, per_line))
+
+
 def nesting(n: int) -> str:
-    value = "${a:-" * n + "x" + "}" * n
+    value = _long("${a:-", n) + "x" + _long("}", n)
     return f"FROM alpine:{value}\nARG B={value}\nCOPY {value} /x\nRUN <<EOF {value}\necho\nEOF\n"
 
 
 def unclosed_braces(n: int) -> str:
-    return "FROM alpine:3.20\nENV X=" + "${a" * n + "\nLABEL y=" + "'${b" * n + "\n"
+    return "FROM alpine:3.20\nENV X=" + _long("${a", n) + "\nLABEL y=" + _long("'${b", n) + "\n"
 
 
 def long_heredoc_word(n: int) -> str:
@@ -77,16 +83,16 @@ def doubling(n: int) -> str:
     return "\n".join(rows) + "\n"
 
 
-#: name -> (generator, base size). Long lines stay under BuildKit's 64 KiB line limit at 16x.
+#: name -> (generator, base size). The heredoc word is one physical line: under 64 KiB at 16x.
 SHAPES: dict[str, tuple[Callable[[int], str], int]] = {
     "instructions": (instructions, 1000),
     "heredocs": (heredocs, 250),
     "heredoc markers on one line": (markers_on_one_line, 250),
-    "continuation lines": (continuation, 600),
-    "nesting depth": (nesting, 400),
-    "long line of unclosed ${a": (unclosed_braces, 1300),
+    "continuation lines": (continuation, 3000),
+    "nesting depth": (nesting, 4000),
+    "long line of unclosed ${a": (unclosed_braces, 10000),
     "long heredoc word": (long_heredoc_word, 4000),
-    "doubling ARG values": (doubling, 40),
+    "doubling ARG values": (doubling, 400),
 }
 
 

@@ -153,39 +153,41 @@ class _Lexer:
         """Read a double-quoted string (``raw_escapes`` None) or a ``${name<modifier>word}`` word
         (its raw-escapes mode), with what nests in them, from just after the opening text.
 
-        Each open construct is a frame on an explicit stack: its pieces so far and its mode.
+        Unset variables are kept as written, so what nests is copied through unchanged: every
+        construct appends to ``out`` and the stack only holds the open constructs' modes, which
+        keeps deep nesting linear.
         """
         text, n = self.text, self.n
-        stack: list[tuple[list[str], bool | None]] = [(out, raw_escapes)]
+        stack: list[bool | None] = [raw_escapes]
         while True:
-            out, raw_escapes = stack[-1]
             if self.pos >= n:
                 raise LexError(_OPEN_DOUBLE if raw_escapes is None else _MISSING_BRACE)
             ch = text[self.pos]
-            closes = '"' if raw_escapes is None else "}"
-            if ch == closes:
+            if ch == ('"' if raw_escapes is None else "}"):
                 self.pos += 1
                 if raw_escapes is not None or self.raw_quotes:
                     out.append(ch)
                 stack.pop()
-                result = "".join(out)
                 if not stack:
-                    return result
-                stack[-1][0].append(result)
+                    return "".join(out)
+                raw_escapes = stack[-1]
                 continue
             if ch == "$":
                 head, inner = self._dollar_head()
-                if inner is None:
-                    out.append(head)
-                else:
-                    stack.append(([head], inner))
+                out.append(head)
+                if inner is not None:
+                    stack.append(inner)
+                    raw_escapes = inner
                 continue
             if raw_escapes is not None and ch == "'":
                 out.append(self._single_quote())
                 continue
             if raw_escapes is not None and ch == '"':
                 self.pos += 1
-                stack.append((['"'] if self.raw_quotes else [], None))
+                if self.raw_quotes:
+                    out.append(ch)
+                stack.append(None)
+                raw_escapes = None
                 continue
             self.pos += 1
             if ch != "\\":

@@ -162,16 +162,17 @@ class TextMap:
     """
 
     __slots__ = ("_cols", "_lines", "_offsets", "col", "length", "line")
+    _lines: list[int]
+    _cols: list[int]
 
     def __init__(self, line: int = 1, col: int = 1, length: int = 0) -> None:
         """A map of ``length`` characters written on ``line`` from ``col``; :meth:`add` appends."""
         self.line = line
         self.col = col
         self.length = length
-        #: Segment starts, None while the map is one segment (``line``, ``col``).
+        #: Segment starts, None while the map is one segment (``line``, ``col``); ``_lines`` and
+        #: ``_cols`` exist only with them (a parse keeps one map per instruction).
         self._offsets: list[int] | None = None
-        self._lines: list[int] = []
-        self._cols: list[int] = []
 
     def add(self, text_len: int, line: int, col: int) -> None:
         if self._offsets is None:
