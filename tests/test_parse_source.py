@@ -115,6 +115,7 @@ def test_read_refuses(tmp_path: Path) -> None:
     assert read_dockerfile(str(tmp_path)) == (None, f"{tmp_path}:1:1: not a regular file")
     missing = tmp_path / "nope"
     assert read_dockerfile(str(missing)) == (None, f"{missing}:1:1: cannot read: No such file or directory")
+    assert read_dockerfile("a\0b", "x") == (None, "x:1:1: cannot read: embedded null byte")
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")

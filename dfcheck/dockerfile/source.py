@@ -284,8 +284,8 @@ def read_dockerfile(path: str, display: str | None = None, *, keep_bytes: bool =
                     data = stream.read(MAX_BYTES + 1)
             finally:
                 os.close(fd)
-        except OSError as exc:
-            return None, f"{shown}:1:1: cannot read: {exc.strerror or exc}"
+        except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+            return None, f"{shown}:1:1: cannot read: {getattr(exc, 'strerror', None) or exc}"
     if len(data) > MAX_BYTES:
         return None, limit
     if keep_bytes:
