@@ -13,7 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from dfcheck.cli.app import app
-from dfcheck.dockerfile.parse import Dockerfile, Instruction, dump_buildkit, go_quote, parse, parse_heredoc
+from dfcheck.dockerfile.lexer import go_quote, parse_heredoc
+from dfcheck.dockerfile.parse import Dockerfile, Instruction, dump_buildkit, parse
 from dfcheck.dockerfile.parse_json import to_json
 from dfcheck.dockerfile.source import Span
 from dfcheck.dockerfile.validate import go_duration, parse_duration

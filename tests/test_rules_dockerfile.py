@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dfcheck.dockerfile.model import is_git_source, is_secret_name, split_port, variable_refs
+from dfcheck.dockerfile.model import is_git_source, is_secret_name, split_port
+from dfcheck.dockerfile.substitute import variable_refs
 from tests.conftest import lint, positions
 
 STAGES = """\

@@ -637,7 +637,6 @@ def stage_chain(stage: Stage) -> list[Stage]:
 
 # --- Helpers for the syntax, security, reproducibility and style rules (DF0/DF2/DF6/DF7/DF8) ---
 
-_REF = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 #: BuildKit's SecretsUsedInArgOrEnv tokens, matched as whole ``_``-separated words of a name.
 _SECRET_NAME = re.compile(
     r"(?i)(?:_|^)(?:apikey|auth|credentials?|key|password|pword|passwd|secret|token)(?:_|$)"
@@ -647,30 +646,6 @@ _NOT_SECRET = re.compile(
     r"(?i)(?:_|^)(?:public|pub|gpg|pgp|fingerprint)(?:_|$)"
     r"|_(?:id|file|path|dir|url|uri|name|length|size|enabled?|disabled?|mode|type|method|header|host|port)$"
 )
-
-
-def variable_refs(text: str, escape: str = "\\") -> list[tuple[str, int, int, str]]:
-    """``$NAME`` / ``${NAME...}`` references a build would expand: (name, start, end, modifier).
-
-    Escaped dollars and single-quoted text are skipped, as BuildKit's word lexer skips them.
-    """
-    refs: list[tuple[str, int, int, str]] = []
-    i, quote = 0, ""
-    while i < len(text):
-        ch = text[i]
-        if ch == escape and quote != "'":
-            i += 2
-            continue
-        if ch in ("'", '"') and quote in ("", ch):
-            quote = "" if quote else ch
-        elif ch == "$" and quote != "'":
-            m = _REF.match(text, i)
-            if m:
-                refs.append((m.group(1) or m.group(3), m.start(), m.end(), m.group(2) or ""))
-                i = m.end()
-                continue
-        i += 1
-    return refs
 
 
 def narrow(span: Span, raw: str, start: int, end: int) -> Span:

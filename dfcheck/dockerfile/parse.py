@@ -23,408 +23,53 @@ use.
 
 from __future__ import annotations
 
-import bisect
-import gc
 import json
 import re
-from typing import Any, NamedTuple
 
-from dfcheck.dockerfile.source import Record, Span, TextMap
-
-KNOWN_INSTRUCTIONS = (
-    "ADD",
-    "ARG",
-    "CMD",
-    "COPY",
-    "ENTRYPOINT",
-    "ENV",
-    "EXPOSE",
-    "FROM",
-    "HEALTHCHECK",
-    "LABEL",
-    "MAINTAINER",
-    "ONBUILD",
-    "RUN",
-    "SHELL",
-    "STOPSIGNAL",
-    "USER",
-    "VOLUME",
-    "WORKDIR",
+from dfcheck.dockerfile.lexer import GO_SPACE, GO_SPACE_SET, LexError, go_lower, go_quote, heredocs_in_line
+from dfcheck.dockerfile.nodes import (
+    HEREDOC_INSTRUCTIONS,
+    KNOWN_INSTRUCTIONS,
+    VALID_DIRECTIVES,
+    Comment,
+    Directive,
+    Dockerfile,
+    Flag,
+    Heredoc,
+    Instruction,
+    KeyValue,
+    ParseError,
+    Token,
 )
-HEREDOC_INSTRUCTIONS = frozenset({"ADD", "COPY", "RUN"})
-VALID_DIRECTIVES = ("syntax", "escape", "check")
+from dfcheck.dockerfile.source import Span, TextMap
+from dfcheck.dockerfile.validate import validate
 
-#: Builder flags per instruction with BuildKit's flag types: "bool", "string" or "strings"
-#: (repeatable). Anything else is an unknown flag. Instructions that are not listed accept none.
-FLAG_TYPES: dict[str, dict[str, str]] = {
-    "FROM": {"platform": "string"},
-    "RUN": {"mount": "strings", "network": "string", "security": "string", "device": "strings"},
-    "COPY": {
-        "exclude": "strings",
-        "parents": "bool",
-        "chown": "string",
-        "from": "string",
-        "chmod": "string",
-        "link": "bool",
-    },
-    "ADD": {
-        "exclude": "strings",
-        "chown": "string",
-        "chmod": "string",
-        "link": "bool",
-        "keep-git-dir": "bool",
-        "checksum": "string",
-        "unpack": "bool",
-    },
-    "HEALTHCHECK": {
-        "interval": "string",
-        "timeout": "string",
-        "start-period": "string",
-        "start-interval": "string",
-        "retries": "string",
-    },
-}
+#: The parser's API; the node types are defined in :mod:`dfcheck.dockerfile.nodes`.
+__all__ = [
+    "KNOWN_INSTRUCTIONS",
+    "Comment",
+    "Directive",
+    "Dockerfile",
+    "Flag",
+    "Heredoc",
+    "Instruction",
+    "KeyValue",
+    "ParseError",
+    "Token",
+    "dump_buildkit",
+    "parse",
+]
 
-#: Go's unicode.IsSpace, which differs from str.isspace (no U+001C..U+001F).
-GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-_GO_SPACE_SET = frozenset(GO_SPACE)
-#: What unicode.IsSpace says of a single byte turned into a rune, as BuildKit's byte loops do.
+#: What a BuildKit byte loop takes for white space: unicode.IsSpace of a single byte.
 _BYTE_SPACE = frozenset("\t\n\v\f\r \x85\xa0")
 _WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 _DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
-_HEREDOC = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _WORD = re.compile(f"[^{GO_SPACE}]+")
 _ASCII_WORD = re.compile(r"[^\t\n\v\f\r ]+")
-_SIMPLE_QUOTE = re.compile(r"[ !#-\[\]-~]*\Z")
 _KEYWORDS = {k.lower(): k for k in KNOWN_INSTRUCTIONS}
 _MAX_LINE_BYTES = 65536
 _NOT_STRINGS = "when using JSON array syntax, arrays must be comprised of strings only"
-
-
-class _Segments:
-    """Where each character of a joined line came from; TextMap's arithmetic, without its cost.
-
-    Most instructions are one physical line, so a single segment takes a fast path, and a
-    :class:`TextMap` is only built for the part other modules keep (``rest_map``).
-    """
-
-    __slots__ = ("col", "cols", "length", "line", "lines", "offsets")
-
-    def __init__(self, line: int = 1, col: int = 1, length: int = 0) -> None:
-        self.line = line
-        self.col = col
-        self.length = length
-        self.offsets: list[int] | None = None
-        self.lines: list[int] = []
-        self.cols: list[int] = []
-
-    @classmethod
-    def joined(cls, parts: list[str], line: int, col: int, more_lines: list[int]) -> _Segments:
-        """Segments of ``"".join(parts)``: the first part at (line, col), the others at column 1."""
-        if not more_lines:
-            return cls(line, col, len(parts[0]))
-        out = cls(line, col)
-        offsets = [0]
-        total = 0
-        for part in parts:
-            total += len(part)
-            offsets.append(total)
-        out.offsets = offsets[:-1]
-        out.lines = [line, *more_lines]
-        out.cols = [col] + [1] * len(more_lines)
-        out.length = total
-        return out
-
-    def _position(self, offset: int) -> tuple[int, int]:
-        offset = max(0, min(offset, self.length - 1))
-        offsets = self.offsets
-        if offsets is None:
-            return self.line, self.col + offset
-        i = bisect.bisect_right(offsets, offset) - 1
-        return self.lines[i], self.cols[i] + offset - offsets[i]
-
-    def span(self, start: int, end: int) -> Span:
-        """Same result as ``TextMap.span``."""
-        if self.offsets is None and 0 <= start < end <= self.length:
-            return Span(self.line, self.col + start, self.line, self.col + end)
-        line, col = self._position(start)
-        if end <= start:
-            return Span(line, col, line, col + 1)
-        end_line, end_col = self._position(end - 1)
-        return Span(line, col, end_line, end_col + 1)
-
-    def _pieces(self) -> list[tuple[int, int, int, int]]:
-        if self.offsets is None:
-            return [(0, self.length, self.line, self.col)]
-        offsets = self.offsets
-        ends = [*offsets[1:], self.length]
-        return list(zip(offsets, ends, self.lines, self.cols, strict=True))
-
-    def sub(self, start: int, end: int) -> _Segments:
-        if self.offsets is None:
-            start = max(0, min(start, self.length))
-            return _Segments(self.line, self.col + start, max(0, min(end, self.length) - start))
-        offsets = self.offsets
-        first = max(bisect.bisect_right(offsets, start) - 1, 0)
-        stop = bisect.bisect_left(offsets, end)
-        if stop - first <= 1:
-            return _Segments(
-                self.lines[first], self.cols[first] + start - offsets[first], max(end - start, 0)
-            )
-        out = _Segments(self.lines[first], self.cols[first] + start - offsets[first])
-        out.offsets = [0] + [o - start for o in offsets[first + 1 : stop]]
-        out.lines = self.lines[first:stop]
-        out.cols = [out.col, *self.cols[first + 1 : stop]]
-        out.length = end - start
-        return out
-
-    def textmap(self) -> TextMap:
-        tmap = TextMap()
-        for seg_start, seg_end, line, col in self._pieces():
-            tmap.add(seg_end - seg_start, line, col)
-        return tmap
-
-
-class Token(NamedTuple):
-    """A piece of an instruction: its value as BuildKit hands it on, and where it was written."""
-
-    value: str
-    span: Span
-
-
-class Flag(NamedTuple):
-    """A builder flag (``--name=value``) as BuildKit's flag extractor returns it: quotes removed."""
-
-    name: str
-    value: str | None
-    raw: str
-    span: Span
-    #: The flag as BuildKit's byte-wise extractor spells it, when that differs from ``raw``
-    #: (non-ASCII text is re-encoded byte by byte there).
-    buildkit_raw: str | None = None
-
-    @property
-    def value_span(self) -> Span:
-        """The value's position: the flag span minus ``--name=`` when written on one line."""
-        s = self.span
-        skip = len(self.name) + 3
-        if s.start_line == s.end_line and self.value is not None and s.end_col - s.start_col > skip:
-            return Span(s.start_line, s.start_col + skip, s.end_line, s.end_col)
-        return s
-
-
-class KeyValue(NamedTuple):
-    key: str
-    value: str
-    key_span: Span
-    value_span: Span
-    #: ``ENV KEY value`` (legacy, whitespace-separated) rather than ``KEY=value``.
-    legacy: bool = False
-    #: ARG without a default.
-    has_value: bool = True
-
-
-class Heredoc(Record):
-    __slots__ = ("body", "body_map", "body_span", "chomp", "expand", "fd", "marker", "name")
-    _fields = ("name", "expand", "chomp", "fd", "body", "marker", "body_span", "body_map")
-
-    def __init__(
-        self,
-        name: str,
-        expand: bool,
-        chomp: bool,
-        fd: int,
-        body: str,
-        marker: Span,
-        body_span: Span,
-        body_map: TextMap,
-    ) -> None:
-        self.name = name
-        self.expand = expand
-        self.chomp = chomp
-        self.fd = fd
-        self.body = body
-        self.marker = marker
-        self.body_span = body_span
-        self.body_map = body_map
-
-    @property
-    def content(self) -> str:
-        """The body as the build sees it: leading tabs stripped for ``<<-``."""
-        if self.chomp:
-            return re.sub(r"(?m)^\t+", "", self.body)
-        return self.body
-
-
-_INSTRUCTION_FIELDS = (
-    *("keyword", "keyword_raw", "keyword_span", "span", "flags", "args", "rest", "original", "is_json"),
-    *("heredocs", "pairs", "trigger", "comments", "empty_continuation_lines", "parent", "valid"),
-)
-
-
-class Instruction(Record):
-    __slots__ = (*_INSTRUCTION_FIELDS, "_rest_map", "rest_locator")
-    _fields = _INSTRUCTION_FIELDS
-
-    keyword: str
-    keyword_raw: str
-    keyword_span: Span
-    span: Span
-    flags: list[Flag]
-    args: list[Token]
-    #: Arguments text after the flags, as BuildKit passes it to the instruction.
-    rest: str
-    #: The joined line (continuations removed), BuildKit's ``Node.Original``.
-    original: str
-    #: Where each character of ``rest`` was written; see ``rest_map``.
-    rest_locator: _Segments
-    is_json: bool
-    heredocs: list[Heredoc]
-    pairs: list[KeyValue]
-    trigger: Instruction | None
-    #: Comment lines directly before the instruction (BuildKit's ``PrevComment``).
-    comments: list[str]
-    #: Physical lines (1-based) that were blank inside a continuation; BuildKit warns about them.
-    empty_continuation_lines: list[int]
-    #: The ``ONBUILD`` that wraps this instruction, if any.
-    parent: Instruction | None
-    #: False when the parser proper rejected the instruction (its arguments may be incomplete).
-    valid: bool
-    _rest_map: TextMap | None
-
-    def __init__(
-        self,
-        keyword: str,
-        keyword_raw: str,
-        keyword_span: Span,
-        span: Span,
-        flags: list[Flag],
-        args: list[Token],
-        rest: str,
-        original: str,
-        rest_locator: _Segments | None = None,
-        is_json: bool = False,
-        heredocs: list[Heredoc] | None = None,
-        pairs: list[KeyValue] | None = None,
-        trigger: Instruction | None = None,
-        comments: list[str] | None = None,
-        empty_continuation_lines: list[int] | None = None,
-        parent: Instruction | None = None,
-        valid: bool = True,
-    ) -> None:
-        self.keyword = keyword
-        self.keyword_raw = keyword_raw
-        self.keyword_span = keyword_span
-        self.span = span
-        self.flags = flags
-        self.args = args
-        self.rest = rest
-        self.original = original
-        self.rest_locator = _Segments() if rest_locator is None else rest_locator
-        self.is_json = is_json
-        self.heredocs = [] if heredocs is None else heredocs
-        self.pairs = [] if pairs is None else pairs
-        self.trigger = trigger
-        self.comments = [] if comments is None else comments
-        self.empty_continuation_lines = [] if empty_continuation_lines is None else empty_continuation_lines
-        self.parent = parent
-        self.valid = valid
-        self._rest_map = None
-
-    def replace(self, **changes: Any) -> Instruction:
-        """A copy with ``changes`` (``dataclasses.replace``'s contract: a fresh ``rest_map``)."""
-        values = {f: getattr(self, f) for f in _INSTRUCTION_FIELDS}
-        values["rest_locator"] = self.rest_locator
-        values.update(changes)
-        return Instruction(**values)
-
-    @property
-    def rest_map(self) -> TextMap:
-        """Positions of ``rest`` in the file, built when first asked for."""
-        if self._rest_map is None:
-            self._rest_map = self.rest_locator.textmap()
-        return self._rest_map
-
-    @property
-    def line(self) -> int:
-        return self.span.start_line
-
-    @property
-    def end_line(self) -> int:
-        return self.span.end_line
-
-    def flag(self, name: str) -> Flag | None:
-        for flag in self.flags:
-            if flag.name == name:
-                return flag
-        return None
-
-    def flag_values(self, name: str) -> list[str]:
-        return [f.value or "" for f in self.flags if f.name == name]
-
-    @property
-    def rest_span(self) -> Span:
-        return self.rest_locator.span(0, len(self.rest)) if self.rest else self.keyword_span
-
-    def flags_of(self, name: str) -> list[Flag]:
-        return [f for f in self.flags if f.name == name]
-
-
-class Directive(NamedTuple):
-    name: str
-    value: str
-    span: Span
-    value_span: Span
-
-
-class Comment(NamedTuple):
-    text: str
-    line: int
-    span: Span
-
-
-class ParseError(NamedTuple):
-    message: str
-    span: Span
-    #: "syntax" for errors in the parser proper, "instruction" for the instructions layer.
-    kind: str = "syntax"
-
-
-class Dockerfile(Record):
-    __slots__ = ("comments", "directives", "errors", "escape", "instructions", "lines", "text")
-    _fields = ("text", "lines", "escape", "directives", "instructions", "comments", "errors")
-
-    def __init__(
-        self,
-        text: str,
-        lines: list[str],
-        escape: str,
-        directives: dict[str, Directive],
-        instructions: list[Instruction],
-        comments: list[Comment],
-        errors: list[ParseError],
-    ) -> None:
-        self.text = text
-        self.lines = lines
-        self.escape = escape
-        self.directives = directives
-        self.instructions = instructions
-        self.comments = comments
-        self.errors = errors
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def walk(self) -> list[Instruction]:
-        """Instructions with ONBUILD triggers unwrapped after their wrapper."""
-        out: list[Instruction] = []
-        for ins in self.instructions:
-            out.append(ins)
-            if ins.trigger is not None:
-                out.append(ins.trigger)
-        return out
 
 
 class _ParseFailure(Exception):
@@ -487,7 +132,7 @@ class _Parser:
             else:
                 piece, end_of_line = token, True
             parts = [piece]
-            more_lines: list[int] = []
+            tmap = TextMap(number, lead + 1, len(piece))
             empty_lines: list[int] = []
             last = number
             while not end_of_line and i < n:
@@ -511,10 +156,9 @@ class _Parser:
                     piece, end_of_line = self._trim_continuation(cont)
                 else:
                     piece, end_of_line = cont, True
-                more_lines.append(i)
+                tmap.add(len(piece), i, 1)
                 parts.append(piece)
             line = "".join(parts)
-            tmap = _Segments.joined(parts, number, lead + 1, more_lines)
             ins = self._node(line, tmap, number, last)
             ins.comments = pending_comments
             pending_comments = []
@@ -599,7 +243,7 @@ class _Parser:
             return body[:-1], False
         return text, True
 
-    def _node(self, line: str, tmap: _Segments, start: int, end: int) -> Instruction:
+    def _node(self, line: str, tmap: TextMap, start: int, end: int) -> Instruction:
         """BuildKit's newNodeFromLine: split off the keyword and flags, dispatch the rest."""
         body = line.lstrip(GO_SPACE)
         lead = len(line) - len(body)
@@ -620,7 +264,7 @@ class _Parser:
             raw_rest = after[rest_rel:]
             rest = raw_rest.strip(GO_SPACE)
             rest_start = after_start + rest_rel + len(raw_rest) - len(raw_rest.lstrip(GO_SPACE))
-        rloc = tmap.sub(rest_start, rest_start + len(rest)) if rest else _Segments()
+        rloc = tmap.sub(rest_start, rest_start + len(rest)) if rest else TextMap()
         end_text = self.texts[end - 1] if 0 < end <= len(self.texts) else ""
         keyword = _KEYWORDS.get(go_lower(keyword_raw)) or keyword_raw.upper()
         ins = Instruction(
@@ -632,7 +276,7 @@ class _Parser:
             args=[],
             rest=rest,
             original=line,
-            rest_locator=rloc,
+            rest_map=rloc,
         )
         try:
             self._dispatch(ins, rloc)
@@ -642,7 +286,7 @@ class _Parser:
             ins.args, ins.pairs, ins.is_json = [], [], False
         return ins
 
-    def _dispatch(self, ins: Instruction, rmap: _Segments) -> None:
+    def _dispatch(self, ins: Instruction, rmap: TextMap) -> None:
         """Split the arguments as BuildKit's per-instruction line parser does."""
         kw, rest = ins.keyword, ins.rest
 
@@ -677,7 +321,7 @@ class _Parser:
             ins.args = [Token(rest, rmap.span(0, len(rest)))]
             ins.valid = sub.valid
 
-    def _maybe_json(self, ins: Instruction, rmap: _Segments, text: str, base: int, *, whole: bool) -> bool:
+    def _maybe_json(self, ins: Instruction, rmap: TextMap, text: str, base: int, *, whole: bool) -> bool:
         """parseMaybeJSON / parseMaybeJSONToList: exec form if ``text`` is a JSON string array.
 
         Returns False for shell form; ``whole`` then keeps the text as one argument.
@@ -693,7 +337,7 @@ class _Parser:
         ins.args.extend(Token(v, rmap.span(base + a, base + b)) for v, a, b in parsed)
         return True
 
-    def _name_values(self, ins: Instruction, rmap: _Segments) -> None:
+    def _name_values(self, ins: Instruction, rmap: TextMap) -> None:
         """parseNameVal: ``KEY value`` (legacy) when the first word has no ``=``, else ``k=v ...``."""
         rest = ins.rest
         words = _parse_words(rest, self.escape)
@@ -720,7 +364,7 @@ class _Parser:
             ins.args += [Token(key, ks), Token(val, vs)]
             ins.pairs.append(KeyValue(key, val, ks, vs))
 
-    def _healthcheck(self, ins: Instruction, rmap: _Segments) -> None:
+    def _healthcheck(self, ins: Instruction, rmap: TextMap) -> None:
         """parseHealthConfig: the type word, then the command as in parseMaybeJSON."""
         rest = ins.rest
         sep, nxt = _byte_word_end(rest)
@@ -730,14 +374,14 @@ class _Parser:
         if nxt < len(rest):
             self._maybe_json(ins, rmap, rest[nxt:], nxt, whole=True)
 
-    def _heredocs(self, ins: Instruction, line: str, tmap: _Segments, i: int) -> int:
+    def _heredocs(self, ins: Instruction, line: str, tmap: TextMap, i: int) -> int:
         """Read the bodies of the heredocs the instruction line opens; returns the next line index."""
         target = ins.trigger if ins.keyword == "ONBUILD" and ins.trigger is not None else ins
         if target.keyword not in HEREDOC_INSTRUCTIONS or target.is_json or "<<" not in line:
             return i
         try:
-            found = _heredocs_in_line(line)
-        except _LexError as exc:
+            found = heredocs_in_line(line)
+        except LexError as exc:
             self._error(str(exc), ins.keyword_span)
             ins.valid = False
             return i
@@ -898,7 +542,7 @@ def _parse_words(rest: str, escape: str) -> list[tuple[str, int, int]]:
     while pos < n:
         ch = rest[pos]
         if not in_word:
-            if ch in _GO_SPACE_SET:
+            if ch in GO_SPACE_SET:
                 pos += 1
                 continue
             in_word = True
@@ -917,7 +561,7 @@ def _parse_words(rest: str, escape: str) -> list[tuple[str, int, int]]:
             word.append(ch)
             pos += 1
             continue
-        if ch in _GO_SPACE_SET:
+        if ch in GO_SPACE_SET:
             if blank_ok or word:
                 words.append(("".join(word), start, pos))
             word = []
@@ -1013,298 +657,10 @@ def _parse_json(rest: str) -> list[tuple[str, int, int]] | str | None:
     return [(v, lead + t.start(), lead + t.end()) for v, t in zip(value, strings, strict=True)]
 
 
-class _LexError(Exception):
-    """BuildKit's shell lexer refused the text."""
-
-
-class _Lexer:
-    """BuildKit's shell.Lex word splitting (ProcessWords) with its raw modes, escape ``\\``.
-
-    Unset variables are kept as written (SkipUnsetEnv with an empty environment), which is how
-    the parser looks for heredoc markers.
-    """
-
-    def __init__(self, text: str, raw_quotes: bool, raw_escapes: bool) -> None:
-        self.text = text
-        self.n = len(text)
-        self.pos = 0
-        self.raw_quotes = raw_quotes
-        self.raw_escapes = raw_escapes
-        self.words: list[tuple[str, int, int]] = []
-        self.word = ""
-        self.in_word = False
-        self.start = 0
-        self.end = 0
-
-    def _raw(self, text: str, start: int) -> None:
-        if not self.word and not self.in_word:
-            self.start = start
-        self.word += text
-        self.in_word = True
-        self.end = self.pos
-
-    def _char(self, ch: str, start: int) -> None:
-        if ch in _GO_SPACE_SET:
-            if self.in_word and self.word:
-                self._flush()
-        else:
-            self._raw(ch, start)
-
-    def _flush(self) -> None:
-        self.words.append((self.word, self.start, self.end))
-        self.word = ""
-        self.in_word = False
-
-    def run(self) -> list[tuple[str, int, int]]:
-        text, n = self.text, self.n
-        while self.pos < n:
-            ch = text[self.pos]
-            start = self.pos
-            if ch == "'":
-                self._raw(self._single_quote(), start)
-            elif ch == '"':
-                self._raw(self._double_quote(), start)
-            elif ch == "$":
-                for c in self._dollar():
-                    self._char(c, start)
-            elif ch == "<":
-                self.pos += 1
-                if self.pos < n and text[self.pos] == "<":
-                    self.pos += 1
-                    while self.pos < n and text[self.pos] in " \t":
-                        self.pos += 1
-                    self._raw(text[start : self.pos], start)
-                else:
-                    self._raw("<", start)
-            else:
-                self.pos += 1
-                if ch == "\\":
-                    if self.raw_escapes:
-                        self._raw(ch, start)
-                    if self.pos >= n:
-                        break
-                    self.pos += 1
-                    self._raw(text[self.pos - 1], start)
-                else:
-                    self._char(ch, start)
-        if self.word:
-            self._flush()
-        return self.words
-
-    def _single_quote(self) -> str:
-        close = self.text.find("'", self.pos + 1)
-        if close < 0:
-            raise _LexError("unexpected end of statement while looking for matching single-quote")
-        inner = self.text[self.pos + 1 : close]
-        self.pos = close + 1
-        return f"'{inner}'" if self.raw_quotes else inner
-
-    def _double_quote(self) -> str:
-        text, n = self.text, self.n
-        out = ['"'] if self.raw_quotes else []
-        self.pos += 1
-        while True:
-            if self.pos >= n:
-                raise _LexError("unexpected end of statement while looking for matching double-quote")
-            ch = text[self.pos]
-            if ch == '"':
-                self.pos += 1
-                if self.raw_quotes:
-                    out.append(ch)
-                return "".join(out)
-            if ch == "$":
-                out.append(self._dollar())
-                continue
-            self.pos += 1
-            if ch == "\\":
-                if self.raw_escapes:
-                    out.append(ch)
-                if self.pos >= n:
-                    continue
-                if text[self.pos] in '"$\\':
-                    ch = text[self.pos]
-                    self.pos += 1
-                elif self.raw_escapes:
-                    continue
-            out.append(ch)
-
-    def _name(self) -> str:
-        text, n, start = self.text, self.n, self.pos
-        if start < n and text[start].isdecimal():
-            while self.pos < n and text[self.pos].isdecimal():
-                self.pos += 1
-            return text[start : self.pos]
-        if start < n and text[start] in "@*#?-$!0":
-            self.pos += 1
-            return text[start]
-        while self.pos < n and (
-            text[self.pos].isalpha() or text[self.pos].isdecimal() or text[self.pos] == "_"
-        ):
-            self.pos += 1
-        return text[start : self.pos]
-
-    def _dollar(self) -> str:
-        text, n = self.text, self.n
-        self.pos += 1
-        if self.pos >= n or text[self.pos] != "{":
-            return "$" + self._name()
-        self.pos += 1
-        if self.pos >= n:
-            raise _LexError("syntax error: missing '}'")
-        if text[self.pos] in "{}:":
-            raise _LexError("syntax error: bad substitution")
-        name = self._name()
-        if self.pos >= n:
-            raise _LexError("syntax error: missing '}'")
-        ch = text[self.pos]
-        self.pos += 1
-        if ch == "}":
-            return "${" + name + "}"
-        modifier = ch
-        if ch == ":":
-            if self.pos >= n:
-                raise _LexError("syntax error: missing '}'")
-            ch = text[self.pos]
-            self.pos += 1
-            modifier += ch
-            if ch in "#%":
-                raise _LexError(f"unsupported modifier ({modifier}) in substitution")
-        elif ch not in "+-?#%/":
-            raise _LexError(f"unsupported modifier ({modifier}) in substitution")
-        word = self._until_brace(raw_escapes=ch in "#%/")
-        return "${" + name + modifier + word + "}"
-
-    def _until_brace(self, raw_escapes: bool) -> str:
-        text, n = self.text, self.n
-        out: list[str] = []
-        while True:
-            if self.pos >= n:
-                raise _LexError("syntax error: missing '}'")
-            ch = text[self.pos]
-            if ch == "}":
-                self.pos += 1
-                return "".join(out)
-            if ch == "'":
-                out.append(self._single_quote())
-            elif ch == '"':
-                out.append(self._double_quote())
-            elif ch == "$":
-                out.append(self._dollar())
-            else:
-                self.pos += 1
-                if ch == "\\":
-                    if raw_escapes:
-                        out.append(ch)
-                    if self.pos >= n:
-                        continue
-                    ch = text[self.pos]
-                    self.pos += 1
-                out.append(ch)
-
-
-def _heredocs_in_line(line: str) -> list[tuple[str, bool, bool, int, int, int]]:
-    """BuildKit's heredocsFromLine: (name, expand, chomp, fd, start, end) for each marker word.
-
-    The line is split with raw quotes and escapes; a line the lexer refuses has no heredocs.
-    """
-    try:
-        words = _Lexer(line, raw_quotes=True, raw_escapes=True).run()
-    except _LexError:
-        return []
-    found = []
-    for word, start, end in words:
-        parsed = parse_heredoc(word)
-        if parsed is not None:
-            name, expand, chomp, fd = parsed
-            found.append((name, expand, chomp, fd, start, end))
-    return found
-
-
-def parse_heredoc(word: str) -> tuple[str, bool, bool, int] | None:
-    """BuildKit's ParseHeredoc: (name, expand, chomp, fd) if ``word`` is a heredoc marker.
-
-    Raises :class:`_LexError` (as BuildKit fails) when the terminator does not lex.
-    """
-    m = _HEREDOC.match(word)
-    if not m or not m.group(3):
-        return None
-    rest = m.group(3)
-    words = _Lexer(rest, raw_quotes=False, raw_escapes=False).run()
-    if len(words) != 1:
-        return None
-    raw = _Lexer(rest, raw_quotes=True, raw_escapes=False).run()
-    if len(raw) != 1:
-        raise _LexError(f"internal lexing of heredoc produced inconsistent results: {rest}")
-    name = words[0][0]
-    expand = name.count("'") + name.count('"') == raw[0][0].count("'") + raw[0][0].count('"')
-    fd = int(m.group(1)) if m.group(1) and int(m.group(1)) < 2**64 else 0
-    return name, expand, m.group(2) == "-", fd
-
-
-def is_heredoc_marker(word: str) -> bool:
-    """BuildKit's MustParseHeredoc(word) != nil."""
-    try:
-        return parse_heredoc(word) is not None
-    except _LexError:
-        return False
-
-
-_QUOTE_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
-
-
-def go_quote(text: str) -> str:
-    """Go's strconv.Quote, so the BuildKit dump is byte-identical.
-
-    Bytes that were not UTF-8 (decoded with ``surrogateescape``) come out as ``\\xNN`` like Go's.
-    """
-    if _SIMPLE_QUOTE.match(text):
-        return f'"{text}"'
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch == '"' or ch == "\\":
-            out.append("\\" + ch)
-        elif ch in _QUOTE_ESCAPES:
-            out.append(_QUOTE_ESCAPES[ch])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif 0xDC80 <= code <= 0xDCFF:
-            out.append(f"\\x{code - 0xDC00:02x}")
-        elif code < 0x80 or ch.isprintable():
-            out.append(ch)
-        elif 0xD800 <= code <= 0xDFFF:
-            out.append("\ufffd")
-        elif code > 0xFFFF:
-            out.append(f"\\U{code:08x}")
-        else:
-            out.append(f"\\u{code:04x}")
-    out.append('"')
-    return "".join(out)
-
-
-def go_lower(text: str) -> str:
-    """Go's strings.ToLower: rune by rune, no context-dependent or multi-rune mappings."""
-    if text.isascii():
-        return text.lower()
-    return "".join("i" if ch == "\u0130" else ch.lower() for ch in text)
-
-
 def parse(text: str) -> Dockerfile:
-    """Parse Dockerfile text; never raises. Errors are in ``Dockerfile.errors``.
-
-    The cyclic garbage collector is paused meanwhile: the parse allocates many small objects
-    and no garbage cycles, and on large files the collector's passes cost more than the parse.
-    """
-    from dfcheck.dockerfile.validate import validate
-
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        dockerfile = _Parser(text).run()
-        dockerfile.errors.extend(validate(dockerfile))
-    finally:
-        if collecting:
-            gc.enable()
+    """Parse Dockerfile text; never raises. Errors are in ``Dockerfile.errors``."""
+    dockerfile = _Parser(text).run()
+    dockerfile.errors.extend(validate(dockerfile))
     dockerfile.errors.sort(key=lambda e: e.span)
     return dockerfile
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dfcheck.dockerfile.parse import Dockerfile, Instruction
+from dfcheck.dockerfile.nodes import Dockerfile, Instruction
 
 SCHEMA_VERSION = 1
 

@@ -12,18 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from dfcheck.dockerfile.parse import (
-    FLAG_TYPES,
-    GO_SPACE,
-    KNOWN_INSTRUCTIONS,
-    Dockerfile,
-    Flag,
-    Instruction,
-    ParseError,
-    go_lower,
-    go_quote,
-    is_heredoc_marker,
-)
+from dfcheck.dockerfile.lexer import GO_SPACE, go_lower, go_quote, is_heredoc_marker
+from dfcheck.dockerfile.nodes import FLAG_TYPES, KNOWN_INSTRUCTIONS, Dockerfile, Flag, Instruction, ParseError
 from dfcheck.dockerfile.source import Span
 
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9\-_.]*\Z")

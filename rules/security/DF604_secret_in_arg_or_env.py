@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.dockerfile.model import is_secret_name, variable_refs
+from dfcheck.dockerfile.model import is_secret_name
 from dfcheck.dockerfile.parse import Instruction
+from dfcheck.dockerfile.substitute import variable_refs
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.dockerfile.model import narrow, variable_refs
+from dfcheck.dockerfile.model import narrow
 from dfcheck.dockerfile.parse import Instruction
+from dfcheck.dockerfile.substitute import variable_refs
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 

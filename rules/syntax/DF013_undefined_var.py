@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.dockerfile.model import PREDEFINED_ARGS, Stage, narrow, variable_refs
+from dfcheck.dockerfile.model import PREDEFINED_ARGS, Stage, narrow
 from dfcheck.dockerfile.parse import Instruction, Token
+from dfcheck.dockerfile.substitute import variable_refs
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 

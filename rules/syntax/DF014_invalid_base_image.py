@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.dockerfile.model import PLATFORM_DEFAULTS, ImageRef, variable_refs
-from dfcheck.dockerfile.substitute import expand
+from dfcheck.dockerfile.model import PLATFORM_DEFAULTS, ImageRef
+from dfcheck.dockerfile.substitute import Unknown, expand, variable_refs
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
@@ -29,7 +29,10 @@ class InvalidBaseImageRule(Rule):
             if not stage.from_ins.args:
                 continue
             token = stage.from_ins.args[0]
-            value = expand(token.value, scope, ctx.dockerfile.escape).value.strip()
+            value = expand(token.value, scope, ctx.dockerfile.escape).value
+            if isinstance(value, Unknown):
+                continue
+            value = value.strip()
             if ctx.model.stage_named(value) is not None or value.lower() == "scratch":
                 continue
             if ImageRef.parse(value).valid:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.dockerfile.model import Stage, variable_refs
+from dfcheck.dockerfile.model import Stage
+from dfcheck.dockerfile.substitute import variable_refs
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
