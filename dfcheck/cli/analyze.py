@@ -242,5 +242,5 @@ def _html(record: dict[str, Any], dockerfile: Path | None, text: str) -> str:
     from dfcheck.report.output import render_report
 
     shown = str(dockerfile) if dockerfile is not None else "-"
-    result = Linter({}, Settings()).lint_bytes(text.encode("utf-8", "surrogateescape"), shown, dockerfile)
+    result = Linter({}, Settings()).lint_source(text, shown, dockerfile)
     return render_report("html", Report([result]), RenderOptions(extras={shown: record}))

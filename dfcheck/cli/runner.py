@@ -75,10 +75,9 @@ def collect(
         found, errors = discover([p for p in paths if p != "-"])
         report = lint_many(linter, found, context)
         if "-" in paths:
-            data = sys.stdin.buffer.read()
             fake = Path(stdin_filename) if stdin_filename else None
             on_disk = fake if fake is not None and fake.is_file() else None
-            report.files.append(linter.lint_bytes(data, stdin_filename or "-", on_disk, context))
+            report.files.append(linter.lint_stdin(stdin_filename or "-", on_disk, context))
         report.files.extend(FileResult(p, error=e) for p, e in errors)
     except ConfigError as exc:
         raise RunError(f"config error: {exc}") from None

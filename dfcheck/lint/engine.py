@@ -14,13 +14,11 @@ from typing import Any
 
 from dfcheck.dockerfile.model import Model
 from dfcheck.dockerfile.parse import Instruction, parse
-from dfcheck.dockerfile.source import decode
+from dfcheck.dockerfile.source import read_dockerfile
 from dfcheck.lint.config import ConfigError, Settings, find_config, load_file
 from dfcheck.lint.finding import FileResult, Finding, Report, Severity
 from dfcheck.lint.registry import load_rules, rules_matching, token_matches
 from dfcheck.lint.rule import ANY_PROGRAM, Rule, RuleContext
-
-MAX_BYTES = 5 * 1024 * 1024
 
 
 def _print_rule_error(display: str, code: str, exc: Exception) -> None:
@@ -97,40 +95,26 @@ class Linter:
             self._config_in[directory] = find_config(directory)
         return self._config_in[directory]
 
-    def lint_file(
-        self, path: Path, display: str | None = None, context_dir: Path | None = None
-    ) -> FileResult:
-        shown = display or str(path)
-        try:
-            if path.stat().st_size > MAX_BYTES:
-                return FileResult(shown, error=f"{shown}:1:1: file is larger than {MAX_BYTES // 1048576} MB")
-            data = path.read_bytes()
-        except OSError as exc:
-            return FileResult(shown, error=f"{shown}:1:1: cannot read: {exc.strerror or exc}")
-        return self.lint_bytes(data, shown, path, context_dir)
+    def lint_file(self, path: Path, display: str | None = None, context_dir: Path | None = None) -> FileResult:
+        return self._lint_read(str(path), display or str(path), path, context_dir)
 
-    def lint_bytes(
-        self, data: bytes, display: str, path: Path | None = None, context_dir: Path | None = None
+    def lint_stdin(self, display: str, file_path: Path | None = None, context_dir: Path | None = None) -> FileResult:
+        """Standard input, linted as if it were ``file_path`` (``--stdin-filename``)."""
+        return self._lint_read("-", display, file_path, context_dir)
+
+    def lint_source(
+        self, text: str, display: str, file_path: Path | None = None, context_dir: Path | None = None
     ) -> FileResult:
-        text, problem = decode(data)
-        if problem and not text:
-            return FileResult(display, error=f"{display}:1:1: {problem}")
-        settings = self.settings_for(path)
-        result = lint_text(text, display, settings, path, context_dir)
-        if problem:
-            line, col = _byte_position(data, problem)
-            result.error = f"{display}:{line}:{col}: {problem} (replaced, linted anyway)"
+        return lint_text(text, display, self.settings_for(file_path), file_path, context_dir)
+
+    def _lint_read(self, source: str, display: str, file_path: Path | None, context_dir: Path | None) -> FileResult:
+        text, message = read_dockerfile(source, display)
+        if text is None:
+            return FileResult(display, error=message)
+        result = self.lint_source(text, display, file_path, context_dir)
+        if message:
+            result.error = message
         return result
-
-
-def _byte_position(data: bytes, problem: str) -> tuple[int, int]:
-    try:
-        offset = int(problem.rsplit(" ", 1)[-1])
-    except ValueError:
-        return 1, 1
-    line = data.count(b"\n", 0, offset) + 1
-    col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
-    return line, col
 
 
 def lint_text(
