@@ -1,9 +1,11 @@
-"""Without any USER the image runs as whatever the base image chose, usually root."""
+"""No USER on top of a base image known to run as root: the application runs as root."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dfcheck.build.base_images import lookup, runs_as_root
+from dfcheck.build.startup import Launch, interactive, launch, process, words
 from dfcheck.dockerfile.model import Stage
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
@@ -12,18 +14,62 @@ from dfcheck.lint.rule import Rule, RuleContext
 class MissingUserRule(Rule):
     code = "DF602"
     name = "missing-user"
-    severity = Severity.INFO
-    summary = "The shipped image never sets a USER"
-    aliases = ("CKV_DOCKER_3", "DS002")
-    enabled_by_default = False
-    security_severity = 4.0
+    severity = Severity.WARNING
+    summary = "The shipped image runs as root: no USER on a base image that runs as root"
+    aliases = ("CKV_DOCKER_3", "DS002", "AVD-DS-0002")
+    security_severity = 6.0
 
     def check_image(self, ctx: RuleContext, chain: list[Stage]) -> Iterator[Finding]:
         target = chain[-1]
-        if target.end.user is None:
-            yield self.finding(
-                ctx,
-                target.from_ins.keyword_span,
-                "the image never sets a USER, so it runs as the base image's user (root unless the base "
-                "changed it); add an unprivileged USER",
-            )
+        if target.end.user is not None or chain[0].implicit:
+            return
+        base = chain[0].base
+        info = lookup(base)
+        if info is None:
+            return
+        start = launch(chain)
+        if not (_runs_application(start, info.service) and not _steps_down(ctx, chain)):
+            return
+        command: str | None = None
+        if info.user == "drops" and start.entrypoint is None and start.cmd is not None:
+            argv = words(start.cmd)
+            command = argv[0].text if argv else ""
+        elif start.entrypoint is not None:
+            command = ""
+        if not runs_as_root(info, command):
+            return
+        image = "scratch" if base.is_scratch else base.raw
+        why = f"`{image}` runs as root and no USER is set"
+        if info.user == "drops":
+            why = f"`{image}` only steps down from root for its own server, and this image runs another command"
+        hint = info.hint or "create a user (`RUN useradd --system app`) and add `USER app`"
+        if base.is_scratch:
+            hint = "add `USER 65532:65532` (a numeric id needs no /etc/passwd)"
+        yield self.finding(ctx, target.from_ins.keyword_span, f"the image runs as root: {why}; {hint}")
+
+
+#: Programs that start a command as another user: an image that installs them drops root itself.
+_STEP_DOWN = ("gosu", "su-exec", "setpriv", "runuser", "chpst", "s6-setuidgid", "setuidgid")
+
+
+def _runs_application(start: Launch, service: str) -> bool:
+    """An application image, not a base image meant to be built upon (whose command is a shell
+    or a REPL, ``CMD ["python3"]``): a base image sets no USER so that its users can install."""
+    if start.main is None:
+        return bool(service)
+    return not interactive(process(start)[0])
+
+
+def _steps_down(ctx: RuleContext, chain: list[Stage]) -> bool:
+    """Does the image bring a tool to drop root (``gosu``, ``su-exec``)? Its entrypoint script,
+    which dfcheck cannot read, then runs the application as another user."""
+    for stage in chain:
+        for ins in stage.instructions:
+            texts: list[str] = []
+            if ins.keyword == "RUN":
+                texts = [w.text for cmd in ctx.commands(ins) for w in cmd.words]
+            elif ins.keyword in ("COPY", "ADD", "ENTRYPOINT", "CMD"):
+                texts = [a.value for a in ins.args] + ins.flag_values("from")
+            if any(t.rstrip("/").rsplit("/", 1)[-1].split("@")[0].split(":")[0] in _STEP_DOWN for t in texts):
+                return True
+    return False
