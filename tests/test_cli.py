@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from dfcheck.cli.app import app
 
-GOOD = 'FROM alpine:3.20\nCMD ["true"]\n'
+GOOD = 'FROM alpine:3.20\nUSER nobody\nCMD ["true"]\n'
 BAD = "FROM alpine:3.20\nCOPY --form=x a b\n"
 
 

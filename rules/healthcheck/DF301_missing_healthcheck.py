@@ -1,10 +1,12 @@
-"""Opt-in: a long-running service image without a HEALTHCHECK reports "running" while hung."""
+"""A network service image without a HEALTHCHECK reports "running" while hung."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.dockerfile.model import Stage
+from dfcheck.build.base_images import lookup
+from dfcheck.build.startup import launch, process, server
+from dfcheck.dockerfile.model import Stage, exposed_ports
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
@@ -14,20 +16,31 @@ class MissingHealthcheckRule(Rule):
     name = "missing-healthcheck"
     severity = Severity.INFO
     summary = "The shipped image of a network service has no HEALTHCHECK"
-    aliases = ("DL3057", "CKV_DOCKER_2", "DS026")
-    enabled_by_default = False
-    options = {"require_expose": False}
+    aliases = ("DL3057", "CKV_DOCKER_2", "DS026", "DS-0026", "AVD-DS-0026")
+    options = {"require_expose": False, "services_only": True}
 
     def check_image(self, ctx: RuleContext, chain: list[Stage]) -> Iterator[Finding]:
         target = chain[-1]
-        keywords = {i.keyword for s in chain for i in s.instructions}
-        if "HEALTHCHECK" in keywords:
+        instructions = [i for s in chain for i in s.instructions]
+        if any(i.keyword == "HEALTHCHECK" for i in instructions):
             return
-        if ctx.option(self, "require_expose") and "EXPOSE" not in keywords:
+        ports = [spec for i in instructions if i.keyword == "EXPOSE" for _, spec in exposed_ports(ctx.model, i)]
+        exposes = any(i.keyword == "EXPOSE" for i in instructions)
+        if ctx.option(self, "require_expose") and not exposes:
             return
+        what = "the image has no HEALTHCHECK"
+        if exposes:
+            what = f"the image serves requests (it exposes {ports[0] if ports else 'a port'}) but has no HEALTHCHECK"
+        elif ctx.option(self, "services_only"):
+            start = launch(chain)
+            info = lookup(chain[0].base)
+            service = server(process(start)[0]) if start.main else (info.service if info else None)
+            if not service:
+                return
+            what = f"the image serves requests (it starts `{service}`) but has no HEALTHCHECK"
         yield self.finding(
             ctx,
             target.from_ins.keyword_span,
-            f"the shipped stage '{target.label}' has no HEALTHCHECK: the container reports 'running' "
-            "even when the service hangs (add HEALTHCHECK, or HEALTHCHECK NONE to say it is deliberate)",
+            f"{what}: Docker reports it 'running' even when the service hangs; add `HEALTHCHECK CMD ...`, or "
+            "`HEALTHCHECK NONE` when an orchestrator probes it instead (Kubernetes ignores HEALTHCHECK)",
         )
