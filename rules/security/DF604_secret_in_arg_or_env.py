@@ -5,14 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.dockerfile.model import is_secret_name
-from dfcheck.dockerfile.parse import Instruction
+from dfcheck.build.secrets import literal_secret
+from dfcheck.dockerfile.model import Stage, is_secret_name
+from dfcheck.dockerfile.parse import Instruction, KeyValue
 from dfcheck.dockerfile.substitute import variable_refs
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
 #: A GPG key id or fingerprint: public, although held in a ``..._KEY`` variable.
 FINGERPRINT = re.compile(r"^(?:[0-9A-Fa-f]{16}|[0-9A-Fa-f]{40})$")
+_RUNTIME = (
+    "pass it when the container starts instead (`docker run --env-file`, Compose or Kubernetes secrets, "
+    "or a `{name}_FILE` variable naming a mounted secret file)"
+)
 
 
 class SecretInArgOrEnvRule(Rule):
@@ -21,12 +26,21 @@ class SecretInArgOrEnvRule(Rule):
     severity = Severity.WARNING
     summary = "A credential is passed through ARG or ENV in the shipped image"
     instructions = frozenset({'ARG', 'ENV'})
-    aliases = ("SecretsUsedInArgOrEnv", "DS031")
+    aliases = ("SecretsUsedInArgOrEnv", "DS031", "DS-0031", "AVD-DS-0031")
     judged_stages = "shipped"
     security_severity = 7.5
 
+    def __init__(self) -> None:
+        #: Secret-like ARGs of the stage being walked, reported at its end: by then it is known
+        #: whether an ENV hands them on to the running container.
+        self.args: list[tuple[Instruction, KeyValue]] = []
+        self.fed: dict[str, str] = {}
+
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
         for pair in ins.pairs:
+            if ins.keyword == "ENV":
+                for name, *_ in variable_refs(pair.value, ctx.dockerfile.escape):
+                    self.fed.setdefault(name, pair.key)
             if not is_secret_name(pair.key):
                 continue
             value = ctx.model.unquote(pair.value) if pair.has_value else ""
@@ -35,14 +49,33 @@ class SecretInArgOrEnvRule(Rule):
             expanded = ctx.model.expand(pair.value, ins).replace(" ", "") if pair.has_value else ""
             if FINGERPRINT.match(expanded) and not re.search("(?i)token|pass|secret", pair.key):
                 continue
-            if value and not variable_refs(pair.value, ctx.dockerfile.escape):
-                what = f"hard-codes a value for {pair.key}"
-            elif ins.keyword == "ARG":
-                what = f"passes {pair.key} as a build argument, which is recorded in the image history"
-            else:
-                what = f"stores {pair.key} in the image's environment"
+            literal = bool(value) and not variable_refs(pair.value, ctx.dockerfile.escape)
+            if literal and literal_secret(pair.key, value):
+                continue  # DF608 (hardcoded-secret) reports it as an error
+            if ins.keyword == "ARG":
+                self.args.append((ins, pair))
+                continue
+            what = f"hard-codes a value for {pair.key}" if literal else f"stores {pair.key} in the image's environment"
             yield self.finding(
                 ctx,
                 pair.key_span,
-                f"{ins.keyword} {what}; use a secret mount (RUN --mount=type=secret) instead",
+                f"ENV {what}, which `docker inspect` shows to anyone with the image; "
+                + _RUNTIME.format(name=pair.key),
             )
+
+    def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
+        for ins, pair in self.args:
+            literal = pair.has_value and bool(pair.value) and not variable_refs(pair.value, ctx.dockerfile.escape)
+            what = f"hard-codes a value for {pair.key}" if literal else f"passes {pair.key} as a build argument"
+            env = self.fed.get(pair.key)
+            if env is not None:
+                advice = f"it only sets ENV {env}, a secret for run time: " + _RUNTIME.format(name=env)
+            else:
+                secret = pair.key.lower()
+                advice = (
+                    f"give it to the RUN that needs it with `RUN --mount=type=secret,id={secret},env={pair.key}` "
+                    f"(`docker build --secret id={secret},env={pair.key}`)"
+                )
+            yield self.finding(ctx, pair.key_span, f"ARG {what}, which the image history records; {advice}")
+        self.args = []
+        self.fed = {}
