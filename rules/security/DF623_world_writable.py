@@ -35,8 +35,9 @@ class WorldWritableRule(Rule):
     code = "DF623"
     name = "world-writable"
     severity = Severity.WARNING
-    summary = "chmod makes files writable by every user"
+    summary = "chmod or COPY/ADD --chmod makes files writable by every user"
     programs = frozenset({"chmod"})
+    instructions = frozenset({"COPY", "ADD"})
     security_severity = 5.5
 
     def check_command(
@@ -51,3 +52,14 @@ class WorldWritableRule(Rule):
                 mode.span,
                 f"`chmod {mode.text}` makes files writable by any user: grant write to the owner or group",
             )
+
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        for flag in ins.flags_of("chmod"):
+            mode = ctx.expand(flag.value or "", ins)
+            if world_writable(mode):
+                yield self.finding(
+                    ctx,
+                    flag.value_span,
+                    f"`{ins.keyword} --chmod={mode}` makes the files writable by any user: grant write to the "
+                    "owner or group (`--chmod=755`, `--chmod=644`)",
+                )
