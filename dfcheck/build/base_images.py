@@ -31,17 +31,55 @@ class BaseImage(NamedTuple):
 
 
 _ROOT = BaseImage("root")
-_OFFICIAL_ROOT = (
-    "python pypy debian ubuntu alpine busybox golang ruby jruby perl rust openjdk eclipse-temurin "
-    "amazoncorretto ibm-semeru-runtimes sapmachine ibmjava maven gradle centos rockylinux almalinux fedora "
-    "amazonlinux oraclelinux archlinux opensuse/leap opensuse/tumbleweed buildpack-deps gcc erlang elixir "
-    "haskell swift julia r-base clojure mono drupal joomla"
-).split()
+_OFFICIAL_ROOT = [
+    "python",
+    "pypy",
+    "debian",
+    "ubuntu",
+    "alpine",
+    "busybox",
+    "golang",
+    "ruby",
+    "jruby",
+    "perl",
+    "rust",
+    "openjdk",
+    "eclipse-temurin",
+    "amazoncorretto",
+    "ibm-semeru-runtimes",
+    "sapmachine",
+    "ibmjava",
+    "maven",
+    "gradle",
+    "centos",
+    "rockylinux",
+    "almalinux",
+    "fedora",
+    "amazonlinux",
+    "oraclelinux",
+    "archlinux",
+    "opensuse/leap",
+    "opensuse/tumbleweed",
+    "buildpack-deps",
+    "gcc",
+    "erlang",
+    "elixir",
+    "haskell",
+    "swift",
+    "julia",
+    "r-base",
+    "clojure",
+    "mono",
+    "drupal",
+    "joomla",
+]
 _OFFICIAL: dict[str, BaseImage] = {name: _ROOT for name in _OFFICIAL_ROOT}
 _OFFICIAL.update(
     {
         "node": BaseImage("root", hint="the image has a `node` user (uid 1000): add `USER node`"),
-        "nginx": BaseImage("root", "nginx", hint="or use `nginxinc/nginx-unprivileged`, which runs as uid 101"),
+        "nginx": BaseImage(
+            "root", "nginx", hint="or use `nginxinc/nginx-unprivileged`, which runs as uid 101"
+        ),
         "httpd": BaseImage("root", "httpd-foreground"),
         "tomcat": BaseImage("root", "catalina.sh"),
         "caddy": BaseImage("root", "caddy"),
@@ -89,7 +127,9 @@ def lookup(image: ImageRef) -> BaseImage | None:
         return BaseImage("root", hint="use the `:nonroot` tag (uid 65532) or add `USER 65532`")
     if registry == "cgr.dev" and name.startswith("chainguard/"):
         return BaseImage("nonroot")
-    if registry == "registry.access.redhat.com" and re.fullmatch(r"ubi\d+(?:/ubi(?:-minimal|-micro|-init)?)?", name):
+    if registry == "registry.access.redhat.com" and re.fullmatch(
+        r"ubi\d+(?:/ubi(?:-minimal|-micro|-init)?)?", name
+    ):
         return _ROOT
     return None
 
@@ -118,6 +158,8 @@ def runs_as_root(info: BaseImage, command: str | None) -> bool:
         return info.user == "root"
     if command is None:
         return False
-    if (command.startswith("-") and "-" in info.drops) or (command.endswith(".conf") and ".conf" in info.drops):
+    if (command.startswith("-") and "-" in info.drops) or (
+        command.endswith(".conf") and ".conf" in info.drops
+    ):
         return False
     return command.rsplit("/", 1)[-1] not in info.drops

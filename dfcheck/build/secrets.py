@@ -35,9 +35,13 @@ TOKEN_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 #: ``scheme://user:password@host``; group 1 is the password.
 URL_PASSWORD = re.compile(r"[A-Za-z][\w+.-]*://[^/\s:@'\"]*:([^/\s@'\"]+)@[\w\[]")
 #: Names that hold versions, sockets or addresses, however secret their other words sound.
-_PUBLIC_NAME = re.compile(r"(?i)_(?:version|ver|sock|socket|endpoint|issuer|realm|audience|scope)s?$|^ssh_auth_sock$")
+_PUBLIC_NAME = re.compile(
+    r"(?i)_(?:version|ver|sock|socket|endpoint|issuer|realm|audience|scope)s?$|^ssh_auth_sock$"
+)
 _PASSWORD_NAME = re.compile(r"(?i)pass(?:word|wd)?|pwd|pword")
-_PLACEHOLDER = re.compile(r"(?i)^(?:changeme|change_me|changeit|secret|password|example|dummy|placeholder|xxx+|none|null|true|false)$")
+_PLACEHOLDER = re.compile(
+    r"(?i)^(?:changeme|change_me|changeit|secret|password|example|dummy|placeholder|xxx+|none|null|true|false)$"
+)
 
 
 def entropy(text: str) -> float:
@@ -80,6 +84,11 @@ def literal_secret(name: str, value: str) -> str | None:
     classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
     if _PASSWORD_NAME.search(name) and len(value) >= 8 and classes >= 3 and entropy(value) >= 2.5:
         return "a password"
-    if len(value) >= 16 and re.search(r"[A-Za-z]", value) and re.search(r"\d", value) and entropy(value) >= 3.5:
+    if (
+        len(value) >= 16
+        and re.search(r"[A-Za-z]", value)
+        and re.search(r"\d", value)
+        and entropy(value) >= 3.5
+    ):
         return "a random-looking value"
     return None

@@ -113,10 +113,42 @@ def peel(argv: list[Word]) -> tuple[list[Word], bool]:
 
 #: Programs that serve network requests as soon as they start.
 _SERVERS = frozenset(
-    "nginx httpd httpd-foreground apache2-foreground caddy traefik haproxy envoy gunicorn uvicorn hypercorn "
-    "daphne waitress-serve uwsgi puma unicorn thin passenger rackup pm2-runtime http-server redis-server "
-    "postgres mysqld mariadbd mongod memcached grafana-server prometheus php-fpm lighttpd varnishd "
-    "catalina.sh code-server".split()
+    [
+        "nginx",
+        "httpd",
+        "httpd-foreground",
+        "apache2-foreground",
+        "caddy",
+        "traefik",
+        "haproxy",
+        "envoy",
+        "gunicorn",
+        "uvicorn",
+        "hypercorn",
+        "daphne",
+        "waitress-serve",
+        "uwsgi",
+        "puma",
+        "unicorn",
+        "thin",
+        "passenger",
+        "rackup",
+        "pm2-runtime",
+        "http-server",
+        "redis-server",
+        "postgres",
+        "mysqld",
+        "mariadbd",
+        "mongod",
+        "memcached",
+        "grafana-server",
+        "prometheus",
+        "php-fpm",
+        "lighttpd",
+        "varnishd",
+        "catalina.sh",
+        "code-server",
+    ]
 )
 #: Program -> first operand that makes it start a server (``rails server``, ``flask run``).
 _SUBCOMMANDS = {
@@ -127,7 +159,9 @@ _SUBCOMMANDS = {
 #: ``npm start``, ``yarn serve``, ``pnpm run dev``: package scripts that conventionally start a server.
 _PACKAGE_MANAGERS = frozenset({"npm", "yarn", "pnpm", "bun"})
 _SERVER_SCRIPTS = frozenset({"start", "serve", "dev", "prod", "production", "preview", "start:prod"})
-_PYTHON_MODULES = frozenset({"uvicorn", "gunicorn", "hypercorn", "flask", "http.server", "streamlit", "daphne"})
+_PYTHON_MODULES = frozenset(
+    {"uvicorn", "gunicorn", "hypercorn", "flask", "http.server", "streamlit", "daphne"}
+)
 
 
 def server(argv: list[Word]) -> str | None:
@@ -144,7 +178,11 @@ def server(argv: list[Word]) -> str | None:
         return name
     if name in _PACKAGE_MANAGERS and operands:
         script = operands[1] if operands[0] == "run" and len(operands) > 1 else operands[0]
-        return f"{name} {' '.join(operands[:2 if operands[0] == 'run' else 1])}" if script in _SERVER_SCRIPTS else None
+        return (
+            f"{name} {' '.join(operands[: 2 if operands[0] == 'run' else 1])}"
+            if script in _SERVER_SCRIPTS
+            else None
+        )
     if name in _SUBCOMMANDS and operands and operands[0] in _SUBCOMMANDS[name]:
         return f"{name} {operands[0]}"
     if name == "node" and any(re.search(r"\.[cm]?[jt]s$|^[\w./-]+$", t) for t in operands):
@@ -156,7 +194,11 @@ def server(argv: list[Word]) -> str | None:
     if name == "php" and "-S" in texts:
         return "php -S"
     if re.fullmatch(r"python[\d.]*", name):
-        if "-m" in texts and texts.index("-m") + 1 < len(texts) and texts[texts.index("-m") + 1] in _PYTHON_MODULES:
+        if (
+            "-m" in texts
+            and texts.index("-m") + 1 < len(texts)
+            and texts[texts.index("-m") + 1] in _PYTHON_MODULES
+        ):
             return f"python -m {texts[texts.index('-m') + 1]}"
         if operands[:2] in (["manage.py", "runserver"], ["./manage.py", "runserver"]):
             return "manage.py runserver"
@@ -166,8 +208,44 @@ def server(argv: list[Word]) -> str | None:
 #: Programs that, started without a script or operand, wait for a user at a prompt (or, for build
 #: tools, print their usage): the default command of an image meant to be built upon.
 SHELLS_AND_REPLS = frozenset(
-    "sh bash ash dash zsh fish ksh pwsh powershell cmd irb jshell ghci erl iex julia r swift lua scala "
-    "groovysh mongosh psql mysql redis-cli node bun deno dotnet perl php ruby mvn gradle sbt lein".split()
+    [
+        "sh",
+        "bash",
+        "ash",
+        "dash",
+        "zsh",
+        "fish",
+        "ksh",
+        "pwsh",
+        "powershell",
+        "cmd",
+        "irb",
+        "jshell",
+        "ghci",
+        "erl",
+        "iex",
+        "julia",
+        "r",
+        "swift",
+        "lua",
+        "scala",
+        "groovysh",
+        "mongosh",
+        "psql",
+        "mysql",
+        "redis-cli",
+        "node",
+        "bun",
+        "deno",
+        "dotnet",
+        "perl",
+        "php",
+        "ruby",
+        "mvn",
+        "gradle",
+        "sbt",
+        "lein",
+    ]
 )
 
 
@@ -185,4 +263,3 @@ def interactive(argv: list[Word]) -> bool:
         flags = {w.text for w in argv[1:] if w.text.startswith("-")}
         return not operands and not flags & {"-c", "-m", "-e", "-S", "-r"}
     return bool(re.fullmatch(r"perl[\d.]*", name)) and [w.text for w in argv[1:]] == ["-de0"]
-

@@ -27,9 +27,13 @@ _PRODUCTION_ENV = (("NODE_ENV", "production"), ("npm_config_production", "true")
 
 #: Development and test images (``Dockerfile.dev``, ``e2e.Dockerfile``, ``.devcontainer/``) need
 #: their dev dependencies.
-_DEV_IMAGE = re.compile(r"(?i)(?:^|[/._-])(?:dev|devel|development|devcontainer|test|tests|unit|e2e|ci)(?:[/._-]|$)")
+_DEV_IMAGE = re.compile(
+    r"(?i)(?:^|[/._-])(?:dev|devel|development|devcontainer|test|tests|unit|e2e|ci)(?:[/._-]|$)"
+)
 _DEV_SCRIPTS = frozenset({"dev", "develop", "serve", "test", "tests", "e2e", "watch", "storybook", "lint"})
-_DEV_TOOLS = frozenset({"nodemon", "vite", "jest", "vitest", "mocha", "playwright", "cypress", "ng", "webpack-dev-server"})
+_DEV_TOOLS = frozenset(
+    {"nodemon", "vite", "jest", "vitest", "mocha", "playwright", "cypress", "ng", "webpack-dev-server"}
+)
 
 
 def _dev_command(argv: list[Word]) -> bool:
@@ -64,19 +68,31 @@ class DevDependenciesShippedRule(Rule):
         self.installs: list[tuple[Instruction, Command, Word]] = []
         self.prune_lines: list[int] = []
 
-    def check_command(self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command) -> Iterator[Finding]:
+    def check_command(
+        self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
+    ) -> Iterator[Finding]:
         verbs, flags, *_ = _TOOLS[cmd.name]
         words = operands(cmd)
         texts = [w.text.split("=")[0] for w in cmd.args]
         if _prunes(cmd):
             self.prune_lines.append(ins.line)
-        elif cmd.has_flag(*flags) or set(texts) & {*flags, "--version", "-v", "--help", "-h", "-g", "--global"}:
+        elif cmd.has_flag(*flags) or set(texts) & {
+            *flags,
+            "--version",
+            "-v",
+            "--help",
+            "-h",
+            "-g",
+            "--global",
+        }:
             pass
         elif (words[0].text if words else "") in verbs and len(words) <= 1:
             scope = ctx.facts(ins).scope
             assigned = dict(a.text.split("=", 1) for a in cmd.assignments if "=" in a.text)
             if not any((assigned.get(k) or scope.get(k) or "").strip("\"'") == v for k, v in _PRODUCTION_ENV):
-                self.installs.append((ins, cmd, words[0] if words else cmd.words[len(cmd.words) - len(cmd.args) - 1]))
+                self.installs.append(
+                    (ins, cmd, words[0] if words else cmd.words[len(cmd.words) - len(cmd.args) - 1])
+                )
         return iter(())
 
     def check_image(self, ctx: RuleContext, chain: list[Stage]) -> Iterator[Finding]:

@@ -32,7 +32,11 @@ class CopyRootFilesystemRule(Rule):
             return  # an artifact stage built FROM scratch, or an image dfcheck does not know
         for token in ins.args[:-1]:
             if ctx.expand(token.value, ins) in _ROOTS:
-                what = f"stage '{stage.label}' (built on {image.raw})" if stage is not None else f"image {image.raw}"
+                what = (
+                    f"stage '{stage.label}' (built on {image.raw})"
+                    if stage is not None
+                    else f"image {image.raw}"
+                )
                 yield self.finding(
                     ctx,
                     token.span,

@@ -35,16 +35,24 @@ class RemovedCopiedFileRule(Rule):
             self.added.set(stage, self.added.get(stage) + tuple(added_paths(ctx.model, ins)))
         return iter(())
 
-    def check_command(self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command) -> Iterator[Finding]:
+    def check_command(
+        self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
+    ) -> Iterator[Finding]:
         facts = ctx.facts(ins)
         if facts.stage is None or cmd.in_nested_shell:
             return
         added = self.added.get(facts.stage)
         moved = any(c.name in ("cd", "pushd") for c in script.commands[: _index(script, cmd)])
         for word in positionals(cmd.args, frozenset()):
-            if word.text.startswith(("-", "~")) or "$" in word.text or (moved and not word.text.startswith("/")):
+            if (
+                word.text.startswith(("-", "~"))
+                or "$" in word.text
+                or (moved and not word.text.startswith("/"))
+            ):
                 continue
-            probe = cmd._replace(args=(Word(join_path(facts.workdir or "/", word.text), word.raw, word.span),))
+            probe = cmd._replace(
+                args=(Word(join_path(facts.workdir or "/", word.text), word.raw, word.span),)
+            )
             hit = next((a for a in added if removes([probe], a.path)), None)
             if hit is None:
                 continue

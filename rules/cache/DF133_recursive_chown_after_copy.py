@@ -32,7 +32,9 @@ class RecursiveChownAfterCopyRule(Rule):
             self.added.set(stage, self.added.get(stage) + tuple(added_paths(ctx.model, ins)))
         return iter(())
 
-    def check_command(self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command) -> Iterator[Finding]:
+    def check_command(
+        self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
+    ) -> Iterator[Finding]:
         facts = ctx.facts(ins)
         if facts.stage is None or not cmd.has_flag("-R", "--recursive"):
             return
@@ -43,7 +45,9 @@ class RecursiveChownAfterCopyRule(Rule):
             if "$" in word.text or (moved and not word.text.startswith("/")):
                 continue
             path = join_path(facts.workdir or "/", word.text).rstrip("/") or "/"
-            hit = next((a for a in added if a.path == path or a.path.startswith(path.rstrip("/") + "/")), None)
+            hit = next(
+                (a for a in added if a.path == path or a.path.startswith(path.rstrip("/") + "/")), None
+            )
             if hit is None:
                 continue
             flag = _FLAG[cmd.name]

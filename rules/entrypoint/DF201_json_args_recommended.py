@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import DEFAULT_SHELL
@@ -22,13 +23,30 @@ class JsonArgsRecommendedRule(Rule):
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
         if ins.is_json or not ins.args or ctx.facts(ins).shell != DEFAULT_SHELL:
             return
-        text = ins.args[0].value
-        if text.startswith("[") and "'" in text:
-            why = "single quotes are not JSON, so this is the shell form; use double quotes"
+        text = ins.args[0].value.strip()
+        if text.startswith("[") and text.endswith("]"):
+            program = re.sub("[\"']", "", text.split()[0])
+            message = (
+                f"{ins.keyword} looks like the exec form but is not valid JSON ({_json_problem(text)}), so Docker "
+                f"runs it as a shell command, which starts a program named `{program}`; "
+                f"write a JSON array of double-quoted strings, e.g. {ins.keyword} [\"executable\", \"arg\"]"
+            )
         else:
-            why = f'use the exec form, e.g. {ins.keyword} ["executable", "arg"]'
-        yield self.finding(
-            ctx,
-            ins.args[0].span,
-            f"{ins.keyword} in shell form runs under /bin/sh -c, which does not pass signals on; {why}",
-        )
+            message = (
+                f"{ins.keyword} in shell form runs under /bin/sh -c, which does not pass signals on; use the exec "
+                f'form, e.g. {ins.keyword} ["executable", "arg"]'
+            )
+        yield self.finding(ctx, ins.args[0].span, message)
+
+
+def _json_problem(text: str) -> str:
+    """Why ``text`` (``[...]``) is not a JSON array of strings, in the words a user would fix it with."""
+    if "'" in text and '"' not in text:
+        return "JSON strings take double quotes, not single quotes"
+    if re.search(r'"\s+"', text):
+        return "a comma is missing between two strings"
+    if re.search(r",\s*\]$", text):
+        return "a comma ends the list"
+    if re.search(r'[\[,]\s*[^\s"\]]', text):
+        return "every element must be a double-quoted string"
+    return "it does not parse as JSON"

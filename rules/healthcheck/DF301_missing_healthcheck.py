@@ -24,7 +24,9 @@ class MissingHealthcheckRule(Rule):
         instructions = [i for s in chain for i in s.instructions]
         if any(i.keyword == "HEALTHCHECK" for i in instructions):
             return
-        ports = [spec for i in instructions if i.keyword == "EXPOSE" for _, spec in exposed_ports(ctx.model, i)]
+        ports = [
+            spec for i in instructions if i.keyword == "EXPOSE" for _, spec in exposed_ports(ctx.model, i)
+        ]
         exposes = any(i.keyword == "EXPOSE" for i in instructions)
         if ctx.option(self, "require_expose") and not exposes:
             return

@@ -41,7 +41,9 @@ class MissingUserRule(Rule):
         image = "scratch" if base.is_scratch else base.raw
         why = f"`{image}` runs as root and no USER is set"
         if info.user == "drops":
-            why = f"`{image}` only steps down from root for its own server, and this image runs another command"
+            why = (
+                f"`{image}` only steps down from root for its own server, and this image runs another command"
+            )
         hint = info.hint or "create a user (`RUN useradd --system app`) and add `USER app`"
         if base.is_scratch:
             hint = "add `USER 65532:65532` (a numeric id needs no /etc/passwd)"

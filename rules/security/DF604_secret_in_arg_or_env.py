@@ -25,7 +25,7 @@ class SecretInArgOrEnvRule(Rule):
     name = "secret-in-arg-or-env"
     severity = Severity.WARNING
     summary = "A credential is passed through ARG or ENV in the shipped image"
-    instructions = frozenset({'ARG', 'ENV'})
+    instructions = frozenset({"ARG", "ENV"})
     aliases = ("SecretsUsedInArgOrEnv", "DS031", "DS-0031", "AVD-DS-0031")
     judged_stages = "shipped"
     security_severity = 7.5
@@ -33,7 +33,7 @@ class SecretInArgOrEnvRule(Rule):
     def __init__(self) -> None:
         #: Secret-like ARGs of the stage being walked, reported at its end: by then it is known
         #: whether an ENV hands them on to the running container.
-        self.args: list[tuple[Instruction, KeyValue]] = []
+        self.args: list[KeyValue] = []
         self.fed: dict[str, str] = {}
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
@@ -53,9 +53,13 @@ class SecretInArgOrEnvRule(Rule):
             if literal and literal_secret(pair.key, value):
                 continue  # DF608 (hardcoded-secret) reports it as an error
             if ins.keyword == "ARG":
-                self.args.append((ins, pair))
+                self.args.append(pair)
                 continue
-            what = f"hard-codes a value for {pair.key}" if literal else f"stores {pair.key} in the image's environment"
+            what = (
+                f"hard-codes a value for {pair.key}"
+                if literal
+                else f"stores {pair.key} in the image's environment"
+            )
             yield self.finding(
                 ctx,
                 pair.key_span,
@@ -64,9 +68,13 @@ class SecretInArgOrEnvRule(Rule):
             )
 
     def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
-        for ins, pair in self.args:
-            literal = pair.has_value and bool(pair.value) and not variable_refs(pair.value, ctx.dockerfile.escape)
-            what = f"hard-codes a value for {pair.key}" if literal else f"passes {pair.key} as a build argument"
+        for pair in self.args:
+            literal = (
+                pair.has_value and bool(pair.value) and not variable_refs(pair.value, ctx.dockerfile.escape)
+            )
+            what = (
+                f"hard-codes a value for {pair.key}" if literal else f"passes {pair.key} as a build argument"
+            )
             env = self.fed.get(pair.key)
             if env is not None:
                 advice = f"it only sets ENV {env}, a secret for run time: " + _RUNTIME.format(name=env)

@@ -10,6 +10,15 @@ from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
 
+def _today() -> str:
+    """The build's ``SOURCE_DATE_EPOCH`` when set (reproducible results for a given commit), else today."""
+    import os
+    import time
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return time.strftime("%Y-%m-%d", time.gmtime(int(epoch) if epoch.isdigit() else None))
+
+
 class EndOfLifeBaseImageRule(Rule):
     code = "DF609"
     name = "end-of-life-base-image"
@@ -22,14 +31,13 @@ class EndOfLifeBaseImageRule(Rule):
         root = chain[0]
         if not root.from_ins.args:
             return
-        import time
-
-        today = ctx.option(self, "as_of") or time.strftime("%Y-%m-%d")
+        today = ctx.option(self, "as_of") or _today()
         ended = [r for r in releases(root.base) if r.date <= today]
         if not ended:
             return
         what = " and ".join(
-            f"{r.product} {r.version} reached end of life {'before' if r.before else 'on'} {r.date}" for r in ended
+            f"{r.product} {r.version} reached end of life {'before' if r.before else 'on'} {r.date}"
+            for r in ended
         )
         yield self.finding(
             ctx,

@@ -13,6 +13,8 @@ from dfcheck.shell import Script
 
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
 _HEREDOC = re.compile(r"\d*<<-?\S+")
+
+
 def _errexit_flag(args: list[str]) -> bool:
     """``-e``, ``-ex``, ``-euo pipefail`` or ``-o errexit`` among a shell's arguments."""
     return any(re.fullmatch(r"-[a-zA-Z]*e[a-zA-Z]*", a) for a in args) or "errexit" in args
@@ -36,7 +38,9 @@ def _statements(script: Script, lines: list[str]) -> int:
 def _sets_errexit(script: Script) -> bool:
     """A ``set -e`` anywhere: a script that turns it off again for a part (``set +e``) chose to."""
     return any(
-        c.name == "set" and _errexit_flag([w.text for w in c.args]) for c in script.commands if not c.in_nested_shell
+        c.name == "set" and _errexit_flag([w.text for w in c.args])
+        for c in script.commands
+        if not c.in_nested_shell
     )
 
 

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
-
 #: Instructions of an image meant to run: a stage with them is another target of the file.
 _FINAL = frozenset({"CMD", "ENTRYPOINT", "EXPOSE", "HEALTHCHECK"})
 
@@ -29,7 +28,9 @@ class UnusedStageRule(Rule):
             if stage.index in used or stage is target:
                 continue
             if stage.name is None:
-                message = f"nothing uses stage {stage.index}, and without a name it cannot be built on its own"
+                message = (
+                    f"nothing uses stage {stage.index}, and without a name it cannot be built on its own"
+                )
             elif alone and not any(i.keyword in _FINAL for i in stage.instructions):
                 message = (
                     f"the image takes nothing from stage '{stage.name}' (no FROM, COPY --from or RUN --mount from= "

@@ -25,7 +25,9 @@ class UnsortedPackagesRule(Rule):
     enabled_by_default = False
     programs = frozenset(_INSTALLS)
 
-    def check_command(self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command) -> Iterator[Finding]:
+    def check_command(
+        self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
+    ) -> Iterator[Finding]:
         words = operands(cmd)
         if not words or words[0].text not in _INSTALLS[cmd.name]:
             return
