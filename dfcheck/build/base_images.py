@@ -163,3 +163,14 @@ def runs_as_root(info: BaseImage, command: str | None) -> bool:
     ):
         return False
     return command.rsplit("/", 1)[-1] not in info.drops
+
+
+#: Users the images create for applications: image name -> user -> (home, uid).
+_IMAGE_USERS = {"node": {"node": ("/home/node", "1000")}, "dotnet": {"app": ("/home/app", "1654")}}
+
+
+def image_user(image: ImageRef, user: str) -> tuple[str, str] | None:
+    """Home directory and uid of a user the base image itself creates (``node`` in ``node``)."""
+    name = image.name.lower()
+    key = "dotnet" if image.registry == "mcr.microsoft.com" and name.startswith("dotnet/") else name
+    return _IMAGE_USERS.get(key, {}).get(user)

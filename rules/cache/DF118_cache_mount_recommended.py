@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from dfcheck.build.base_images import image_user
 from dfcheck.build.packages import operands, removes
+from dfcheck.build.users import NewUser, created_user
 from dfcheck.dockerfile.model import is_root_user, stage_chain
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.source import Span
 from dfcheck.lint.finding import Edit, Finding, Fix, Related, Severity
-from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.lint.rule import ChainState, Rule, RuleContext
 from dfcheck.shell import Command, Word
 
 
@@ -133,6 +135,21 @@ def _switched_user(cmds: list[Command]) -> str | None:
     return None
 
 
+def _user_mount(user: NewUser, targets: list[str]) -> str:
+    """The advice for a tool run as another user: the cache is in its home and must be writable by it."""
+    if user.home is None:
+        dirs = ", ".join(f"`{t.removeprefix('/root/')}`" for t in targets)
+        return (
+            f"add a cache mount on {dirs} in the home directory of `{user.name}`, with `uid=` set to its uid "
+            f"(this Dockerfile does not create `{user.name}`, so dfcheck does not know either)"
+        )
+    uid = f",uid={user.uid}" if user.uid else ""
+    mounts = " ".join(f"--mount=type=cache,target={t.replace('/root/', user.home.rstrip('/') + '/')}{uid}" for t in targets)
+    if user.uid:
+        return f"add `{mounts}` (the cache must be writable by `{user.name}`)"
+    return f"add `{mounts}` with `uid=` set to the uid of `{user.name}` (the cache must be writable by it)"
+
+
 class CacheMountRecommendedRule(Rule):
     code = "DF118"
     name = "cache-mount-recommended"
@@ -141,11 +158,19 @@ class CacheMountRecommendedRule(Rule):
 
     def __init__(self) -> None:
         self.found: dict[tuple[int, str, str], list[tuple[Instruction, Command, list[Command], Word]]] = {}
+        #: Users the RUNs of each stage chain created so far, for their home directory and uid.
+        self.users: ChainState[tuple[NewUser, ...]] = ChainState(())
+        #: The user each finding's first RUN runs its tool as, with home and uid when known.
+        self.accounts: dict[int, NewUser] = {}
 
     def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
         stage = ctx.facts(ins).stage
         shipped = ctx.ships(stage)
         cmds = ctx.commands(ins)
+        if stage is not None:
+            created = tuple(u for c in cmds if (u := created_user(c)) is not None)
+            if created:
+                self.users.set(stage, self.users.get(stage) + created)
         for tool in TOOLS:
             if tool.build_stages_only and shipped:
                 continue
@@ -154,6 +179,8 @@ class CacheMountRecommendedRule(Rule):
                 continue
             kind = "compile" if tool.name == "go" and verb.text in ("build", "install") else "fetch"
             key = (stage.index if stage is not None else -1, tool.name, kind)
+            if key not in self.found:
+                self.accounts[id(ins)] = self._account(ctx, ins, cmds)
             self.found.setdefault(key, []).append((ins, cmd, cmds, verb))
         return iter(())
 
@@ -163,10 +190,22 @@ class CacheMountRecommendedRule(Rule):
             tool = next(t for t in TOOLS if t.name == name)
             yield self._finding(ctx, tool, runs)
 
+    def _account(self, ctx: RuleContext, ins: Instruction, cmds: list[Command]) -> NewUser:
+        """The user the RUN's tool runs as, with the home and uid its useradd (or the image) gave it."""
+        name = _switched_user(cmds) or ctx.user_at(ins)
+        stage = ctx.facts(ins).stage
+        if is_root_user(name) or stage is None:
+            return NewUser(name, "/root", "0")
+        made = next((u for u in reversed(self.users.get(stage)) if u.name == name), None)
+        if made is not None:
+            return made
+        known = image_user(stage.root.base, name)
+        return NewUser(name, *known) if known else NewUser(name, None, None)
+
     def _finding(
         self, ctx: RuleContext, tool: Tool, runs: list[tuple[Instruction, Command, list[Command], Word]]
     ) -> Finding:
-        ins, cmd, cmds, verb = runs[0]
+        ins, cmd, _, verb = runs[0]
         related = tuple(Related(v.span, "also without a cache mount") for _, _, _, v in runs[1:])
         words = [w.text for w in operands(cmd)]
         phrase = " ".join(words[: words.index(verb.text) + 1]) if verb.text in words else ""
@@ -177,14 +216,9 @@ class CacheMountRecommendedRule(Rule):
         else:
             what += " downloads every dependency again whenever this step re-runs"
         targets = _suggested(ctx, ins, tool, compiles)
-        user = _switched_user(cmds) or ctx.user_at(ins)
-        if not is_root_user(user):
-            mounts = " ".join(
-                f"--mount=type=cache,target={t.replace('/root/', f'<home of {user}>/')},uid=<uid of {user}>"
-                for t in targets
-            )
-            message = f"{what}: add `{mounts}` (the cache must be writable by `{user}`)"
-            return self.finding(ctx, verb.span, message, related=related)
+        account = self.accounts[id(ins)]
+        if not is_root_user(account.name):
+            return self.finding(ctx, verb.span, f"{what}: {_user_mount(account, targets)}", related=related)
         mounts = " ".join(f"--mount=type=cache,target={t}" for t in targets)
         edits = []
         for run, *_ in runs:
