@@ -74,6 +74,8 @@ def test_dev_dependencies_fix_adds_the_production_flag(run: str, flag: str) -> N
         ("CMD ['node', 'a.js']", "JSON strings take double quotes"),
         ('CMD ["node", "a.js",]', "a comma ends the list"),
         ("CMD [node, a.js]", "every element must be a double-quoted string"),
+        ('CMD ["echo", "close the brackets"', "the closing bracket is missing"),
+        ('CMD ["echo", "no quote!]', "a string is not closed"),
     ],
 )
 def test_invalid_json_exec_form_says_the_json_is_invalid(cmd: str, problem: str) -> None:

@@ -27,7 +27,8 @@ def created_user(cmd: Command) -> NewUser | None:
     """The user ``useradd`` or ``adduser`` (Debian's or BusyBox's) creates in ``cmd``, if any.
 
     The home is ``-d``/``-h``/``--home`` when given, else ``<base>/<name>`` (``useradd -b``, default
-    ``/home``); Debian's ``adduser --system`` without ``--home`` gets ``/nonexistent``.
+    ``/home``). ``adduser --system`` without a home is unknown: Debian's gives ``/nonexistent``,
+    BusyBox's (Alpine) ``/home/<name>``.
     """
     if cmd.name not in _VALUES:
         return None
@@ -49,12 +50,7 @@ def created_user(cmd: Command) -> NewUser | None:
         return None
     name = names[-1] if cmd.name == "useradd" else names[0]
     home = values.get("-d") or values.get("--home-dir") or values.get("-h") or values.get("--home")
-    if home is None:
-        system_adduser = cmd.name == "adduser" and "--system" in args
-        home = (
-            "/nonexistent"
-            if system_adduser
-            else f"{values.get('-b', values.get('--base-dir', '/home')).rstrip('/')}/{name}"
-        )
+    if home is None and not (cmd.name == "adduser" and "--system" in args):
+        home = f"{values.get('-b', values.get('--base-dir', '/home')).rstrip('/')}/{name}"
     uid = values.get("-u") or values.get("--uid")
-    return NewUser(name, home if "$" not in home else None, uid if uid and uid.isdigit() else None)
+    return NewUser(name, home if home and "$" not in home else None, uid if uid and uid.isdigit() else None)

@@ -139,9 +139,10 @@ def _user_mount(user: NewUser, targets: list[str]) -> str:
     """The advice for a tool run as another user: the cache is in its home and must be writable by it."""
     if user.home is None:
         dirs = ", ".join(f"`{t.removeprefix('/root/')}`" for t in targets)
+        uid = f"`uid={user.uid}`" if user.uid else "`uid=` set to its uid"
         return (
-            f"add a cache mount on {dirs} in the home directory of `{user.name}`, with `uid=` set to its uid "
-            f"(this Dockerfile does not create `{user.name}`, so dfcheck does not know either)"
+            f"add a cache mount on {dirs} in the home directory of `{user.name}` (which the Dockerfile does "
+            f"not say), with {uid}"
         )
     uid = f",uid={user.uid}" if user.uid else ""
     mounts = " ".join(f"--mount=type=cache,target={t.replace('/root/', user.home.rstrip('/') + '/')}{uid}" for t in targets)

@@ -24,7 +24,7 @@ class JsonArgsRecommendedRule(Rule):
         if ins.is_json or not ins.args or ctx.facts(ins).shell != DEFAULT_SHELL:
             return
         text = ins.args[0].value.strip()
-        if text.startswith("[") and text.endswith("]"):
+        if text.startswith("["):
             program = re.sub("[\"']", "", text.split()[0])
             message = (
                 f"{ins.keyword} looks like the exec form but is not valid JSON ({_json_problem(text)}), so Docker "
@@ -40,7 +40,11 @@ class JsonArgsRecommendedRule(Rule):
 
 
 def _json_problem(text: str) -> str:
-    """Why ``text`` (``[...]``) is not a JSON array of strings, in the words a user would fix it with."""
+    """Why ``text`` (``[...``) is not a JSON array of strings, in the words a user would fix it with."""
+    if (text.count('"') - text.count('\\"')) % 2:
+        return "a string is not closed: a double quote is missing"
+    if not text.endswith("]"):
+        return "the closing bracket is missing"
     if "'" in text and '"' not in text:
         return "JSON strings take double quotes, not single quotes"
     if re.search(r'"\s+"', text):
