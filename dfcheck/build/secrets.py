@@ -12,25 +12,23 @@ from collections import Counter
 
 from dfcheck.dockerfile.model import is_secret_name
 
-#: (what, pattern) for tokens whose shape alone says what they are.
-TOKEN_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (what, re.compile(pattern))
-    for what, pattern in (
-        ("an AWS access key id", r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"),
-        ("a GitHub token", r"\bgh[pousr]_[A-Za-z0-9]{36,}"),
-        ("a GitHub token", r"\bgithub_pat_[A-Za-z0-9_]{22,}"),
-        ("a GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}"),
-        ("a Slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
-        ("a Stripe live key", r"\b[sr]k_live_[A-Za-z0-9]{16,}"),
-        ("an OpenAI or Anthropic key", r"\bsk-(?:proj-|ant-[a-z0-9]+-)?[A-Za-z0-9_-]{32,}"),
-        ("a Google API key", r"\bAIza[0-9A-Za-z_-]{35}"),
-        ("an npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
-        ("a PyPI token", r"\bpypi-AgE[A-Za-z0-9_-]{50,}"),
-        ("a Docker Hub token", r"\bdckr_pat_[A-Za-z0-9_-]{20,}"),
-        ("a Hugging Face token", r"\bhf_[A-Za-z0-9]{34,}"),
-        ("a SendGrid key", r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}"),
-        ("a private key", r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY"),
-    )
+#: (what, pattern) for tokens whose shape alone says what they are (compiled on first use: every
+#: ``dfcheck check`` imports this module, few files have an ARG or ENV to judge).
+TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
+    ("an AWS access key id", r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"),
+    ("a GitHub token", r"\bgh[pousr]_[A-Za-z0-9]{36,}"),
+    ("a GitHub token", r"\bgithub_pat_[A-Za-z0-9_]{22,}"),
+    ("a GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}"),
+    ("a Slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
+    ("a Stripe live key", r"\b[sr]k_live_[A-Za-z0-9]{16,}"),
+    ("an OpenAI or Anthropic key", r"\bsk-(?:proj-|ant-[a-z0-9]+-)?[A-Za-z0-9_-]{32,}"),
+    ("a Google API key", r"\bAIza[0-9A-Za-z_-]{35}"),
+    ("an npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
+    ("a PyPI token", r"\bpypi-AgE[A-Za-z0-9_-]{50,}"),
+    ("a Docker Hub token", r"\bdckr_pat_[A-Za-z0-9_-]{20,}"),
+    ("a Hugging Face token", r"\bhf_[A-Za-z0-9]{34,}"),
+    ("a SendGrid key", r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}"),
+    ("a private key", r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY"),
 )
 #: ``scheme://user:password@host``; group 1 is the password.
 URL_PASSWORD = re.compile(r"[A-Za-z][\w+.-]*://[^/\s:@'\"]*:([^/\s@'\"]+)@[\w\[]")
@@ -53,7 +51,7 @@ def entropy(text: str) -> float:
 def token_shape(value: str) -> str | None:
     """What well-known token ``value`` contains (``a GitHub token``), or None."""
     for what, pattern in TOKEN_SHAPES:
-        if pattern.search(value):
+        if re.search(pattern, value):
             return what
     return None
 
