@@ -44,7 +44,9 @@ class MissingUserRule(Rule):
             why = (
                 f"`{image}` only steps down from root for its own server, and this image runs another command"
             )
-        hint = info.hint or "create a user (`RUN useradd --system app`) and add `USER app`"
+        busybox = "alpine" in f"{base.name}:{base.tag or ''}" or base.name == "busybox"
+        create = "addgroup -S app && adduser -S -G app app" if busybox else "useradd --system app"
+        hint = info.hint or f"create a user (`RUN {create}`) and add `USER app`"
         if base.is_scratch:
             hint = "add `USER 65532:65532` (a numeric id needs no /etc/passwd)"
         yield self.finding(ctx, target.from_ins.keyword_span, f"the image runs as root: {why}; {hint}")
