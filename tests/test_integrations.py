@@ -226,15 +226,16 @@ def test_problem_matcher_reads_text_output() -> None:
     text.render(report, out, RenderOptions(root=ROOT, show_frames=True))
     lines = out.getvalue().splitlines()
     matched = [m for m in map(match, lines) if m]
+    # Most important first within a file: errors, then warnings, then the rest.
     assert [(sev, f["code"], f["line"], f["column"]) for sev, f in matched] == [
-        ("notice", "DF103", "3", "5"),
-        ("warning", "DF102", "4", "5"),
         ("error", "DF601", "7", "6"),
+        ("warning", "DF102", "4", "5"),
+        ("notice", "DF103", "3", "5"),
         ("notice", "DF801", "8", "47"),
         ("error", "DF001", "3", "6"),
     ]
-    assert matched[2][1]["file"].endswith("Dockerfile")
-    assert matched[2][1]["message"] == "USER root: the image runs as root"
+    assert matched[0][1]["file"].endswith("Dockerfile")
+    assert matched[0][1]["message"] == "USER root: the image runs as root"
     assert any(line.startswith("Found 5 problems") for line in lines)
 
 

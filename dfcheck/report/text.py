@@ -46,10 +46,23 @@ def _shown(source: str) -> str:
     return printable(source.replace("\t", " "))
 
 
+#: Which findings a reader should see first within a file, after severity.
+_TIERS = {"security": 0, "cache": 1, "reproducibility": 3, "style": 4}
+
+
+def importance(finding: Finding) -> tuple[int, int, int, int]:
+    """Errors first, then security, cache, correctness (syntax, CMD, HEALTHCHECK, context, shell),
+    reproducibility and style; position last. The pinning rules are the most numerous on real
+    files: a new reader meets the findings that matter before them."""
+    tier = _TIERS.get(finding.category, 2)
+    return (-finding.severity, tier, finding.span.start_line, finding.span.start_col)
+
+
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     color = options.color
     texts = {r.path: source_lines(r.text) for r in report.files}
-    findings = report.findings
+    order = {r.path: i for i, r in enumerate(report.files)}
+    findings = sorted(report.findings, key=lambda f: (order.get(f.path, len(order)), importance(f)))
     for f in findings:
         s = f.span
         sev = f.severity.label
