@@ -7,6 +7,7 @@ The engine is the only place that knows about files, settings and pragmas; rules
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -50,8 +51,13 @@ def _select(rules: dict[str, type[Rule]], settings: Settings) -> list[type[Rule]
         chosen = {code for code, r in rules.items() if r.enabled_by_default}
     chosen |= {r.code for token in settings.extend_select for r in _resolve_or_fail(token, "extend-select")}
     for token in settings.ignore:
-        chosen -= {r.code for r in rules_matching(token)}
+        if _SHELLCHECK_CODE.fullmatch(token.strip()):  # DF500 passes these on to ShellCheck
+            continue
+        chosen -= {r.code for r in _resolve_or_fail(token, "ignore")}
     return [rules[c] for c in sorted(chosen)]
+
+
+_SHELLCHECK_CODE = re.compile(r"SC\d{4}", re.I)
 
 
 def _resolve_or_fail(token: str, key: str) -> list[type[Rule]]:
