@@ -24,6 +24,17 @@ def test_shipped_rules_follow_the_target() -> None:
     assert sorted((f.code, f.span.start_line) for f in found) == [("DF201", 3), ("DF601", 2)]
 
 
+def test_onbuild_triggers_are_judged_as_shipped_in_every_stage() -> None:
+    # The trigger runs in, and ships with, every image built FROM the stage; the stage's own
+    # instructions are judged only where the stage ships.
+    text = (
+        "FROM fedora:41 AS base\nONBUILD RUN dnf install -y gcc-14.2.1\nONBUILD CMD make\n"
+        "RUN dnf install -y make-4.4.1\nCMD make\nFROM scratch\nCMD [\"/app\"]\n"
+    )
+    found = lint(text, ("DF113", "DF201"))
+    assert sorted((f.code, f.span.start_line) for f in found) == [("DF113", 2), ("DF201", 3)]
+
+
 def test_hadolint_ignore_comments_reach_aliased_rules() -> None:
     text = "# hadolint ignore=DL3006\nFROM ubuntu\nFROM debian\n"
     assert positions(lint(text, ("DF701",))) == [(3, 6, 3, 12)]

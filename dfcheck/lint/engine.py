@@ -200,14 +200,17 @@ class _Walk:
                 for item in (ins, ins.trigger):
                     if item is None:
                         continue
+                    # A trigger runs in every image built FROM this one, where its layer ships
+                    # whether or not this stage ships in this build.
+                    judged = ships or item is ins.trigger
                     for rule in by_keyword.get(item.keyword, ()):
-                        if _judges(rule, ships):
+                        if _judges(rule, judged):
                             self.call(rule, rule.check_instruction, item)
                     if wants_runs and item.keyword == "RUN" and ctx.model.facts(item).posix:
                         for rule in run_rules:
-                            if _judges(rule, ships):
+                            if _judges(rule, judged):
                                 self.call(rule, rule.check_run, item)
-                        self._commands(item, ships, by_program, every_command)
+                        self._commands(item, judged, by_program, every_command)
             for rule in stage_rules:
                 if _judges(rule, ships):
                     self.call(rule, rule.check_stage, stage)

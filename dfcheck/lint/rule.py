@@ -15,7 +15,8 @@ It declares what it looks at and the engine does the walking, once per file for 
 - :meth:`Rule.check_file`, called once, for rules about the file as a whole;
 - ``judged_stages``: ``"all"``, ``"shipped"`` (the target and the stages it is built FROM: rules
   about the image that ships, such as USER, HEALTHCHECK, CMD) or ``"unshipped"`` (build-only
-  stages). The engine skips the other stages, so no rule filters stages itself.
+  stages). The engine skips the other stages, so no rule filters stages itself. ONBUILD triggers
+  count as shipped wherever they are: they run in, and ship with, every image built FROM theirs.
 
 Defining the class registers it (:mod:`dfcheck.lint.registry`); its page (``<code>_<name>.md``
 beside the module) is its documentation, its SARIF help and its test suite at once.
@@ -271,12 +272,14 @@ class RuleContext:
         return None if "$" in value else value.split()
 
     def cache_mount(self, ins: Instruction, *paths: str, within: bool = False) -> bool:
-        """Does the RUN mount a cache at (or above) one of ``paths``? ``~/x`` matches any home.
+        """Does the RUN mount a cache or a tmpfs at (or above) one of ``paths``? ``~/x`` matches any home.
 
+        Either way nothing the RUN writes there stays in its layer, which is what cache rules ask
+        (a tmpfs is the choice of a small layer over a warm cache, as a cleanup is).
         With ``within``, a mount on part of a path counts too (``/go/pkg/mod/cache`` for ``/go/pkg/mod``).
         """
         for mount in self.model.mounts(ins):
-            if mount.type != "cache":
+            if mount.type not in ("cache", "tmpfs"):
                 continue
             target = self.model.expand(mount.target, ins).rstrip("/") or "/"
             for path in paths:
