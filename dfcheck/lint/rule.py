@@ -245,9 +245,11 @@ class RuleContext:
 
         Given the ``script`` and the ``cmd`` holding the word, a variable the script itself set
         earlier (``deps="curl gnupg"; apt-get install $deps``, ``set -- a b; ... "$@"``) takes that
-        value instead, when it is a literal (:meth:`~dfcheck.shell.Script.value_at`).
+        value instead, when it is a literal (:meth:`~dfcheck.shell.Script.value_at`). A name that only
+        ARG or ENV instructions of other stages set is empty here (stages do not share variables).
         None when the word holds something unknowable here (command substitution, a variable set
-        inside the script from something unknown, an ARG without a value): such words are never judged.
+        inside the script from something unknown, an ARG without a value, a name the file never
+        sets, which the base image may): such words are never judged.
         """
         text = word.text
         if "$" not in text and "`" not in text:
@@ -264,12 +266,17 @@ class RuleContext:
                 if value is None and script.assigns(name, cmd):
                     return None
             if value is None:
-                value = scope.get(name) or None
+                value = scope.get(name) or ("" if name not in scope and name in self._stage_variables else None)
             if value is None:
                 return None
             values[name] = value
         value = _EXPANSION.sub(lambda m: values[m.group(1) or m.group(2)], text)
         return None if "$" in value else value.split()
+
+    @cached_property
+    def _stage_variables(self) -> frozenset[str]:
+        """Names the ARG and ENV instructions of the stages set (global ARGs are not stage variables)."""
+        return frozenset(p.key for ins in self.all_instructions("ARG", "ENV") for p in ins.pairs)
 
     def cache_mount(self, ins: Instruction, *paths: str, within: bool = False) -> bool:
         """Does the RUN mount a cache or a tmpfs at (or above) one of ``paths``? ``~/x`` matches any home.
