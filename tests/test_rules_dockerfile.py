@@ -40,6 +40,22 @@ def test_hadolint_ignore_comments_reach_aliased_rules() -> None:
     assert positions(lint(text, ("DF701",))) == [(3, 6, 3, 12)]
 
 
+@pytest.mark.parametrize(
+    "comment,suppressed",
+    [
+        ("# hadolint ignore=DL3001,DL3002", True),
+        ("# hadolint ignore = DL3001 , DL3002 # why", True),
+        ("# hadolint ignore=crazy,DL3002", False),
+        ("# hadolint ignore=DL3001 DL3002", False),
+        ("# hadolint ignore=dl3002", False),
+        ("# dfcheck ignore=crazy,DL3002", True),
+    ],
+)
+def test_hadolint_ignore_comments_hadolint_drops_are_dropped(comment: str, suppressed: bool) -> None:
+    text = f"FROM scratch\n{comment}\nUSER root\n"
+    assert (lint(text, ("DF601",)) == []) is suppressed
+
+
 def test_build_args_resolve_base_images() -> None:
     text = "ARG BASE\nFROM $BASE\n"
     assert [f.code for f in lint(text, ("DF014", "DF701"))] == ["DF014"]

@@ -3,8 +3,10 @@
 ``# dfcheck ignore=CODE|name[,...]`` on the comment lines right above an instruction,
 ``# dfcheck global ignore=...`` for the file and ``# dfcheck stage ignore=...`` for one stage.
 ``# hadolint ignore=DL3008`` and BuildKit's ``# check=skip=Rule`` work through rule aliases so a
-migration does not start with a wall of findings. Every pragma remembers whether it suppressed
-anything, so stale ones can be reported instead of piling up.
+migration does not start with a wall of findings; a ``# hadolint`` comment that hadolint itself
+would drop (a word that is not a rule code, codes not separated by commas) is dropped too, so the
+two tools agree on what it does. Every pragma remembers whether it suppressed anything, so stale
+ones can be reported instead of piling up.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class Pragma(Record):
         self.first = first
         self.last = last
         self.used: set[str] = set() if used is None else used
+        #: For a ``# hadolint`` comment that hadolint drops (so it covers no line): what it rejects.
         self.unknown: list[str] = [] if unknown is None else unknown
 
 
@@ -72,6 +75,11 @@ def collect(dockerfile: Dockerfile, stage_ranges: list[tuple[int, int]]) -> list
         pragma = Pragma(
             m.group("tool").lower(), (m.group("scope") or "line").lower(), codes, comment.span, comment.line
         )
+        pragmas.append(pragma)
+        if pragma.tool == "hadolint":
+            pragma.unknown = hadolint_rejects(m.group("codes"))
+            if pragma.unknown:
+                continue  # hadolint drops the comment, so it covers no line
         if pragma.scope == "global":
             pragma.first, pragma.last = 1, last_line
         elif pragma.scope == "stage":
@@ -86,8 +94,23 @@ def collect(dockerfile: Dockerfile, stage_ranges: list[tuple[int, int]]) -> list
             target = next((ins for start, ins in starts if start == line), None)
             if target is not None:
                 pragma.first, pragma.last = target.span.start_line, target.span.end_line
-        pragmas.append(pragma)
     return pragmas
+
+
+_HADOLINT_CODE = re.compile(r"[DLSC0-9]+")
+_HADOLINT_LIST = re.compile(r"[DLSC0-9]+(?:[ \t]*,[ \t]*[DLSC0-9]+)*")
+
+
+def hadolint_rejects(codes: str) -> list[str]:
+    """Why hadolint would drop a whole ``# hadolint ignore=`` comment, or [] when it parses it.
+
+    hadolint's grammar takes rule codes made of the letters D, L, S, C and digits, separated by
+    commas (``ignore=crazy,DL3002`` and ``ignore=DL3008 DL3009`` suppress nothing there).
+    """
+    if _HADOLINT_LIST.fullmatch(codes):
+        return []
+    bad = [c for c in re.split(r"[\s,]+", codes) if c and not _HADOLINT_CODE.fullmatch(c)]
+    return bad or [codes]
 
 
 def check_directive_skips(dockerfile: Dockerfile) -> tuple[list[str], bool]:
