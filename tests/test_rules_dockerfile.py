@@ -89,6 +89,9 @@ def test_port_and_source_helpers() -> None:
         ("GITHUB_TOKEN", True),
         ("GPG_KEY", False),
         ("PASSWORD_FILE", False),
+        ("secret_File_name", False),
+        ("AUTH_MODULE_VERSION", False),
+        ("AWS_ACCESS_KEY_ID", True),
         ("MONKEY", False),
     ],
 )
