@@ -33,12 +33,15 @@ class CopyIgnoredFileRule(Rule):
         for read in context_reads(ctx):
             base, regex = source_root(read.source)
             if not base and regex is None:
-                continue
-            present = on_disk(build.root, read.source)
-            if not present or read_files(read, included_under(inventory, base)):
-                continue
-            if not any(build.matcher.excluded(p) for p in present):
-                continue
+                # The context root (`COPY . .`): only when the ignore file leaves none of it (`*`).
+                if included_under(inventory, ""):
+                    continue
+            else:
+                present = on_disk(build.root, read.source)
+                if not present or read_files(read, included_under(inventory, base)):
+                    continue
+                if not any(build.matcher.excluded(p) for p in present):
+                    continue
             yield self.finding(
                 ctx,
                 read.token.span,
