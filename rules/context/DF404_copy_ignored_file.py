@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
+_ALL = ("*", "**", "**/*")
+
 
 class CopyIgnoredFileRule(Rule):
     code = "DF404"
@@ -33,8 +35,10 @@ class CopyIgnoredFileRule(Rule):
         for read in context_reads(ctx):
             base, regex = source_root(read.source)
             if not base and regex is None:
-                # The context root (`COPY . .`): only when the ignore file leaves none of it (`*`).
-                if included_under(inventory, ""):
+                # The context root (`COPY . .`): as BuildKit, when a pattern excludes all of it
+                # (`*`, `**`, `**/*`) and no `!` brings anything back.
+                patterns = build.patterns
+                if any(p.exclusion for p in patterns) or not any(p.pattern in _ALL for p in patterns):
                     continue
             else:
                 present = on_disk(build.root, read.source)
