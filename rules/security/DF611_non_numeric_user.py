@@ -10,7 +10,7 @@ from dfcheck.lint.rule import Rule, RuleContext
 
 
 class NonNumericUserRule(Rule):
-    code = "DF610"
+    code = "DF611"
     name = "non-numeric-user"
     severity = Severity.INFO
     summary = "The shipped image's USER is a name, not a uid"

@@ -16,7 +16,7 @@ def _root(path: str | None) -> bool:
 
 
 class CopyWholeFilesystemRule(Rule):
-    code = "DF131"
+    code = "DF134"
     name = "copy-whole-filesystem"
     severity = Severity.INFO
     summary = "COPY --from copies a whole filesystem onto /"
