@@ -275,7 +275,11 @@ class RuleContext:
 
     @cached_property
     def _stage_variables(self) -> frozenset[str]:
-        """Names the ARG and ENV instructions of the stages set (global ARGs are not stage variables)."""
+        """Names the ARG and ENV instructions of the stages set.
+
+        Not the global ARGs: they usually name the base image's version (``ARG NODE_VERSION`` for
+        ``FROM node:$NODE_VERSION``), which the official images also set with ENV.
+        """
         return frozenset(p.key for ins in self.all_instructions("ARG", "ENV") for p in ins.pairs)
 
     def cache_mount(self, ins: Instruction, *paths: str, within: bool = False) -> bool:
