@@ -208,6 +208,13 @@ class RuleContext:
         """Every simple command a RUN executes (nested ``sh -c`` bodies included); none under Windows."""
         return self.semantics.commands(ins)
 
+    def last_user(self, chain: list[Stage]) -> Instruction | None:
+        """The USER instruction the image of ``chain`` runs as (its last one), or None."""
+        return next(
+            (i for stage in reversed(chain) for i in reversed(stage.instructions) if i.keyword == "USER" and i.args),
+            None,
+        )
+
     def user_at(self, ins: Instruction) -> str:
         """The user a RUN runs as (``root`` until a USER in its stage chain says otherwise)."""
         return self.model.facts(ins).user or "root"

@@ -19,10 +19,9 @@ class NonNumericUserRule(Rule):
     security_severity = 2.0
 
     def check_image(self, ctx: RuleContext, chain: list[Stage]) -> Iterator[Finding]:
-        users = [ins for stage in chain for ins in stage.instructions if ins.keyword == "USER" and ins.args]
-        if not users:
+        last = ctx.last_user(chain)
+        if last is None:
             return
-        last = users[-1]
         value = expand_known(ctx.model, last.args[0].value, last)
         user = (value or "").split(":", 1)[0]
         if not user or user.isdigit() or is_root_user(user):
