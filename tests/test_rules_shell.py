@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dfcheck.build.packages import covers, removes, rpm_pinned
+from dfcheck.build.packages import covers, install_targets, removes, rpm_pinned, verb
 from dfcheck.shell import parse_script
 from tests.conftest import lint, positions
 
@@ -35,6 +35,28 @@ def test_cache_mount_covers(target: str, path: str, expected: bool) -> None:
 )
 def test_removes(script: str, expected: bool) -> None:
     assert removes(parse_script(script).commands, "/var/lib/apt/lists") is expected
+
+
+@pytest.mark.parametrize(
+    "script,expected",
+    [
+        ("dnf -y in curl", ("in", "install")),
+        ("microdnf up-min", ("up-min", "upgrade-minimal")),
+        ("yum --setopt=x=1 erase vim", ("erase", "remove")),
+        ("zypper -n dup", ("dup", "dist-upgrade")),
+        ("apt-get in curl", ("in", "in")),
+        ("dnf", None),
+    ],
+)
+def test_package_manager_verbs_have_one_name(script: str, expected: tuple[str, str] | None) -> None:
+    (cmd,) = parse_script(script).commands
+    found = verb(cmd)
+    assert (None if found is None else (found[0].text, found[1])) == expected
+
+
+def test_install_targets_understand_abbreviations() -> None:
+    (cmd,) = parse_script("zypper -n in curl git").commands
+    assert [w.text for w in install_targets(cmd, ("install",)) or []] == ["curl", "git"]
 
 
 @pytest.mark.parametrize(

@@ -141,12 +141,55 @@ def operands(cmd: Command, program: str | None = None, args: tuple[Word, ...] | 
     return positionals(cmd.args if args is None else args, VALUE_FLAGS.get(program or cmd.name, frozenset()))
 
 
+def _synonyms(table: str) -> dict[str, str]:
+    """``"install: in localinstall; ..."`` -> ``{"in": "install", "localinstall": "install", ...}``."""
+    out: dict[str, str] = {}
+    for entry in table.split(";"):
+        verb, _, others = entry.partition(":")
+        out.update(dict.fromkeys(others.split(), verb.strip()))
+    return out
+
+
+#: The abbreviations and synonyms package managers accept for their commands, so that rules ask
+#: about one name: ``dnf in`` is ``dnf install``, ``zypper dup`` is ``zypper dist-upgrade``. dnf 4
+#: and 5 share the aliases; ``yum`` is dnf on RHEL 8 and later, and microdnf is judged alike.
+VERB_SYNONYMS: dict[str, dict[str, str]] = {
+    "dnf": _synonyms(
+        "install: in localinstall; reinstall: rei; remove: rm erase; upgrade: up update upgrade-to update-to"
+        " localupdate; upgrade-minimal: up-min update-minimal; downgrade: dg;"
+        " distro-sync: dsync distrosync distribution-synchronization; makecache: mc"
+    ),
+    "zypper": _synonyms(
+        "install: in; remove: rm; update: up; dist-upgrade: dup; source-install: si; verify: ve;"
+        " install-new-recommends: inr; refresh: ref; clean: cc"
+    ),
+}
+VERB_SYNONYMS["yum"] = VERB_SYNONYMS["microdnf"] = VERB_SYNONYMS["dnf"]
+
+
+def canonical_verb(program: str, text: str) -> str:
+    """``canonical_verb("dnf", "in")`` -> ``"install"``; other words are returned as they are."""
+    return VERB_SYNONYMS.get(program, {}).get(text, text)
+
+
+def verb(
+    cmd: Command, program: str | None = None, args: tuple[Word, ...] | None = None
+) -> tuple[Word, str] | None:
+    """The command's verb (its first operand) and the verb's canonical name: ``dnf -y in x`` ->
+    (``in``, ``"install"``); None for a command without operands."""
+    words = operands(cmd, program, args)
+    return (words[0], canonical_verb(program or cmd.name, words[0].text)) if words else None
+
+
 def install_targets(
     cmd: Command, verbs: tuple[str, ...], program: str | None = None, args: tuple[Word, ...] | None = None
 ) -> list[Word] | None:
-    """Package words after an install verb (``apt-get install a b`` -> [a, b]), or None."""
+    """Package words after an install verb (``apt-get install a b``, ``dnf in a b`` -> [a, b]), or None.
+
+    ``verbs`` are canonical names (:data:`VERB_SYNONYMS`).
+    """
     words = operands(cmd, program, args)
-    if not words or words[0].text not in verbs:
+    if not words or canonical_verb(program or cmd.name, words[0].text) not in verbs:
         return None
     return words[1:]
 

@@ -641,10 +641,11 @@ def stage_chain(stage: Stage) -> list[Stage]:
 _SECRET_NAME = re.compile(
     r"(?i)(?:_|^)(?:apikey|auth|credentials?|key|password|pword|passwd|secret|token)(?:_|$)"
 )
-#: Names that hold where a secret is, or a public value: ``GPG_KEY``, ``PUBLIC_KEY``, ``TOKEN_FILE``.
+#: Names that hold where a secret is, or a public value: ``GPG_KEY``, ``PUBLIC_KEY``, ``TOKEN_FILE``,
+#: ``AUTH_MODULE_VERSION`` (BuildKit's allowed words ``public``, ``file``, ``version``, and more).
 _NOT_SECRET = re.compile(
-    r"(?i)(?:_|^)(?:public|pub|gpg|pgp|fingerprint)(?:_|$)"
-    r"|_(?:id|file|path|dir|url|uri|name|length|size|enabled?|disabled?|mode|type|method|header|host|port)$"
+    r"(?i)(?:_|^)(?:public|pub|gpg|pgp|fingerprint|file|version)(?:_|$)"
+    r"|_(?:path|dir|url|uri|name|length|size|enabled?|disabled?|mode|type|method|header|host|port)$"
 )
 
 

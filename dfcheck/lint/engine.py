@@ -141,22 +141,36 @@ def lint_text(
         display, dockerfile, model, settings, file_path, context_dir, context_given=context_given
     )
     rule_classes = selected_rules(settings)
+    chosen = frozenset(r.code for r in rule_classes)
+    checks = pragmas.CheckDirectives(dockerfile, settings.build_args)
+    if checks:
+        rule_classes += _experimental_rules(checks.experimental(), chosen, settings)
     ctx.selected = frozenset(r.code for r in rule_classes)
     rules = [cls() for cls in rule_classes]
     walk = _Walk(ctx, display)
     raw = walk.run([r for r in rules if not r.after_suppression])
-    skips, checks_are_errors = pragmas.check_directive_skips(dockerfile)
     ctx.pragmas = pragmas.collect(dockerfile, _stage_ranges(model, len(dockerfile.lines))) if settings.pragmas else []
     kept: list[Finding] = []
     for finding in raw:
-        if skips and any(token_matches(s, finding.code, finding.name, finding.aliases) for s in skips):
+        if checks and checks.at(finding.span.start_line).drops(finding, finding.code in chosen):
             continue
         if ctx.pragmas and pragmas.suppressed(finding, ctx.pragmas):
             continue
-        kept.append(_override(finding, settings, checks_are_errors))
+        kept.append(_override(finding, settings, checks.file.error))
     kept += walk.run([r for r in rules if r.after_suppression])
     kept.sort(key=lambda f: f.sort_key)
     return FileResult(display, text=text, findings=kept, threshold=settings.failure_threshold)
+
+
+def _experimental_rules(checks: set[str], chosen: frozenset[str], settings: Settings) -> list[type[Rule]]:
+    """The rules of BuildKit's experimental checks that the file's check configuration turns on
+    (``# check=experimental=InvalidDefinitionDescription``), unless the configuration ignores them."""
+    found = {r.code: r for check in checks for r in rules_matching(check) if r.code not in chosen}
+    return [
+        r
+        for code, r in sorted(found.items())
+        if not any(token_matches(t, r.code, r.name, r.aliases) for t in settings.ignore)
+    ]
 
 
 class _Walk:
@@ -206,14 +220,17 @@ class _Walk:
                 for item in (ins, ins.trigger):
                     if item is None:
                         continue
+                    # A trigger runs in every image built FROM this one, where its layer ships
+                    # whether or not this stage ships in this build.
+                    judged = ships or item is ins.trigger
                     for rule in by_keyword.get(item.keyword, ()):
-                        if _judges(rule, ships):
+                        if _judges(rule, judged):
                             self.call(rule, rule.check_instruction, item)
                     if wants_runs and item.keyword == "RUN" and ctx.model.facts(item).posix:
                         for rule in run_rules:
-                            if _judges(rule, ships):
+                            if _judges(rule, judged):
                                 self.call(rule, rule.check_run, item)
-                        self._commands(item, ships, by_program, every_command)
+                        self._commands(item, judged, by_program, every_command)
             for rule in stage_rules:
                 if _judges(rule, ships):
                     self.call(rule, rule.check_stage, stage)

@@ -3,13 +3,16 @@
 ``# dfcheck ignore=CODE|name[,...]`` on the comment lines right above an instruction,
 ``# dfcheck global ignore=...`` for the file and ``# dfcheck stage ignore=...`` for one stage.
 ``# hadolint ignore=DL3008`` and BuildKit's ``# check=skip=Rule`` work through rule aliases so a
-migration does not start with a wall of findings. Every pragma remembers whether it suppressed
-anything, so stale ones can be reported instead of piling up.
+migration does not start with a wall of findings; a ``# hadolint`` comment that hadolint itself
+would drop (a word that is not a rule code, codes not separated by commas) is dropped too, so the
+two tools agree on what it does. Every pragma remembers whether it suppressed anything, so stale
+ones can be reported instead of piling up.
 """
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from dfcheck.dockerfile.parse import Dockerfile
 from dfcheck.dockerfile.source import Record, Span
@@ -50,6 +53,7 @@ class Pragma(Record):
         self.first = first
         self.last = last
         self.used: set[str] = set() if used is None else used
+        #: For a ``# hadolint`` comment that hadolint drops (so it covers no line): what it rejects.
         self.unknown: list[str] = [] if unknown is None else unknown
 
 
@@ -72,6 +76,11 @@ def collect(dockerfile: Dockerfile, stage_ranges: list[tuple[int, int]]) -> list
         pragma = Pragma(
             m.group("tool").lower(), (m.group("scope") or "line").lower(), codes, comment.span, comment.line
         )
+        pragmas.append(pragma)
+        if pragma.tool == "hadolint":
+            pragma.unknown = hadolint_rejects(m.group("codes"))
+            if pragma.unknown:
+                continue  # hadolint drops the comment, so it covers no line
         if pragma.scope == "global":
             pragma.first, pragma.last = 1, last_line
         elif pragma.scope == "stage":
@@ -86,25 +95,125 @@ def collect(dockerfile: Dockerfile, stage_ranges: list[tuple[int, int]]) -> list
             target = next((ins for start, ins in starts if start == line), None)
             if target is not None:
                 pragma.first, pragma.last = target.span.start_line, target.span.end_line
-        pragmas.append(pragma)
     return pragmas
 
 
-def check_directive_skips(dockerfile: Dockerfile) -> tuple[list[str], bool]:
-    """BuildKit's ``# check=skip=A,B;error=true`` directive."""
-    directive = dockerfile.directives.get("check")
-    if directive is None:
-        return [], False
-    skips: list[str] = []
-    error = False
-    for part in directive.value.split(";"):
-        key, _, value = part.partition("=")
-        key = key.strip().lower()
-        if key == "skip":
-            skips += [v.strip() for v in value.split(",") if v.strip()]
-        elif key == "error":
-            error = value.strip().lower() == "true"
-    return skips, error
+_HADOLINT_CODE = re.compile(r"[DLSC0-9]+")
+_HADOLINT_LIST = re.compile(r"[DLSC0-9]+(?:[ \t]*,[ \t]*[DLSC0-9]+)*")
+
+
+def hadolint_rejects(codes: str) -> list[str]:
+    """Why hadolint would drop a whole ``# hadolint ignore=`` comment, or [] when it parses it.
+
+    hadolint's grammar takes rule codes made of the letters D, L, S, C and digits, separated by
+    commas (``ignore=crazy,DL3002`` and ``ignore=DL3008 DL3009`` suppress nothing there).
+    """
+    if _HADOLINT_LIST.fullmatch(codes):
+        return []
+    bad = [c for c in re.split(r"[\s,]+", codes) if c and not _HADOLINT_CODE.fullmatch(c)]
+    return bad or [codes]
+
+
+#: BuildKit's experimental checks: off unless the check configuration enables them by name or
+#: with ``experimental=all``, and never skipped (``skip=all`` leaves them on).
+EXPERIMENTAL = frozenset({"InvalidDefinitionDescription"})
+_CHECK_COMMENT = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
+
+
+class CheckConfig(NamedTuple):
+    """BuildKit's linter configuration (``skip=A,B;experimental=C;error=true``); ``all`` stays a word."""
+
+    skip: tuple[str, ...] = ()
+    experimental: tuple[str, ...] = ()
+    error: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> CheckConfig | None:
+        """BuildKit's ParseLintOptions: None for what it rejects (a part without ``=``, an unknown
+        key, an ``error`` that is no boolean)."""
+        skip: tuple[str, ...] = ()
+        experimental: tuple[str, ...] = ()
+        error = False
+        for part in text.strip().split(";", 2) if text.strip() else ():
+            key, eq, value = part.partition("=")
+            key, value = key.strip(), value.strip()
+            names = tuple(n.strip() for n in value.split(",")) if value != "all" else ("all",)
+            if not eq:
+                return None
+            if key == "skip":
+                skip = names
+            elif key == "experimental":
+                experimental = names
+            elif key == "error" and value in _BOOLS:
+                error = _BOOLS[value]
+            else:
+                return None
+        return cls(skip, experimental, error)
+
+    def merged(self, other: CheckConfig) -> CheckConfig:
+        """BuildKit's WithMergedConfig: an instruction's comment adds skips and experimental checks."""
+        return CheckConfig(self.skip + other.skip, self.experimental + other.experimental, self.error)
+
+    def enables(self, check: str) -> bool:
+        return check in self.experimental or "all" in self.experimental
+
+    def drops(self, finding: Finding, opted_in: bool) -> bool:
+        """Is ``finding`` skipped here? A finding of an experimental check is kept where the
+        configuration enables it, or everywhere when the user selected its rule."""
+        experimental = [a for a in finding.aliases if a in EXPERIMENTAL]
+        if experimental:
+            return not opted_in and not any(self.enables(a) for a in experimental)
+        return any(token_matches(s, finding.code, finding.name, finding.aliases) for s in self.skip)
+
+
+#: Go's strconv.ParseBool.
+_BOOLS = dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), True) | dict.fromkeys(
+    ("0", "f", "F", "FALSE", "false", "False"), False
+)
+
+
+class CheckDirectives:
+    """The check configuration of one file, as BuildKit applies it.
+
+    The ``BUILDKIT_DOCKERFILE_CHECK`` build argument replaces the file's ``# check=`` directive;
+    the first ``# check=...`` among the comments right above an instruction (up to a blank ``#``
+    line; a space ends the value, so ``# check=skip=A // why`` works) is merged in for that
+    instruction only, as BuildKit merges an instruction's preceding comments.
+    """
+
+    def __init__(self, dockerfile: Dockerfile, build_args: dict[str, str]) -> None:
+        given = build_args.get("BUILDKIT_DOCKERFILE_CHECK")
+        directive = dockerfile.directives.get("check")
+        text = given if given is not None else (directive.value if directive else "")
+        self.file = CheckConfig.parse(text) or CheckConfig()
+        self._spans: list[tuple[int, int, CheckConfig]] = []
+        for ins in dockerfile.instructions:
+            own = _comment_config(ins.comments)
+            if own is not None:
+                self._spans.append((ins.span.start_line, ins.span.end_line, self.file.merged(own)))
+
+    def __bool__(self) -> bool:
+        return bool(self.file.skip or self.file.experimental or self._spans)
+
+    def at(self, line: int) -> CheckConfig:
+        """The configuration for a finding on ``line``."""
+        for first, last, config in self._spans:
+            if first <= line <= last:
+                return config
+        return self.file
+
+    def experimental(self) -> set[str]:
+        """The experimental checks the file enables anywhere."""
+        configs = [self.file, *(config for _, _, config in self._spans)]
+        return {check for check in EXPERIMENTAL if any(c.enables(check) for c in configs)}
+
+
+def _comment_config(comments: list[str]) -> CheckConfig | None:
+    for comment in comments:
+        m = _CHECK_COMMENT.match(comment)
+        if m and m.group(1).lower() == "check":
+            return CheckConfig.parse(m.group(2).split(" ", 1)[0])
+    return None
 
 
 def suppressed(finding: Finding, pragmas: list[Pragma]) -> bool:

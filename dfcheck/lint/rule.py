@@ -15,7 +15,8 @@ It declares what it looks at and the engine does the walking, once per file for 
 - :meth:`Rule.check_file`, called once, for rules about the file as a whole;
 - ``judged_stages``: ``"all"``, ``"shipped"`` (the target and the stages it is built FROM: rules
   about the image that ships, such as USER, HEALTHCHECK, CMD) or ``"unshipped"`` (build-only
-  stages). The engine skips the other stages, so no rule filters stages itself.
+  stages). The engine skips the other stages, so no rule filters stages itself. ONBUILD triggers
+  count as shipped wherever they are: they run in, and ship with, every image built FROM theirs.
 
 Defining the class registers it (:mod:`dfcheck.lint.registry`); its page (``<code>_<name>.md``
 beside the module) is its documentation, its SARIF help and its test suite at once.
@@ -207,6 +208,13 @@ class RuleContext:
         """Every simple command a RUN executes (nested ``sh -c`` bodies included); none under Windows."""
         return self.semantics.commands(ins)
 
+    def last_user(self, chain: list[Stage]) -> Instruction | None:
+        """The USER instruction the image of ``chain`` runs as (its last one), or None."""
+        return next(
+            (i for stage in reversed(chain) for i in reversed(stage.instructions) if i.keyword == "USER" and i.args),
+            None,
+        )
+
     def user_at(self, ins: Instruction) -> str:
         """The user a RUN runs as (``root`` until a USER in its stage chain says otherwise)."""
         return self.model.facts(ins).user or "root"
@@ -244,9 +252,11 @@ class RuleContext:
 
         Given the ``script`` and the ``cmd`` holding the word, a variable the script itself set
         earlier (``deps="curl gnupg"; apt-get install $deps``, ``set -- a b; ... "$@"``) takes that
-        value instead, when it is a literal (:meth:`~dfcheck.shell.Script.value_at`).
+        value instead, when it is a literal (:meth:`~dfcheck.shell.Script.value_at`). A name that only
+        ARG or ENV instructions of other stages set is empty here (stages do not share variables).
         None when the word holds something unknowable here (command substitution, a variable set
-        inside the script from something unknown, an ARG without a value): such words are never judged.
+        inside the script from something unknown, an ARG without a value, a name the file never
+        sets, which the base image may): such words are never judged.
         """
         text = word.text
         if "$" not in text and "`" not in text:
@@ -263,20 +273,31 @@ class RuleContext:
                 if value is None and script.assigns(name, cmd):
                     return None
             if value is None:
-                value = scope.get(name) or None
+                value = scope.get(name) or ("" if name not in scope and name in self._stage_variables else None)
             if value is None:
                 return None
             values[name] = value
         value = _EXPANSION.sub(lambda m: values[m.group(1) or m.group(2)], text)
         return None if "$" in value else value.split()
 
-    def cache_mount(self, ins: Instruction, *paths: str, within: bool = False) -> bool:
-        """Does the RUN mount a cache at (or above) one of ``paths``? ``~/x`` matches any home.
+    @cached_property
+    def _stage_variables(self) -> frozenset[str]:
+        """Names the ARG and ENV instructions of the stages set.
 
+        Not the global ARGs: they usually name the base image's version (``ARG NODE_VERSION`` for
+        ``FROM node:$NODE_VERSION``), which the official images also set with ENV.
+        """
+        return frozenset(p.key for ins in self.all_instructions("ARG", "ENV") for p in ins.pairs)
+
+    def cache_mount(self, ins: Instruction, *paths: str, within: bool = False) -> bool:
+        """Does the RUN mount a cache or a tmpfs at (or above) one of ``paths``? ``~/x`` matches any home.
+
+        Either way nothing the RUN writes there stays in its layer, which is what cache rules ask
+        (a tmpfs is the choice of a small layer over a warm cache, as a cleanup is).
         With ``within``, a mount on part of a path counts too (``/go/pkg/mod/cache`` for ``/go/pkg/mod``).
         """
         for mount in self.model.mounts(ins):
-            if mount.type != "cache":
+            if mount.type not in ("cache", "tmpfs"):
                 continue
             target = self.model.expand(mount.target, ins).rstrip("/") or "/"
             for path in paths:

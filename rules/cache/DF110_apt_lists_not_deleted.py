@@ -15,6 +15,8 @@ LISTS = "/var/lib/apt/lists"
 ARCHIVES = "/var/cache/apt"
 _KEEP = re.compile(r"apt\.conf\.d/docker-clean|Keep-Downloaded-Packages", re.I)
 _STRAY_MOUNT = re.compile(r"(?<!\S)--mount=(\S+)")
+#: The front ends that download the lists: apt-get, apt and aptitude.
+_APT = ("apt-get", "apt", "aptitude")
 
 
 class AptListsNotDeletedRule(Rule):
@@ -34,7 +36,7 @@ class AptListsNotDeletedRule(Rule):
         if stage is not None and _KEEP.search(ins.rest):
             self.keeps_packages.set(stage, True)
         cmds = ctx.commands(ins)
-        updates = [c for c in cmds if c.name in ("apt-get", "apt") and c.subcommand == "update"]
+        updates = [c for c in cmds if c.name in _APT and c.subcommand == "update"]
         if not updates or removes(cmds, LISTS):
             return
         # Also `--mount` words the flags parser never reached (`RUN --mount=a \  --mount=b cmd`
@@ -43,7 +45,7 @@ class AptListsNotDeletedRule(Rule):
         mounted = [
             ctx.model.expand(m.target, ins).rstrip("/") or "/"
             for m in [*ctx.model.mounts(ins), *stray]
-            if m.type == "cache"
+            if m.type in ("cache", "tmpfs")
         ]
         if LISTS in mounted:
             return
@@ -61,7 +63,7 @@ class AptListsNotDeletedRule(Rule):
             )
             return
         if any(
-            c.name in ("apt-get", "apt") and c.subcommand in ("distclean", "dist-clean") for c in cmds
+            c.name in _APT and c.subcommand in ("distclean", "dist-clean") for c in cmds
         ):
             return
         word = operands(updates[0])[0]

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import operands, removes
+from dfcheck.build.packages import canonical_verb, operands, removes, verb
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command
 
 _FAMILY = {"yum": "yum", "dnf": "dnf", "microdnf": "dnf", "zypper": "zypper"}
-_INSTALL = {"yum": ("install", "groupinstall", "localinstall", "reinstall", "update", "upgrade"),
-            "dnf": ("install", "groupinstall", "localinstall", "reinstall", "upgrade", "update"),
-            "zypper": ("install", "in", "update", "up", "patch", "dist-upgrade", "dup", "source-install", "si")}  # fmt: skip
-_CACHES = {"yum": ("/var/cache/yum", "/var/cache/dnf"), "dnf": ("/var/cache/dnf", "/var/cache/yum",
-           "/var/cache/libdnf5"), "zypper": ("/var/cache/zypp",)}  # fmt: skip
+#: Commands that download packages into the cache (canonical names: ``dnf in`` is ``install``).
+_RPM = ("install", "groupinstall", "reinstall", "upgrade", "upgrade-minimal", "downgrade", "distro-sync")
+_INSTALL = {"yum": _RPM, "dnf": _RPM,
+            "zypper": ("install", "update", "patch", "dist-upgrade", "source-install", "install-new-recommends")}  # fmt: skip
+#: Where each keeps its cache: yum 3, dnf 4 (and yum 4), dnf 5 (``~/.cache/libdnf5`` for other users).
+_CACHES = {"yum": ("/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"),
+           "dnf": ("/var/cache/dnf", "/var/cache/yum", "/var/cache/libdnf5", "~/.cache/libdnf5"),
+           "zypper": ("/var/cache/zypp",)}  # fmt: skip
 _HOW = {
     "yum": "yum clean all",
     "dnf": "dnf clean all",
@@ -26,10 +29,10 @@ _HOW = {
 
 def _cleans(cmd: Command, installer: str) -> bool:
     """Does ``cmd`` clean the cache of ``installer``? microdnf and dnf keep separate caches."""
-    words = [w.text for w in operands(cmd)]
-    if installer == "zypper":
-        return cmd.name == "zypper" and bool(words) and words[0] in ("clean", "cc")
-    return cmd.name == installer and words[:2] == ["clean", "all"]
+    words = [w.text for w in operands(cmd)] if cmd.name == installer else []
+    if not words or canonical_verb(installer, words[0]) != "clean":
+        return False
+    return installer == "zypper" or words[1:2] == ["all"]
 
 
 class PackageCacheNotCleanedRule(Rule):
@@ -44,17 +47,17 @@ class PackageCacheNotCleanedRule(Rule):
         cmds = ctx.commands(ins)
         for i, cmd in enumerate(cmds):
             family = _FAMILY.get(cmd.name)
-            words = operands(cmd) if family else []
-            if not family or not words or words[0].text not in _INSTALL[family]:
+            found = verb(cmd) if family else None
+            if not family or found is None or found[1] not in _INSTALL[family]:
                 continue
             later = cmds[i + 1 :]
-            if any(_cleans(c, cmd.name) for c in later) or ctx.cache_mount(ins, _CACHES[family][0]):
+            if any(_cleans(c, cmd.name) for c in later) or ctx.cache_mount(ins, *_CACHES[family]):
                 continue
             if any(removes(later, path + "/x") for path in _CACHES[family]):
                 continue
             yield self.finding(
                 ctx,
-                words[0].span,
+                found[0].span,
                 f"Run `{_HOW.get(cmd.name, _HOW[family])}` after installing, in the same RUN",
             )
             break

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import operands
+from dfcheck.build.packages import operands, verb
 from dfcheck.dockerfile.model import Stage
 from dfcheck.lint.finding import Finding, Related, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command
 
+#: Canonical verbs (packages.VERB_SYNONYMS): `dnf mc`, `zypper ref`, `dnf in`, `zypper up` count too.
 _UPDATE = {"apt-get": ("update",), "apt": ("update",), "apk": ("update",), "yum": ("makecache",),
-           "dnf": ("makecache",), "zypper": ("refresh", "ref")}  # fmt: skip
+           "dnf": ("makecache",), "zypper": ("refresh",)}  # fmt: skip
 _INSTALL = {"apt-get": ("install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source"),
             "apt": ("install", "upgrade", "full-upgrade"), "apk": ("add", "upgrade", "fix"),
-            "yum": ("install", "update", "upgrade", "groupinstall"),
-            "dnf": ("install", "upgrade", "groupinstall"), "zypper": ("install", "in", "update", "up")}  # fmt: skip
+            "yum": ("install", "upgrade", "groupinstall"),
+            "dnf": ("install", "upgrade", "groupinstall"), "zypper": ("install", "update")}  # fmt: skip
 #: Commands that cannot be what the update was for.
 _HOUSEKEEPING = frozenset(
     {"rm", "echo", "printf", "true", "set", "mkdir", "ln", "chmod", "chown", "touch", ":", "cat"}
@@ -23,10 +24,13 @@ _HOUSEKEEPING = frozenset(
 
 
 def _verb(cmd: Command) -> str | None:
-    if cmd.name not in _UPDATE:
-        return None
-    words = operands(cmd)
-    return words[0].text if words else None
+    found = verb(cmd) if cmd.name in _UPDATE else None
+    return found[1] if found else None
+
+
+def _refreshes(cmd: Command) -> bool:
+    """An install that updates the index itself first (``apk add -U``) never reads a stale one."""
+    return cmd.name == "apk" and cmd.has_flag("-U", "--update-cache", "--update")
 
 
 class UpdateAloneRule(Rule):
@@ -55,7 +59,7 @@ class UpdateAloneRule(Rule):
                         c
                         for r in runs[k + 1 :]
                         for c in ctx.commands(r)
-                        if _verb(c) in _INSTALL.get(c.name, ())
+                        if _verb(c) in _INSTALL.get(c.name, ()) and not _refreshes(c)
                     ),
                     None,
                 )

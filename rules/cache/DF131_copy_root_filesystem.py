@@ -18,6 +18,7 @@ class CopyRootFilesystemRule(Rule):
     name = "copy-root-filesystem"
     severity = Severity.WARNING
     summary = "COPY --from copies the whole root filesystem of a stage or image"
+    aliases = ("DL3067",)
     instructions = frozenset({"COPY", "ADD"})
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
+_ALL = ("*", "**", "**/*")
+
 
 class CopyIgnoredFileRule(Rule):
     code = "DF404"
@@ -33,12 +35,17 @@ class CopyIgnoredFileRule(Rule):
         for read in context_reads(ctx):
             base, regex = source_root(read.source)
             if not base and regex is None:
-                continue
-            present = on_disk(build.root, read.source)
-            if not present or read_files(read, included_under(inventory, base)):
-                continue
-            if not any(build.matcher.excluded(p) for p in present):
-                continue
+                # The context root (`COPY . .`): as BuildKit, when a pattern excludes all of it
+                # (`*`, `**`, `**/*`) and no `!` brings anything back.
+                patterns = build.patterns
+                if any(p.exclusion for p in patterns) or not any(p.pattern in _ALL for p in patterns):
+                    continue
+            else:
+                present = on_disk(build.root, read.source)
+                if not present or read_files(read, included_under(inventory, base)):
+                    continue
+                if not any(build.matcher.excluded(p) for p in present):
+                    continue
             yield self.finding(
                 ctx,
                 read.token.span,

@@ -18,7 +18,7 @@ class ZypperUnpinnedRule(PinRule):
     hint = "use `zypper install <package>=<version>`"
 
     def packages(self, cmd: Command) -> list[Word] | None:
-        return install_targets(cmd, ("install", "in"))
+        return install_targets(cmd, ("install",))
 
     def pinned(self, package: str) -> bool:
         return any(c in package for c in "=<>") or package.endswith(".rpm") or "/" in package

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import operands
+from dfcheck.build.packages import verb
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
@@ -13,7 +13,7 @@ from dfcheck.shell import Command, Script
 _VERBS = {
     "apt-get": ("dist-upgrade", "full-upgrade"),
     "apt": ("dist-upgrade", "full-upgrade"),
-    "zypper": ("dist-upgrade", "dup"),
+    "zypper": ("dist-upgrade",),
 }
 
 
@@ -28,11 +28,11 @@ class DistUpgradeRule(Rule):
     def check_command(
         self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
     ) -> Iterator[Finding]:
-        words = operands(cmd)
-        if words and words[0].text in _VERBS[cmd.name]:
+        found = verb(cmd)
+        if found is not None and found[1] in _VERBS[cmd.name]:
             yield self.finding(
                 ctx,
-                words[0].span,
-                f"`{cmd.name} {words[0].text}` can add, remove and replace packages: "
+                found[0].span,
+                f"`{cmd.name} {found[0].text}` can add, remove and replace packages: "
                 "use a newer base image, or a plain upgrade",
             )

@@ -18,10 +18,9 @@ class RootUserRule(Rule):
     security_severity = 6.0
 
     def check_image(self, ctx: RuleContext, chain: list[Stage]) -> Iterator[Finding]:
-        users = [ins for stage in chain for ins in stage.instructions if ins.keyword == "USER" and ins.args]
-        if not users:
+        last = ctx.last_user(chain)
+        if last is None:
             return
-        last = users[-1]
         user = ctx.model.expand(last.args[0].value, last)
         if is_root_user(user):
             yield self.finding(

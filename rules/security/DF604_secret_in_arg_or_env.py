@@ -20,13 +20,30 @@ _RUNTIME = (
 )
 
 
+def _judged(ctx: RuleContext, ins: Instruction, pair: KeyValue) -> bool | None:
+    """None for a pair this rule leaves alone (no secret name, an empty ENV, a key fingerprint, a
+    literal secret that DF608 reports), else whether its value is written as a literal."""
+    if not is_secret_name(pair.key):
+        return None
+    value = ctx.model.unquote(pair.value) if pair.has_value else ""
+    if ins.keyword == "ENV" and not value.strip():
+        return None
+    expanded = ctx.model.expand(pair.value, ins).replace(" ", "") if pair.has_value else ""
+    if FINGERPRINT.match(expanded) and not re.search("(?i)token|pass|secret", pair.key):
+        return None
+    literal = bool(value) and not variable_refs(pair.value, ctx.dockerfile.escape)
+    if literal and literal_secret(pair.key, value):
+        return None  # DF608 (hardcoded-secret) reports it as an error
+    return literal
+
+
 class SecretInArgOrEnvRule(Rule):
     code = "DF604"
     name = "secret-in-arg-or-env"
     severity = Severity.WARNING
     summary = "A credential is passed through ARG or ENV in the shipped image"
     instructions = frozenset({"ARG", "ENV"})
-    aliases = ("SecretsUsedInArgOrEnv", "DS031", "DS-0031", "AVD-DS-0031")
+    aliases = ("SecretsUsedInArgOrEnv", "DL3064", "DS031", "DS-0031", "AVD-DS-0031")
     judged_stages = "shipped"
     security_severity = 7.5
 
@@ -41,17 +58,9 @@ class SecretInArgOrEnvRule(Rule):
             if ins.keyword == "ENV":
                 for name, *_ in variable_refs(pair.value, ctx.dockerfile.escape):
                     self.fed.setdefault(name, pair.key)
-            if not is_secret_name(pair.key):
+            literal = _judged(ctx, ins, pair)
+            if literal is None:
                 continue
-            value = ctx.model.unquote(pair.value) if pair.has_value else ""
-            if ins.keyword == "ENV" and not value.strip():
-                continue
-            expanded = ctx.model.expand(pair.value, ins).replace(" ", "") if pair.has_value else ""
-            if FINGERPRINT.match(expanded) and not re.search("(?i)token|pass|secret", pair.key):
-                continue
-            literal = bool(value) and not variable_refs(pair.value, ctx.dockerfile.escape)
-            if literal and literal_secret(pair.key, value):
-                continue  # DF608 (hardcoded-secret) reports it as an error
             if ins.keyword == "ARG":
                 self.args.append(pair)
                 continue
@@ -66,6 +75,20 @@ class SecretInArgOrEnvRule(Rule):
                 f"ENV {what}, which `docker inspect` shows to anyone with the image; "
                 + _RUNTIME.format(name=pair.key),
             )
+
+    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
+        """Global ARGs belong to no stage but to every build of the file, whatever its target."""
+        for ins in ctx.model.global_args:
+            for pair in ins.pairs:
+                if _judged(ctx, ins, pair) is not None:
+                    secret = pair.key.lower()
+                    yield self.finding(
+                        ctx,
+                        pair.key_span,
+                        f"global ARG {pair.key} takes a credential as a build argument, which build logs and "
+                        f"provenance attestations record; use a secret: `RUN --mount=type=secret,id={secret},"
+                        f"env={pair.key}` (`docker build --secret id={secret},env={pair.key}`)",
+                    )
 
     def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
         for pair in self.args:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import operands
+from dfcheck.build.packages import verb
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext, insert_after
@@ -23,22 +23,11 @@ _APT_VERBS = (
 _VERBS = {
     "apt-get": _APT_VERBS,
     "apt": _APT_VERBS,
-    "yum": ("install", "groupinstall", "localinstall", "reinstall", "remove", "erase", "update", "upgrade"),
-    "dnf": ("install", "groupinstall", "localinstall", "reinstall", "remove", "erase", "upgrade"),
+    # Canonical names (packages.VERB_SYNONYMS): `dnf in`, `yum erase`, `zypper dup` count too.
+    "yum": ("install", "groupinstall", "reinstall", "remove", "upgrade"),
+    "dnf": ("install", "groupinstall", "reinstall", "remove", "upgrade"),
     "microdnf": ("install", "reinstall", "remove", "upgrade"),
-    "zypper": (
-        "install",
-        "in",
-        "remove",
-        "rm",
-        "source-install",
-        "si",
-        "patch",
-        "update",
-        "up",
-        "dist-upgrade",
-        "dup",
-    ),
+    "zypper": ("install", "remove", "source-install", "patch", "update", "dist-upgrade"),
 }
 _YES = {
     "apt-get": ("-y", "--yes", "--assume-yes"),
@@ -78,14 +67,14 @@ class InstallWithoutYesRule(Rule):
     def check_command(
         self, ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
     ) -> Iterator[Finding]:
-        words = operands(cmd)
-        if not words or words[0].text not in _VERBS[cmd.name] or _answers_yes(cmd, script):
+        found = verb(cmd)
+        if found is None or found[1] not in _VERBS[cmd.name] or _answers_yes(cmd, script):
             return
-        verb = words[0]
+        word = found[0]
         flag = "-y"
         yield self.finding(
             ctx,
-            verb.span,
-            f"`{cmd.name} {verb.text}` without `{flag}` waits for a confirmation the build cannot give",
-            fix=Fix(f"Add {flag}", (insert_after(verb, f" {flag}"),)),
+            word.span,
+            f"`{cmd.name} {word.text}` without `{flag}` waits for a confirmation the build cannot give",
+            fix=Fix(f"Add {flag}", (insert_after(word, f" {flag}"),)),
         )

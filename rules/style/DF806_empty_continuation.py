@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.source import Span
-from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.finding import Finding, Related, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
 
@@ -17,11 +17,20 @@ class EmptyContinuationRule(Rule):
     aliases = ("NoEmptyContinuation",)
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
+        lines = ctx.dockerfile.lines
         for ins in ctx.dockerfile.instructions:
-            for line in ins.empty_continuation_lines:
-                width = len(ctx.dockerfile.lines[line - 1]) if line <= len(ctx.dockerfile.lines) else 0
-                yield self.finding(
-                    ctx,
-                    Span(line, 1, line, 1 + max(width, 1)),
-                    f"empty continuation line inside {ins.keyword}: remove it, or end the instruction above",
-                )
+            empty = ins.empty_continuation_lines
+            if not empty:
+                continue
+            # BuildKit reports the line where the continued instruction ends (before any heredoc body).
+            last = min(h.body_span.start_line for h in ins.heredocs) - 1 if ins.heredocs else ins.span.end_line
+            text = lines[last - 1] if last <= len(lines) else ""
+            start = len(text) - len(text.lstrip()) + 1
+            where = ", ".join(str(n) for n in empty)
+            yield self.finding(
+                ctx,
+                Span(last, start, last, max(len(text.rstrip()) + 1, start + 1)),
+                f"{ins.keyword} continues across the empty line{'s' if len(empty) > 1 else ''} {where}: "
+                "remove it, or end the instruction above",
+                related=tuple(Related(Span(n, 1, n, 1 + max(len(lines[n - 1]), 1)), "empty line") for n in empty),
+            )

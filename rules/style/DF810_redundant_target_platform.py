@@ -17,7 +17,7 @@ class RedundantTargetPlatformRule(Rule):
     name = "redundant-target-platform"
     severity = Severity.INFO
     summary = "FROM --platform=$TARGETPLATFORM is the default"
-    aliases = ("RedundantTargetPlatform",)
+    aliases = ("RedundantTargetPlatform", "DL3065")
 
     def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
         flag = stage.from_ins.flag("platform")

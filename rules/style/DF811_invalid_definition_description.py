@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.lint.finding import Finding, Severity
+from dfcheck.dockerfile.parse import Token
+from dfcheck.lint.finding import Finding, Related, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
 
@@ -21,19 +22,21 @@ class InvalidDefinitionDescriptionRule(Rule):
         directive_lines = {d.span.start_line for d in ctx.dockerfile.directives.values()}
         for ins in ctx.dockerfile.instructions:
             if ins.keyword == "FROM" and len(ins.args) == 3:
-                names = [ins.args[2].value.lower()]
-            elif ins.keyword == "ARG":
-                names = [p.key for p in ins.pairs]
+                names, token = [ins.args[2].value.lower()], ins.args[2]
+            elif ins.keyword == "ARG" and ins.pairs:
+                names, token = [p.key for p in ins.pairs], Token(ins.pairs[0].key, ins.pairs[0].key_span)
             else:
                 continue
+            # An empty `#` ends the comment block in BuildKit, so nothing describes the instruction.
             comment = comments.get(ins.line - 1)
-            if not names or comment is None or comment.line in directive_lines:
+            if comment is None or not comment.text or comment.line in directive_lines:
                 continue
             if comment.text.split(" ", 1)[0] not in names:
                 example = names[0] if len(names) == 1 else "<arg_key>"
                 yield self.finding(
                     ctx,
-                    comment.span,
+                    token.span,
                     f"comment for {ins.keyword} should follow the format '# {example} <description>'; "
                     "separate other comments with an empty line",
+                    related=(Related(comment.span, "the comment taken as its description"),),
                 )

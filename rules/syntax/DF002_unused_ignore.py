@@ -19,6 +19,14 @@ class UnusedIgnoreRule(Rule):
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         for pragma in ctx.pragmas:
+            if pragma.unknown:
+                bad = [repr(u) for u in pragma.unknown if u in pragma.codes]
+                verb = "is not a rule code" if len(bad) == 1 else "are not rule codes"
+                why = f"{', '.join(bad)} {verb}" if bad else "rule codes must be separated by commas"
+                yield self.finding(
+                    ctx, pragma.span, f"hadolint ignores this whole comment, and so does dfcheck: {why}"
+                )
+                continue
             for token in pragma.codes:
                 if token.lower() in ("all", "*"):
                     continue
@@ -26,7 +34,7 @@ class UnusedIgnoreRule(Rule):
                     continue
                 named = rules_matching(token)
                 if not named:
-                    if pragma.tool == "dfcheck" or token.upper().startswith("DF"):
+                    if pragma.tool == "dfcheck":
                         yield self.finding(ctx, pragma.span, f"unknown rule '{token}' in ignore comment")
                 elif (
                     token not in pragma.used

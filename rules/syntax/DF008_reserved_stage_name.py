@@ -16,7 +16,7 @@ class ReservedStageNameRule(Rule):
     name = "reserved-stage-name"
     severity = Severity.ERROR
     summary = "A stage is named 'scratch' or 'context'"
-    aliases = ("ReservedStageName",)
+    aliases = ("ReservedStageName", "DL3063")
 
     def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
         if stage.name in RESERVED:

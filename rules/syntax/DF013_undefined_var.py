@@ -15,6 +15,27 @@ FLAGS = ("chown", "chmod", "from")
 ALWAYS_SET = frozenset({"PATH"})
 
 
+def one_typo_from(name: str, options: list[str]) -> str | None:
+    """The first of ``options`` one typo away from ``name`` (a letter added, dropped, changed, or two
+    neighbours swapped: ``$PAHT`` for ``PATH``), for names of four letters or more; None if any
+    option is ``name`` itself. BuildKit suggests within two edits, but it knows the base image's
+    variables: here a near miss must be close enough to prove a typo (``$GOPATH`` is no ``$PATH``)."""
+    if name in options or len(name) < 4:
+        return None
+    return next((o for o in options if _one_edit(name, o)), None)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :] or (a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i : i + 2][::-1])
+    return a[i + 1 :] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1 :]
+
+
 def _words(ins: Instruction) -> list[Token]:
     if ins.keyword in ("ENV", "LABEL", "ARG"):
         return [Token(p.value, p.value_span) for p in ins.pairs if p.has_value]
@@ -48,16 +69,14 @@ class UndefinedVarRule(Rule):
                 for name, start, end, modifier in variable_refs(token.value, ctx.dockerfile.escape):
                     if name in scope or name in ALWAYS_SET or modifier[:1] in (":", "-", "+", "?"):
                         continue
-                    import difflib
-
-                    close = difflib.get_close_matches(name, list(scope), n=1, cutoff=0.8)
+                    close = one_typo_from(name, [*scope, *ALWAYS_SET])
                     if name in globals_:
                         why = f"declare 'ARG {name}' in this stage;"
                         why += " global and predefined ARGs are not inherited"
                     elif later.get(name, 0) > ins.line:
                         why = f"it is only defined later, on line {later[name]}"
                     elif close:
-                        why = f"did you mean ${close[0]}?"
+                        why = f"did you mean ${close}?"
                     elif scratch:
                         why = "nothing in this stage defines it"
                     else:

@@ -18,29 +18,24 @@ class InvalidBaseImageRule(Rule):
     aliases = ("InvalidDefaultArgInFrom",)
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
-        scope = dict(PLATFORM_DEFAULTS)
-        for ins in ctx.model.global_args:
-            for pair in ins.pairs:
-                if pair.key in ctx.model.build_args:
-                    scope[pair.key] = ctx.model.build_args[pair.key]
-                elif pair.has_value:
-                    scope[pair.key] = expand(pair.value, scope, ctx.dockerfile.escape).value
+        given, defaults = self._scope(ctx, ctx.model.build_args), self._scope(ctx, {})
         for stage in ctx.stages():
             if not stage.from_ins.args:
                 continue
             token = stage.from_ins.args[0]
-            value = expand(token.value, scope, ctx.dockerfile.escape).value
-            if isinstance(value, Unknown):
-                continue
-            value = value.strip()
-            if ctx.model.stage_named(value) is not None or value.lower() == "scratch":
-                continue
-            if ImageRef.parse(value).valid:
-                continue
             names = [name for name, *_ in variable_refs(token.value, ctx.dockerfile.escape)]
+            value, scope = self._resolve(ctx, token.value, given), given
+            if value is None and names and ctx.model.build_args:
+                # Valid with the build arguments given: BuildKit still judges the defaults alone.
+                value, scope = self._resolve(ctx, token.value, defaults), defaults
+            if value is None:
+                continue
             unset = [n for n in names if n not in scope]
-            if unset:
-                why = f"ARG {', '.join(unset)} has no default, so FROM gets '{value}' without --build-arg"
+            if unset or scope is not given:
+                if unset:
+                    why = f"ARG {', '.join(unset)} has no default, so FROM gets '{value}' without --build-arg"
+                else:
+                    why = f"with the ARG defaults FROM gets '{value}', so builds without --build-arg fail"
                 finding = self.finding(ctx, token.span, f"invalid base image: {why}")
                 # Like BuildKit's InvalidDefaultArgInFrom, a warning: builds that pass --build-arg work.
                 yield finding._replace(severity=Severity.WARNING)
@@ -50,3 +45,27 @@ class InvalidBaseImageRule(Rule):
             else:
                 why = f"'{value}' is not a valid image reference (lowercase name, optional :tag and @digest)"
             yield self.finding(ctx, token.span, f"invalid base image: {why}")
+
+    @staticmethod
+    def _scope(ctx: RuleContext, build_args: dict[str, str]) -> dict[str, str]:
+        """The global ARGs as FROM sees them, with ``build_args`` given."""
+        scope = dict(PLATFORM_DEFAULTS)
+        for ins in ctx.model.global_args:
+            for pair in ins.pairs:
+                if pair.key in build_args:
+                    scope[pair.key] = build_args[pair.key]
+                elif pair.has_value:
+                    scope[pair.key] = expand(pair.value, scope, ctx.dockerfile.escape).value
+        return scope
+
+    @staticmethod
+    def _resolve(ctx: RuleContext, text: str, scope: dict[str, str]) -> str | None:
+        """What FROM gets with ``scope`` when that is not a valid base (a stage, scratch, an image);
+        None too when the value cannot be known (an expansion past the substitution limits)."""
+        value = expand(text, scope, ctx.dockerfile.escape).value
+        if isinstance(value, Unknown):
+            return None
+        value = value.strip()
+        if ctx.model.stage_named(value) is not None or value.lower() == "scratch":
+            return None
+        return None if ImageRef.parse(value).valid else value
