@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from dfcheck.build.packages import canonical_verb
 from dfcheck.build.semantic import Semantics
 from dfcheck.dockerfile.model import Stage
 from dfcheck.dockerfile.parse import Instruction, Token
@@ -134,7 +135,8 @@ def step_kind(sem: Semantics, ins: Instruction) -> str:
         for script in sem.scripts(ins):
             for cmd in script.commands:
                 sub = cmd.subcommand
-                if sub in _OS_INSTALL.get(cmd.name, ()) or sub in _LANG_INSTALL.get(cmd.name, ("\0",)):
+                os_verb = canonical_verb(cmd.name, sub) if sub is not None else None
+                if os_verb in _OS_INSTALL.get(cmd.name, ()) or sub in _LANG_INSTALL.get(cmd.name, ("\0",)):
                     return "install"
                 if cmd.name in _BUILDS or sub in _BUILD_SUBCOMMANDS.get(cmd.name, ()):
                     kind = "build"

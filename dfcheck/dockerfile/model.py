@@ -340,6 +340,9 @@ class Model:
         self._by_name: dict[str, Stage] = {}
         self._numbered: list[Stage] = []
         self._facts: dict[int, Facts] = {}
+        #: Per stage, the variables its ENV instructions (and its parents') set: what ONBUILD
+        #: triggers and images built from it see.
+        self._env_end: dict[int, Scope] = {}
         self._build()
 
     # --- construction ---------------------------------------------------------------------------
@@ -379,10 +382,14 @@ class Model:
         """Facts for each instruction of ``stage``, continuing from its parent's end state."""
         if stage.parent is not None:
             facts = stage.parent.end.but(stage=stage, onbuild=None)
+            env = self._env_end[stage.parent.index]
         else:
             windows = stage.base.is_windows
             shell: tuple[str, ...] = WINDOWS_SHELL if windows else DEFAULT_SHELL
-            facts = Facts(stage, Scope(), shell, shell_dialect(shell), self._posix(stage, shell), None, None)
+            # Instructions before any FROM (hadolint's snippets) see the ARGs declared above them.
+            scope = Scope(None, self.global_scope) if stage.implicit else Scope()
+            facts = Facts(stage, scope, shell, shell_dialect(shell), self._posix(stage, shell), None, None)
+            env = Scope()
         escape = self.dockerfile.escape
         for ins in stage.instructions:
             while self._shell_pragmas and self._shell_pragmas[-1][0] < ins.line:
@@ -390,12 +397,15 @@ class Model:
                 facts = facts.but(shell=assumed, dialect=shell_dialect(assumed), posix=self._posix(stage, assumed))
             self._facts[id(ins)] = facts
             if ins.trigger is not None:
-                self._facts[id(ins.trigger)] = facts.but(onbuild=ins)
+                # A trigger runs in the images built FROM this one: ENV reaches them, ARG does not.
+                self._facts[id(ins.trigger)] = facts.but(onbuild=ins, scope=env)
             keyword = ins.keyword
             if keyword in ("ARG", "ENV"):
                 own = self._declare(ins, facts.scope)
                 if own:
                     facts = facts.but(scope=Scope(facts.scope, own))
+                    if keyword == "ENV":
+                        env = Scope(env, own)
             elif keyword == "SHELL" and ins.is_json and ins.args:
                 program = tuple(a.value for a in ins.args)
                 facts = facts.but(shell=program, dialect=shell_dialect(program), posix=self._posix(stage, program))
@@ -406,6 +416,7 @@ class Model:
                 user = expand(ins.args[0].value, facts.scope, escape).value.split(":", 1)[0]
                 facts = facts.but(user=user or "root")
         stage.end = facts
+        self._env_end[stage.index] = env
 
     def _declare(self, ins: Instruction, scope: Scope) -> dict[str, str]:
         """The variables an ARG or ENV sets, evaluated left to right against ``scope``."""
