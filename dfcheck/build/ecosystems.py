@@ -96,9 +96,10 @@ class Operation(NamedTuple):
     """What one command does with an ecosystem's dependencies.
 
     ``kind`` is ``install`` (reads the manifests, installs the dependencies: cheap to order before
-    the sources), ``fetch`` (only downloads them) or ``build`` (builds the project and downloads
+    the sources), ``fetch`` (only downloads them), ``build`` (builds the project and downloads
     what is missing as a side effect: it must follow the sources, so only its downloads are
-    avoidable). ``needs_source``: the command also reads the project itself (``pip install .``,
+    avoidable) or ``tool`` (installs a named tool with the ecosystem's installer, ``cargo install
+    ripgrep``: it reads no manifest, but downloads as much). ``needs_source``: the command also reads the project itself (``pip install .``,
     ``poetry install`` without ``--no-root``), so it cannot simply move above the source copy.
     ``files``: the manifest files it names (``pip install -r requirements/prod.txt``), relative to
     its working directory; empty when it reads the ecosystem's default files.
@@ -183,7 +184,9 @@ def operation(cmd: Command, name: str | None = None) -> Operation | None:
         return Operation(CARGO, "fetch", cmd)
     if program == "cargo" and words[:2] == ["chef", "cook"]:
         return Operation(CARGO, "fetch", cmd)
-    if program == "cargo" and sub in ("build", "test", "rustc", "install") and not (sub == "install" and not cmd.has_flag("--path")):
+    if program == "cargo" and sub == "install" and not cmd.has_flag("--path"):
+        return Operation(CARGO, "tool", cmd)
+    if program == "cargo" and sub in ("build", "test", "rustc", "install"):
         return Operation(CARGO, "build", cmd)
     if program in ("mvn", "mvnw") and words:
         offline = any(w.startswith(("dependency:go-offline", "dependency:resolve")) for w in words)

@@ -357,7 +357,7 @@ class _Analysis:
         operation = op.operation
         eco = operation.ecosystem
         self.before[id(operation.command)] = state.copies
-        if op.after_fetch or ins.parent is not None:
+        if op.after_fetch or ins.parent is not None or operation.kind == "tool":
             return state
         found = self._find_provider(state.copies, op)
         key = (eco.name, found[3] if found is not None else op.cwd)

@@ -129,7 +129,7 @@ def step_kind(sem: Semantics, ins: Instruction) -> str:
     if kw == "RUN":
         kind = "run"
         for package_op in sem.operations(ins):
-            if package_op.operation.kind in ("install", "fetch"):
+            if package_op.operation.kind in ("install", "fetch", "tool"):
                 return "install"
             kind = "build"
         for script in sem.scripts(ins):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from dfcheck.build import ecosystems
 from dfcheck.build.base_images import image_user
+from dfcheck.build.ecosystems import Ecosystem
 from dfcheck.build.packages import operands, removes
 from dfcheck.build.users import NewUser, created_user
 from dfcheck.dockerfile.model import is_root_user, stage_chain
@@ -17,46 +19,43 @@ from dfcheck.shell import Command, Word
 
 
 class Tool(NamedTuple):
-    """A dependency tool: the verbs that fetch, where it caches and how a RUN cleans that up.
+    """What this rule adds to an ecosystem of the shared table (its caches, the commands that
+    download): the mount targets it proposes to root, where ``VAR:default`` means ``$VAR`` when
+    the Dockerfile sets it, else the default; the flag that moves the cache; the subcommands that
+    clean it; the flags that forbid downloads (``--frozen`` is Cargo's ``--locked --offline``)."""
 
-    ``caches`` starting ``~/`` are in the user's home; ``env`` entries are ``VAR`` or
-    ``VAR/sub`` (the cache is ``$VAR/sub``); ``suggest`` are the targets proposed to root, where
-    ``VAR:default`` means ``$VAR`` when the Dockerfile sets it, else the default.
-    """
-
-    name: str
-    programs: tuple[str, ...]
-    verbs: tuple[str, ...]
-    caches: tuple[str, ...]
+    ecosystem: Ecosystem
     suggest: tuple[str, ...]
-    env: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     cleans: tuple[str, ...] = ()
-    #: Flags that forbid downloads (``--frozen`` is Cargo's ``--locked --offline``).
     offline: tuple[str, ...] = ("--offline",)
     #: Stages that ship are left to DF114, which already asks for a mount or a cleanup.
     build_stages_only: bool = False
 
+    @property
+    def name(self) -> str:
+        return self.ecosystem.name
 
-TOOLS = (
-    Tool("npm", ("npm",), ("ci", "clean-install", "install", "i"), ("~/.npm",), ("npm_config_cache:/root/.npm",),
-         ("npm_config_cache", "NPM_CONFIG_CACHE"), ("--cache",), ("cache clean",)),
-    Tool("yarn", ("yarn",), ("", "install"), ("/usr/local/share/.cache/yarn", "~/.cache/yarn", "~/.yarn/berry/cache"),
-         ("YARN_CACHE_FOLDER:/usr/local/share/.cache/yarn",), ("YARN_CACHE_FOLDER",), ("--cache-folder",),
-         ("cache clean",), build_stages_only=True),
-    Tool("pnpm", ("pnpm",), ("install", "i", "fetch"), ("~/.local/share/pnpm/store", "/pnpm/store"),
-         ("PNPM_HOME/store:/root/.local/share/pnpm/store",), ("PNPM_HOME/store", "PNPM_STORE_DIR"), ("--store-dir",),
-         ("store prune",)),
-    Tool("go", ("go",), ("build", "install", "mod download"), ("/go/pkg/mod", "~/go/pkg/mod", "~/.cache/go-build"),
-         ("GOPATH/pkg/mod:/go/pkg/mod", "GOCACHE:/root/.cache/go-build"), ("GOPATH/pkg/mod", "GOMODCACHE", "GOCACHE"),
-         (), ("clean -modcache", "clean -cache"), offline=()),
-    Tool("cargo", ("cargo",), ("build", "fetch", "install", "chef cook"), ("/usr/local/cargo/registry", "~/.cargo/registry"),
-         ("CARGO_HOME/registry:/usr/local/cargo/registry",), ("CARGO_HOME/registry",),
-         offline=("--offline", "--frozen")),
-    Tool("maven", ("mvn", "mvnw"), ("*",), ("~/.m2",), ("/root/.m2",), offline=("-o", "--offline")),
-    Tool("gradle", ("gradle", "gradlew"), ("*",), ("~/.gradle", "/home/gradle/.gradle"),
-         ("GRADLE_USER_HOME:/root/.gradle",), ("GRADLE_USER_HOME",), ("-g", "--gradle-user-home")),
-)  # fmt: skip
+
+TOOLS = {
+    tool.ecosystem.name: tool
+    for tool in (
+        Tool(ecosystems.NPM, ("npm_config_cache:/root/.npm",), ("--cache",), ("cache clean",)),
+        Tool(ecosystems.YARN, ("YARN_CACHE_FOLDER:/usr/local/share/.cache/yarn",), ("--cache-folder",),
+             ("cache clean",), build_stages_only=True),
+        Tool(ecosystems.PNPM, ("PNPM_HOME/store:/root/.local/share/pnpm/store",), ("--store-dir",), ("store prune",)),
+        Tool(ecosystems.GO, ("GOPATH/pkg/mod:/go/pkg/mod", "GOCACHE:/root/.cache/go-build"), (),
+             ("clean -modcache", "clean -cache"), offline=()),
+        Tool(ecosystems.CARGO, ("CARGO_HOME/registry:/usr/local/cargo/registry",), offline=("--offline", "--frozen")),
+        Tool(ecosystems.MAVEN, ("/root/.m2",), offline=("-o", "--offline")),
+        Tool(ecosystems.GRADLE, ("GRADLE_USER_HOME:/root/.gradle",), ("-g", "--gradle-user-home")),
+    )
+}  # fmt: skip
+
+
+#: The programs of each tool, for its flags and its cleanup subcommands.
+_PROGRAMS = {"npm": ("npm",), "yarn": ("yarn",), "pnpm": ("pnpm",), "go": ("go",), "cargo": ("cargo",),
+             "maven": ("mvn", "mvnw"), "gradle": ("gradle", "gradlew")}  # fmt: skip
 
 
 def _env_path(scope: dict[str, str], entry: str) -> str | None:
@@ -66,35 +65,30 @@ def _env_path(scope: dict[str, str], entry: str) -> str | None:
 
 
 def _verb(tool: Tool, cmd: Command) -> Word | None:
-    """The word that makes ``cmd`` fetch dependencies (the command name for a bare ``yarn``)."""
-    if cmd.name not in tool.programs or cmd.has_flag(*tool.offline):
+    """The word that makes ``cmd`` download (the subcommand; the command name for a bare ``yarn``),
+    or None when a flag forbids downloads."""
+    if cmd.has_flag(*tool.offline):
         return None
     words = operands(cmd)
-    texts = [w.text for w in words]
-    for verb in tool.verbs:
-        if verb == "*" and words:
-            return words[0]
-        if verb == "" and not words:
-            return cmd.words[len(cmd.words) - len(cmd.args) - 1]
-        if verb and texts[: len(verb.split())] == verb.split():
-            if tool.name in ("npm", "pnpm") and verb in ("install", "i") and len(words) > 1:
-                return None  # adds named packages; the manifest install is the one worth caching
-            return words[len(verb.split()) - 1]
-    return None
+    if not words:
+        return cmd.words[len(cmd.words) - len(cmd.args) - 1]
+    if len(words) > 1 and words[0].text in ("mod", "chef"):
+        return words[1]
+    return words[0]
 
 
 def _satisfied(ctx: RuleContext, ins: Instruction, tool: Tool, cmds: list[Command]) -> bool:
     """A cache mount on one of the tool's caches, or a cleanup of them in the same RUN."""
     scope = ctx.model.scope_at(ins)
-    paths = [*tool.caches, *filter(None, (_env_path(scope, e) for e in tool.env))]
-    paths += (
-        [v for c in cmds if c.name in tool.programs for v in c.flag_values(*tool.flags)] if tool.flags else []
-    )
+    programs = _PROGRAMS[tool.name]
+    eco = tool.ecosystem
+    paths = [*eco.cache_dirs, *filter(None, (_env_path(scope, e) for e in eco.cache_env))]
+    paths += [v for c in cmds if c.name in programs for v in c.flag_values(*tool.flags)] if tool.flags else []
     if ctx.cache_mount(ins, *paths, within=True):
         return True
     for cmd in cmds:
         said = " ".join(w.text for w in cmd.args)
-        if cmd.name in tool.programs and any(said.startswith(c) for c in tool.cleans):
+        if cmd.name in programs and any(said.startswith(c) for c in tool.cleans):
             return True
     return any(removes(cmds, p + "/x") for p in paths)
 
@@ -172,11 +166,17 @@ class CacheMountRecommendedRule(Rule):
             created = tuple(u for c in cmds if (u := created_user(c)) is not None)
             if created:
                 self.users.set(stage, self.users.get(stage) + created)
-        for tool in TOOLS:
-            if tool.build_stages_only and shipped:
+        first: dict[str, tuple[Command, Word]] = {}
+        for op in ctx.semantics.operations(ins):
+            tool = TOOLS.get(op.operation.ecosystem.name)
+            if tool is None or tool.name in first or (tool.build_stages_only and shipped):
                 continue
-            cmd, verb = next(((c, v) for c in cmds if (v := _verb(tool, c)) is not None), (None, None))
-            if cmd is None or verb is None or _satisfied(ctx, ins, tool, cmds):
+            verb = _verb(tool, op.operation.command)
+            if verb is not None:
+                first[tool.name] = (op.operation.command, verb)
+        for name, (cmd, verb) in first.items():
+            tool = TOOLS[name]
+            if _satisfied(ctx, ins, tool, cmds):
                 continue
             kind = "compile" if tool.name == "go" and verb.text in ("build", "install") else "fetch"
             key = (stage.index if stage is not None else -1, tool.name, kind)
@@ -188,8 +188,7 @@ class CacheMountRecommendedRule(Rule):
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         """One finding per stage and tool at its first uncached RUN; the others are related to it."""
         for (_, name, _), runs in self.found.items():
-            tool = next(t for t in TOOLS if t.name == name)
-            yield self._finding(ctx, tool, runs)
+            yield self._finding(ctx, TOOLS[name], runs)
 
     def _account(self, ctx: RuleContext, ins: Instruction, cmds: list[Command]) -> NewUser:
         """The user the RUN's tool runs as, with the home and uid its useradd (or the image) gave it."""
@@ -210,7 +209,7 @@ class CacheMountRecommendedRule(Rule):
         related = tuple(Related(v.span, "also without a cache mount") for _, _, _, v in runs[1:])
         words = [w.text for w in operands(cmd)]
         phrase = " ".join(words[: words.index(verb.text) + 1]) if verb.text in words else ""
-        what = f"`{cmd.name}`" if not phrase or "*" in tool.verbs else f"`{cmd.name} {phrase}`"
+        what = f"`{cmd.name}`" if not phrase or tool.name in ("maven", "gradle") else f"`{cmd.name} {phrase}`"
         compiles = cmd.name == "go" and verb.text in ("build", "install")
         if compiles:
             what += " compiles every package again (and fetches missing modules) whenever this step re-runs"
