@@ -35,7 +35,7 @@ def lint_corpora() -> dict[str, list[list[object]]]:
     from dfcheck.lint.engine import Linter
 
     settings = Settings().replace(extend_select=("DF",), shellcheck=False)
-    linter = Linter({}, settings, discover=False)
+    linter = Linter(None, settings, discover=False)
     results: dict[str, list[list[object]]] = {}
     for name in CORPORA:
         root = SHARED / name

@@ -128,7 +128,7 @@ def _files_seconds(count: int) -> float | None:
             target = Path(tmp) / f"{i:05d}.Dockerfile"
             target.write_bytes(files[i % len(files)].read_bytes())
             paths.append(target)
-        linter = Linter({}, Settings().replace(extend_select=("DF",), shellcheck=False), discover=False)
+        linter = Linter(None, Settings().replace(extend_select=("DF",), shellcheck=False), discover=False)
         start = time.perf_counter()
         for path in paths:
             linter.lint_file(path, context_dir=None)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ from typer.testing import CliRunner
 
 from dfcheck.cli.app import app
 
+README = Path(__file__).resolve().parent.parent / "README.md"
 GOOD = 'FROM alpine:3.20\nUSER nobody\nCMD ["true"]\n'
 BAD = "FROM alpine:3.20\nCOPY --form=x a b\n"
 
@@ -213,7 +217,9 @@ def test_baseline_round_trip_survives_line_shifts(project: Path) -> None:
     baseline = project / "baseline.json"
     assert run(["baseline", str(dockerfile), "-o", str(baseline), "--select", "DF001"])[0] == 0
     dockerfile.write_text("FROM alpine:3.20\nRUN true\n\nCOPY --form=x a b\nCOPY --chmown=1 a b\n")
-    code, out, _ = run(["check", str(dockerfile), "--baseline", str(baseline), "--select", "DF001", "-f", "json"])
+    code, out, _ = run(
+        ["check", str(dockerfile), "--baseline", str(baseline), "--select", "DF001", "-f", "json"]
+    )
     findings = json.loads(out)["findings"]
     assert code == 1
     assert [f["span"]["start_line"] for f in findings] == [5]
@@ -227,15 +233,19 @@ def test_shellcheck_positions_in_heredoc_and_continuation(project: Path) -> None
     text = "FROM alpine:3.20\nARG NAME=x\nRUN echo start && \\\n    echo $NAME $UNSET\nRUN <<EOF\ncd /tmp\necho $HOME\nEOF\n"
     (project / "Dockerfile").write_text(text)
     _, out, _ = run(["check", str(project / "Dockerfile"), "--select", "DF500", "-f", "json"])
-    found = {(f["code"], f["span"]["start_line"], f["span"]["start_col"]) for f in json.loads(out)["findings"]}
+    found = {
+        (f["code"], f["span"]["start_line"], f["span"]["start_col"]) for f in json.loads(out)["findings"]
+    }
     assert ("SC2086", 4, 10) in found and ("SC2086", 4, 16) in found
     assert ("SC2086", 7, 6) in found
-    _, out, _ = run(["check", str(project / "Dockerfile"), "--select", "DF500", "--ignore", "SC2086", "-f", "json"])
+    _, out, _ = run(
+        ["check", str(project / "Dockerfile"), "--select", "DF500", "--ignore", "SC2086", "-f", "json"]
+    )
     assert not [f for f in json.loads(out)["findings"] if f["code"] == "SC2086"]
 
 
 def test_buildkit_check_directive_skip_and_error(project: Path) -> None:
-    body = 'FROM alpine:3.20\nENTRYPOINT echo hi\n'
+    body = "FROM alpine:3.20\nENTRYPOINT echo hi\n"
     (project / "Dockerfile").write_text("# check=skip=JSONArgsRecommended\n" + body)
     _, out, _ = run(["check", str(project / "Dockerfile"), "--select", "DF201", "-f", "json"])
     assert json.loads(out)["findings"] == []
@@ -249,3 +259,167 @@ def test_statistics_say_whether_shellcheck_runs(project: Path) -> None:
     code, out, _ = run(["check", str(project / "Dockerfile"), "--statistics", "-f", "text"])
     assert code == 0
     assert any(line.startswith("shellcheck: ") for line in out.splitlines())
+
+
+def test_color_must_be_auto_always_or_never(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "Dockerfile").write_text(GOOD)
+    message = "dfcheck: error: --color (or DFCHECK_COLOR): 'purple' is not one of auto, always, never\n"
+    assert run(["check", str(project / "Dockerfile"), "--color", "purple"]) == (2, "", message)
+    monkeypatch.setenv("DFCHECK_COLOR", "purple")
+    assert run(["check", str(project / "Dockerfile")]) == (2, "", message)
+    assert run(["check", str(project / "Dockerfile"), "--color", "never"])[0] == 0
+
+
+def test_missing_target_stage_is_an_error_for_that_file_only(project: Path) -> None:
+    (project / "a.Dockerfile").write_text(
+        "FROM alpine:3.20 AS build\nFROM alpine:3.20 AS runtime\nCOPY --form=x a b\n"
+    )
+    (project / "b.Dockerfile").write_text("FROM alpine:3.20 AS build\nRUN true\n")
+    code, out, err = run(["check", str(project), "--target", "runtime", "--select", "DF001", "-f", "json"])
+    assert code == 2
+    assert err == f"{project / 'b.Dockerfile'}:1:1: target stage 'runtime' not found (named stages: build)\n"
+    assert [f["path"] for f in json.loads(out)["findings"]] == [str(project / "a.Dockerfile")]
+
+
+def test_context_must_be_a_directory(project: Path) -> None:
+    (project / "Dockerfile").write_text(GOOD)
+    code, out, err = run(["check", str(project / "Dockerfile"), "--context", str(project / "nope")])
+    assert (code, out) == (2, "")
+    assert err == f"dfcheck: error: --context {project / 'nope'}: not a directory\n"
+
+
+def test_rule_prefix_lists_the_rules_it_matches() -> None:
+    from dfcheck.lint.registry import load_rules
+
+    cache_rules = sorted(code for code in load_rules() if code.startswith("DF1"))
+    code, out, err = run(["rule", "DF1"])
+    lines = out.splitlines()
+    assert (code, err) == (0, "")
+    assert lines[0] == f"DF1 matches {len(cache_rules)} rules:"
+    assert [line.split()[0] for line in lines[1:]] == cache_rules
+    code, out, _ = run(["rule", "DF1", "--format", "json"])
+    assert [r["code"] for r in json.loads(out)["rules"]] == cache_rules
+    assert run(["rule", "NOPE"]) == (2, "", "dfcheck: error: no rule named 'NOPE'\n")
+
+
+def test_summary_never_says_all_passed_when_a_file_was_not_checked(project: Path) -> None:
+    missing = str(project / "nonexistent")
+    assert run(["check", missing, "-f", "text"]) == (
+        2,
+        "No problems found, but 1 of 1 file could not be checked.\n",
+        f"{missing}:1:1: cannot read: no such file or directory\n",
+    )
+    (project / "Dockerfile").write_text(BAD)
+    code, out, _ = run(["check", missing, str(project / "Dockerfile"), "-f", "text", "--select", "DF001"])
+    assert code == 2
+    assert out.endswith("Found 1 problem (1 error) in 1 of 2 files; 1 of 2 files could not be checked.\n")
+    (project / "Dockerfile").write_text(GOOD)
+    assert run(["check", str(project / "Dockerfile"), "-f", "text"])[1] == "All checks passed (1 file).\n"
+
+
+def test_bad_threshold_names_every_level() -> None:
+    code, _, err = run(["check", "--failure-threshold", "fatal", "."])
+    assert code == 2
+    assert err == (
+        "dfcheck: error: --failure-threshold must be one of error, warning, info, style, none (got 'fatal')\n"
+    )
+
+
+def test_unknown_format_is_refused_before_linting(project: Path) -> None:
+    (project / "Dockerfile").write_text(BAD)
+    code, out, err = run(["check", str(project / "Dockerfile"), "-f", "yaml"])
+    assert (code, out) == (2, "")
+    assert err.startswith("dfcheck: error: unknown format 'yaml'; choose from text, json, ")
+
+
+def test_help_shows_metavars_and_whole_summaries() -> None:
+    from dfcheck.cli.app import app
+
+    code, out, _ = run(["--help"])
+    flat = " ".join(out.split())
+    assert code == 0
+    for command in app.registered_commands:
+        summary = " ".join((command.callback.__doc__ or "").split("\n\n")[0].split())  # type: ignore[union-attr]
+        assert f"{command.name} {summary}" in flat
+    for command in app.registered_commands:
+        code, out, _ = run([str(command.name), "--help"])
+        assert code == 0
+        assert not re.search(r"<(list|str|int|path|float|bool|text)\b", out), out
+        assert not re.search(r"\[\w+\]\.\.\.\]", out)
+    usage = run(["check", "--help"])[1].splitlines()[0]
+    assert usage == "Usage: dfcheck check [OPTIONS] [PATH...]"
+    assert "--failure-threshold LEVEL" in run(["check", "--help"])[1]
+    assert "--history HISTORY" in run(["cache", "--help"])[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [(["rules"], 0), (["check", "BAD"], 1), (["parse", "BAD"], 1)],
+    ids=["rules", "check", "parse"],
+)
+def test_closed_pipe_ends_quietly(project: Path, args: list[str], code: int) -> None:
+    """``dfcheck ... | head`` with the reader gone before dfcheck writes: no message, the usual exit code."""
+    (project / "BAD").write_text(BAD)
+    argv = [str(project / a) if a == "BAD" else a for a in args]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dfcheck", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait() == code
+    expected = f"{project / 'BAD'}:2:6: DF001 unknown flag: form [error]\n" if args[0] == "parse" else ""
+    assert err == expected
+
+
+def test_exclude_leaves_paths_out_of_discovery(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "Dockerfile",
+        "vendor/Dockerfile",
+        "build/a.Dockerfile",
+        "src/build/Dockerfile",
+        "svc/x.Dockerfile",
+    ):
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(GOOD)
+    (project / ".dfcheck.toml").write_text('exclude = ["vendor", "build/*"]\n')
+    (project / "svc" / ".dfcheck.toml").write_text('exclude = ["x.*"]\n')
+
+    def checked(*args: str) -> set[str]:
+        code, out, _ = run(["check", *args, "-f", "json"], cwd=project)
+        assert code == 0
+        return {f["path"] for f in json.loads(out)["files"]}
+
+    assert checked(".") == {"Dockerfile", "src/build/Dockerfile"}
+    assert checked("svc/x.Dockerfile", "vendor/Dockerfile") == {"svc/x.Dockerfile", "vendor/Dockerfile"}
+    assert checked("vendor") == {"vendor/Dockerfile"}
+    (project / ".dfcheck.toml").unlink()
+    monkeypatch.setenv("DFCHECK_EXCLUDE", "src,build")  # the environment beats svc/.dfcheck.toml too
+    assert checked(".") == {"Dockerfile", "vendor/Dockerfile", "svc/x.Dockerfile"}
+
+
+def test_readme_options_table_is_generated_from_the_declaration() -> None:
+    from dfcheck.cli.options import markdown_table
+
+    text = README.read_text()
+    table = text.split("<!-- check-options", 1)[1].split("\n", 1)[1].split("<!-- /check-options -->")[0]
+    assert table == markdown_table()
+
+
+def test_readme_commands_do_not_share_a_virtual_environment() -> None:
+    """The test extras bring ShellCheck, which would switch on the ShellCheck rules for the main command."""
+    text = README.read_text()
+    main = text.split("<!-- main-command -->\n\n", 1)[1].split("\n", 1)[0]
+    tests = text.split("<!-- test-command -->\n\n", 1)[1].split("\n", 1)[0]
+    assert re.search(r"venv (\S+) ", main)[1] == ".venv"  # type: ignore[index]
+    assert re.search(r"venv (\S+) ", tests)[1] == ".venv-test"  # type: ignore[index]
+    assert ".venv/" not in tests and "[test]" in tests
+
+
+def test_wheel_lists_every_package() -> None:
+    root = README.parent
+    listed = set(
+        re.findall(r'"(dfcheck[\w.]*)"', (root / "pyproject.toml").read_text().split("packages = [")[1])
+    )
+    packages = {".".join(p.parent.relative_to(root).parts) for p in (root / "dfcheck").rglob("__init__.py")}
+    assert packages <= listed

@@ -113,7 +113,7 @@ def test_context_walked_once_for_many_dockerfiles(tmp_path: Path, monkeypatch: p
         path = tmp_path / name
         path.write_text("FROM python\nCOPY . /app\nCOPY .env /x\n")
         paths.append(path)
-    linter = Linter({"select": CONTEXT_RULES}, Settings())
+    linter = Linter(None, Settings(select=CONTEXT_RULES))
     results = [linter.lint_file(p, p.name, tmp_path) for p in paths]
     assert [[(f.code, f.span.start_line) for f in r.findings] for r in results] == [
         [("DF401", 2), ("DF405", 3)]

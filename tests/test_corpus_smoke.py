@@ -40,7 +40,7 @@ def _lint_chunk(paths: list[Path], settings: Settings) -> list[str]:
         problems.append(f"{path}: {code} raised {exc!r}\n{where}")
 
     engine.rule_error_hook = collect
-    linter = engine.Linter({}, settings, discover=False)
+    linter = engine.Linter(None, settings, discover=False)
     for path in paths:
         try:
             linter.lint_file(path)

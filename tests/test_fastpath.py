@@ -1,4 +1,4 @@
-"""The start-up fast path must accept exactly the options the typer command declares."""
+"""The start-up fast path and the typer command are built from one declaration and parse alike."""
 
 from __future__ import annotations
 
@@ -6,55 +6,105 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import typer.main
+from typer.testing import CliRunner
 
+from dfcheck.cli import runner
 from dfcheck.cli.app import app
-from dfcheck.cli.fastpath import CHECK_OPTIONS, ENVVARS, parse_check
+from dfcheck.cli.main import parse_check
+from dfcheck.cli.options import FIELDS, Check
 
 
-def test_option_table_matches_typer() -> None:
+def test_typer_command_is_built_from_the_declaration() -> None:
     command = typer.main.get_command(app)
     check = command.commands["check"]  # type: ignore[attr-defined]
-    declared: dict[str, str] = {}
-    envvars: dict[str, str] = {}
-    for param in check.params:
-        if param.param_type_name != "option":
-            continue
-        for opt in param.opts:
-            declared[opt] = param.name
-        if param.envvar:
-            envvars[param.name] = param.envvar
-    declared.pop("--help", None)
-    assert {k: v[0] for k, v in CHECK_OPTIONS.items()} == declared
-    assert envvars == ENVVARS
+    declared = {
+        param.name: (tuple(param.opts), param.metavar, param.envvar)
+        for param in check.params
+        if param.name != "help"
+    }
+    assert declared == {
+        name: (opt.flags or (name,), opt.metavar or None, opt.envvar) for name, (opt, _) in FIELDS.items()
+    }
 
 
 def test_parse_check_forms() -> None:
-    values = parse_check(["a", "--format=json", "-f", "sarif=out.sarif", "--exit-zero", "--", "-weird"])
-    assert values == {
-        "paths": ["a", "-weird"],
-        "output_format": ["json", "sarif=out.sarif"],
-        "exit_zero": True,
-    }
+    assert parse_check(
+        ["a", "--format=json", "-f", "sarif=out.sarif", "--exit-zero", "--", "-weird"]
+    ) == Check(paths=("a", "-weird"), output_format=("json", "sarif=out.sarif"), exit_zero=True)
+    assert parse_check(["-o", "x", "--output=y", "--context", "ctx"]) == Check(
+        output=Path("y"), context=Path("ctx")
+    )
     assert parse_check(["--help"]) is None
     assert parse_check(["--unknown"]) is None
     assert parse_check(["--format"]) is None
+    assert parse_check(["--exit-zero=yes"]) is None
+    assert parse_check(["-qf", "json"]) is None
+
+
+COMMAND_LINES = [
+    [],
+    ["Dockerfile", "-", "--stdin-filename", "web/Dockerfile"],
+    ["a", "b", "--select", "DF1,DF2", "--select", "DF3", "--ignore=DF101", "--extend-select", "DF301"],
+    ["--format", "text", "-f", "json=out.json", "-o", "report.txt", "--output", "r2.txt"],
+    ["--failure-threshold", "none", "--exit-zero", "--no-pragmas", "-q", "--statistics", "--color", "never"],
+    ["--config", "cfg.toml", "--target", "runtime", "--build-arg", "A=1", "--build-arg", "B"],
+    ["--context", ".", "--baseline", "base.json", "--", "--odd-name"],
+    ["--target", "a", "--target", "b", "--color=always"],
+]
+
+
+@pytest.mark.parametrize("argv", COMMAND_LINES, ids=" ".join)
+@pytest.mark.parametrize(
+    "env", [{}, {"DFCHECK_FORMAT": "text json=x.json", "DFCHECK_COLOR": "never"}, {"DFCHECK_FORMAT": ""}]
+)
+def test_fast_and_typer_parse_alike(
+    argv: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    seen: list[Check] = []
+
+    def record(check: Check) -> int:
+        seen.append(check)
+        return 0
+
+    monkeypatch.setattr(runner, "run_check", record)
+    result = CliRunner().invoke(app, ["check", *argv], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert parse_check(argv) == seen[0]
 
 
 def test_fast_and_typer_paths_agree(tmp_path: Path) -> None:
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text("FROM alpine:3.20\nCOPY --form=x a b\n")
+    command = ["check", str(dockerfile), "--format", "json"]
     fast = subprocess.run(
-        [sys.executable, "-m", "dfcheck", "check", str(dockerfile), "--format", "json"],
-        capture_output=True,
-        text=True,
-        check=False,
+        [sys.executable, "-m", "dfcheck", *command], capture_output=True, text=True, check=False
     )
     slow = subprocess.run(
-        [sys.executable, "-c", "from dfcheck.cli.app import main; main()", "check", str(dockerfile), "--format", "json"],
+        [sys.executable, "-c", "from dfcheck.cli.app import main; main()", *command],
         capture_output=True,
         text=True,
         check=False,
     )
     assert fast.returncode == slow.returncode == 1
     assert fast.stdout == slow.stdout
+
+
+def test_check_starts_without_the_cli_framework(tmp_path: Path) -> None:
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM alpine:3.20\n")
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "dfcheck", "check", str(dockerfile), "--select", "DF001"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    imported = {
+        line.rsplit("|", 1)[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if "|" in line
+    }
+    assert "dfcheck" in imported
+    assert imported.isdisjoint({"typer", "click", "rich", "pydantic", "dataclasses"})

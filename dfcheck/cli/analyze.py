@@ -1,7 +1,7 @@
 """``dfcheck context`` and ``dfcheck cache``: the build-context report and the layer-cache analysis.
 
-Registered on :data:`dfcheck.cli.app.app` when that module is imported; ``dfcheck check``'s fast path
-never imports this module.
+Plain functions that :mod:`dfcheck.cli.app` registers; ``dfcheck check``'s fast path never
+imports this module.
 
 Both print one line per problem on stderr (``dfcheck: error: ...``, ``dfcheck: warning: ...``)
 with names shown by :func:`printable`, and write their report whole: to ``-o FILE`` through a
@@ -17,12 +17,11 @@ from typing import Annotated, Any
 
 import typer
 
-from dfcheck.cli.app import _fail, app
+from dfcheck.cli.commands import fail as _fail
 from dfcheck.cli.runner import EXIT_CLEAN, EXIT_ERROR
 from dfcheck.report.plain import printable
 
 
-@app.command("context")
 def context_command(
     directory: Annotated[
         Path, typer.Argument(help="The build context (default: the current directory).")
@@ -58,7 +57,6 @@ def context_command(
     raise typer.Exit(code)
 
 
-@app.command("cache")
 def cache_command(
     dockerfile: Annotated[Path, typer.Argument(help="The Dockerfile to analyse; '-' reads it from stdin.")],
     context: Annotated[
@@ -93,7 +91,7 @@ def cache_command(
 ) -> None:
     """Which step misses first in each stage, what re-runs, and reorderings that would save rebuilds."""
     from dfcheck.build.cache import Change, analyse_file, context_relative
-    from dfcheck.cli.runner import build_cli_settings
+    from dfcheck.cli.options import build_args as parse_build_args
     from dfcheck.report.cache import render_text
     from dfcheck.report.plain import json_text
 
@@ -106,7 +104,7 @@ def cache_command(
     if not context_dir.is_dir():
         raise _fail(f"{printable(str(context_dir))}: the build context is not a directory")
     try:
-        build_args = build_cli_settings({"build_arg": build_arg})["build_args"]
+        build_args = parse_build_args(build_arg or [])
     except ValueError as exc:
         raise _fail(printable(str(exc))) from None
     paths = context_relative(changed or [], context_dir)
@@ -242,5 +240,5 @@ def _html(record: dict[str, Any], dockerfile: Path | None, text: str) -> str:
     from dfcheck.report.output import render_report
 
     shown = str(dockerfile) if dockerfile is not None else "-"
-    result = Linter({}, Settings()).lint_source(text, shown, dockerfile)
+    result = Linter(None, Settings()).lint_source(text, shown, dockerfile)
     return render_report("html", Report([result]), RenderOptions(extras={shown: record}))

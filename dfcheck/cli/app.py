@@ -1,26 +1,30 @@
-"""Thin typer app: arguments -> Settings -> engine -> formatter -> exit code.
+"""The typer app: ``check`` built from its declaration, the other commands registered from their modules.
 
 Exit codes: 0 clean, 1 findings at or above the failure threshold, 2 usage, configuration or
-I/O error. Errors are one line with path:line:col; a Python traceback is a bug.
+I/O error. Errors are one line with path:line:col; a Python traceback is a bug. Output cut short
+by a reader that went away (``dfcheck rules | head``) ends quietly, with the exit code the command
+would have had.
+
+Command modules (:mod:`dfcheck.cli.commands`, :mod:`dfcheck.cli.analyze`) define plain functions
+and never import this module; this module imports them and registers them.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
-from pathlib import Path
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
+import typer.core
+import typer.models
 
 from dfcheck import __version__
-from dfcheck.cli.runner import (
-    EXIT_CLEAN,
-    EXIT_ERROR,
-    EXIT_FINDINGS,
-    build_cli_settings,
-    run_baseline,
-    run_check,
-)
+from dfcheck.cli import analyze, commands, runner
+from dfcheck.cli.options import DEFAULTS, FIELDS, Check, help_text, kind
+from dfcheck.lint.config import KEYS, env_var
 
 app = typer.Typer(
     name="dfcheck",
@@ -29,19 +33,14 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
 )
-
-
-def _fail(message: str) -> typer.Exit:
-    print(f"dfcheck: error: {message}", file=sys.stderr)
-    return typer.Exit(EXIT_ERROR)
 
 
 def _version(value: bool) -> None:
     if value:
         print(f"dfcheck {__version__}")
-        raise typer.Exit(EXIT_CLEAN)
+        raise typer.Exit(runner.EXIT_CLEAN)
 
 
 @app.callback()
@@ -53,172 +52,112 @@ def _main(
     """Lint Dockerfiles, analyse layer caching and the build context."""
 
 
-@app.command()
-def check(
-    paths: Annotated[
-        list[str] | None, typer.Argument(help="Dockerfiles or directories; '-' reads stdin.")
-    ] = None,
-    output_format: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="auto, text, json, sarif, html, github, checkstyle, gitlab, junit, sonarqube, rdjson; "
-            "repeat as NAME=PATH to write several.",
-            envvar="DFCHECK_FORMAT",
-        ),
-    ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
-    ] = None,
-    select: Annotated[
-        list[str] | None, typer.Option(help="Only these rules (codes, prefixes, names).")
-    ] = None,
-    extend_select: Annotated[list[str] | None, typer.Option(help="Also enable these (opt-in) rules.")] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option(help="Skip these rules (codes, prefixes, names, aliases).")
-    ] = None,
-    failure_threshold: Annotated[
-        str | None,
-        typer.Option(help="Fail on findings at or above: error, warning, info, style, none."),
-    ] = None,
-    exit_zero: Annotated[
-        bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")
-    ] = False,
-    no_pragmas: Annotated[bool, typer.Option("--no-pragmas", help="Ignore inline ignore comments.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only findings, no summary.")] = False,
-    statistics: Annotated[
-        bool, typer.Option("--statistics", help="Counts per rule after the report.")
-    ] = False,
-    color: Annotated[str, typer.Option(help="auto, always or never.", envvar="DFCHECK_COLOR")] = "auto",
-    config: Annotated[Path | None, typer.Option(help="Use this config file instead of discovery.")] = None,
-    target: Annotated[str | None, typer.Option(help="Build target stage (default: the last).")] = None,
-    build_arg: Annotated[list[str] | None, typer.Option(help="NAME=VALUE, as for docker build.")] = None,
-    context: Annotated[
-        Path | None, typer.Option(help="Build context (default: the Dockerfile's directory).")
-    ] = None,
-    baseline: Annotated[
-        Path | None, typer.Option(help="Report only findings not in this baseline file.")
-    ] = None,
-    stdin_filename: Annotated[str | None, typer.Option(help="Name to show for '-' input.")] = None,
-) -> None:
-    """Lint Dockerfiles."""
-    try:
-        cli = build_cli_settings(
-            {
-                "select": select,
-                "extend_select": extend_select,
-                "ignore": ignore,
-                "failure_threshold": failure_threshold,
-                "no_pragmas": no_pragmas,
-                "target": target,
-                "build_arg": build_arg,
-            }
+def _check_command() -> Callable[..., None]:
+    """``check`` as typer wants it: a function with one annotated keyword parameter per option."""
+    parameters = []
+    many = {name for name, (_, value_type) in FIELDS.items() if kind(value_type) == "many"}
+    for name, (opt, value_type) in FIELDS.items():
+        shown = help_text(opt)
+        if opt.config:
+            env = f"; env var: {env_var(opt.config)}" if KEYS[opt.config].env else ""
+            shown += f"  [config: {opt.config}{env}]"
+        info: typer.models.ParameterInfo
+        if opt.flags:
+            info = typer.Option(*opt.flags, metavar=opt.metavar or None, help=shown, envvar=opt.envvar)
+        else:
+            info = typer.Argument(metavar=opt.metavar, help=shown, show_default=False)
+        hint = list[str] | None if name in many else value_type
+        default = None if name in many else getattr(DEFAULTS, name)
+        parameters.append(
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[hint, info]
+            )
         )
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
-    code = run_check(
-        paths or ["."],
-        formats=output_format or ["auto"],
-        output=output,
-        cli=cli,
-        exit_zero=exit_zero,
-        quiet=quiet,
-        statistics=statistics,
-        color=color,
-        config=config,
-        context=context,
-        baseline=baseline,
-        stdin_filename=stdin_filename,
-    )
-    raise typer.Exit(code)
+
+    def check(**values: Any) -> None:
+        """Lint Dockerfiles."""
+        # typer passes a repeatable option as a list, or None when it is not given.
+        given: dict[str, Any] = {n: tuple(v or ()) if n in many else v for n, v in values.items()}
+        raise typer.Exit(runner.run_check(Check(**given)))
+
+    check.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    check.__annotations__ = {p.name: p.annotation for p in parameters}
+    return check
 
 
-@app.command()
-def baseline(
-    paths: Annotated[list[str] | None, typer.Argument(help="Dockerfiles or directories.")] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(
-        ".dfcheck-baseline.json"
-    ),
-    select: Annotated[list[str] | None, typer.Option(help="Only these rules.")] = None,
-    ignore: Annotated[list[str] | None, typer.Option(help="Skip these rules.")] = None,
-    config: Annotated[Path | None, typer.Option(help="Use this config file instead of discovery.")] = None,
-) -> None:
-    """Record today's findings so 'check --baseline' reports only new ones."""
-    cli = build_cli_settings({"select": select, "ignore": ignore})
-    raise typer.Exit(run_baseline(paths or ["."], output, cli, config))
+def _ends_quietly_on_broken_pipe(func: Callable[..., None]) -> Callable[..., None]:
+    """No "Broken pipe" message when the reader goes away: commands that can fail after their
+    output (``check``, ``parse``, ``cache``, ``context``) handle it themselves, so a BrokenPipeError
+    that gets here comes from one that has nothing left to say but success."""
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> None:
+        try:
+            try:
+                func(*args, **kwargs)
+            finally:
+                sys.stdout.flush()
+        except BrokenPipeError:
+            from dfcheck.report.output import quiet_stdout
+
+            quiet_stdout()
+            raise typer.Exit(runner.EXIT_CLEAN) from None
+
+    return command
 
 
-@app.command()
-def rules(
-    output_format: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
-) -> None:
-    """List every rule: code, name, category, severity, aliases."""
-    from dfcheck.lint.rulebook import render_rules
+class _Command(typer.core.TyperCommand):
+    """Help in click's plain style: every value shows a metavar (``--since SINCE``, ``PATH...``,
+    named after the option as argparse does when none is declared), never typer's type names
+    (``<list[str]>``, ``<int range>``)."""
 
-    try:
-        print(render_rules(output_format), end="")
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if param.metavar is None and not getattr(param, "is_flag", False):
+                param.metavar = max(param.opts, key=len).lstrip("-").replace("-", "_").upper()
+
+    def _shown(self, param: Any) -> str:
+        return f"{param.metavar}..." if param.nargs != 1 else str(param.metavar)
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                pieces.append(self._shown(param) if param.required else f"[{self._shown(param)}]")
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append((self._shown(param), record[1]))
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
 
 
-@app.command()
-def rule(
-    code: Annotated[str, typer.Argument(help="A rule code, name or alias (e.g. DF101, DL3008).")],
-    output_format: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
-) -> None:
-    """Show a rule's page."""
-    from dfcheck.lint.rulebook import render_rule
-
-    try:
-        print(render_rule(code, output_format), end="")
-    except (LookupError, ValueError) as exc:
-        raise _fail(str(exc).strip("'\"")) from None
+def _register(name: str, func: Callable[..., None]) -> None:
+    """Add a command; its summary in ``dfcheck --help`` is its docstring's first paragraph, whole."""
+    summary = " ".join((func.__doc__ or "").strip().split("\n\n")[0].split())
+    app.command(name, cls=_Command, short_help=summary)(_ends_quietly_on_broken_pipe(func))
 
 
-@app.command("parse")
-def parse_command(
-    file: Annotated[str, typer.Argument(help="A Dockerfile, or '-' for stdin.")],
-    output_format: Annotated[str, typer.Option("--format", "-f", help="json or buildkit.")] = "json",
-) -> None:
-    """Print the parsed model; exit 1 when BuildKit would reject the file while parsing.
-
-    The bytes are read as BuildKit reads them: one UTF-8 BOM dropped, NUL bytes kept, bytes that
-    are not UTF-8 kept as such (the BuildKit dump prints them as ``\\xNN`` like Go does).
-    """
-    from dfcheck.dockerfile.parse import dump_buildkit, parse
-    from dfcheck.dockerfile.parse_json import to_json
-
-    if output_format not in ("json", "buildkit"):
-        raise _fail(f"unknown format '{output_format}' (json, buildkit)")
-    try:
-        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-    except OSError as exc:
-        raise _fail(f"{file}:1:1: cannot read: {exc.strerror or exc}") from None
-    dockerfile = parse(data.decode("utf-8", "surrogateescape"))
-    if output_format == "buildkit":
-        out = dump_buildkit(dockerfile).encode("utf-8", "surrogateescape")
-    else:
-        import json
-
-        out = (json.dumps(to_json(dockerfile), indent=2, ensure_ascii=False) + "\n").encode(
-            "utf-8", "backslashreplace"
-        )
-    sys.stdout.flush()
-    sys.stdout.buffer.write(out)
-    sys.stdout.buffer.flush()
-    for error in dockerfile.errors:
-        s = error.span
-        line = f"{file}:{s.start_line}:{s.start_col}: DF001 {error.message} [error]"
-        print(line.encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
-    raise typer.Exit(EXIT_FINDINGS if dockerfile.errors else EXIT_CLEAN)
+_register("check", _check_command())
+_register("baseline", commands.baseline)
+_register("rules", commands.rules)
+_register("rule", commands.rule)
+_register("parse", commands.parse)
+_register("context", analyze.context_command)
+_register("cache", analyze.cache_command)
 
 
 def main() -> None:
     """The typer app; ``dfcheck.cli.main`` tries the fast path first."""
     app()
-
-
-
-
-from dfcheck.cli import analyze as _analyze  # noqa: E402,F401

@@ -1,13 +1,15 @@
 """Find Dockerfiles under the paths given on the command line.
 
-Explicit files are always linted; directories are walked for Dockerfile-like names, skipping
-``.git``, ``node_modules`` and anything git ignores (asked of git once per repository).
+Explicit paths are always linted; directories are walked for Dockerfile-like names, skipping
+``.git``, ``node_modules``, what the configuration's ``exclude`` names and anything git ignores
+(asked of git once per repository).
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 NAME_PATTERNS = (
@@ -58,8 +60,21 @@ def _git_ignored(root: Path, candidates: list[Path]) -> set[Path]:
     return {Path(p) for p in proc.stdout.decode(errors="replace").split("\0") if p}
 
 
-def discover(paths: list[str]) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
-    """(files to lint as (path, display name), errors as (display, one-line message))."""
+def is_excluded(path: Path, patterns: tuple[str, ...]) -> bool:
+    """Does an ``exclude`` pattern match ``path`` (absolute)? As in ruff: a pattern without a
+    slash matches the file or directory name at any depth, one with a slash the whole path
+    (:func:`dfcheck.lint.config.check_value` made it absolute)."""
+    name, full = path.name, str(path)
+    return any(fnmatch.fnmatchcase(full if "/" in p else name, p) for p in patterns)
+
+
+def discover(
+    paths: list[str], excluded: Callable[[Path], bool] | None = None
+) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
+    """(files to lint as (path, display name), errors as (display, one-line message)).
+
+    ``excluded`` is asked about each directory and file found under a directory argument.
+    """
     found: list[tuple[Path, str]] = []
     errors: list[tuple[str, str]] = []
     seen: set[str] = set()
@@ -82,8 +97,13 @@ def discover(paths: list[str]) -> tuple[list[tuple[Path, str]], list[tuple[str, 
             continue
         walked: list[Path] = []
         for folder, dirs, files in os.walk(path, onerror=None, followlinks=False):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-            walked.extend(Path(folder) / f for f in sorted(files) if is_dockerfile_name(f))
+            here = Path(folder)
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not (excluded and excluded(here / d)))
+            walked.extend(
+                here / f
+                for f in sorted(files)
+                if is_dockerfile_name(f) and not (excluded and excluded(here / f))
+            )
         ignored = _git_ignored(path, walked) if (path / ".git").exists() or _inside_git(path) else set()
         for file in walked:
             if file in ignored:

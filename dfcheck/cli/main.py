@@ -1,23 +1,88 @@
-"""Console entry point: the fast path for ``dfcheck check``, typer for everything else."""
+"""Console entry point: a fast path for ``dfcheck check``, typer for everything else.
+
+typer (with click, pydantic and rich behind it) costs about 100 ms to import, more than linting a
+file takes; a pre-commit hook pays it on every call. The common ``check`` command lines are parsed
+here from the declaration the typer command is built from too (:mod:`dfcheck.cli.options`);
+anything unusual (``--help``, a typo, bundled short flags, another command) goes to typer, which
+owns the error messages.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
+from typing import Any
+
+from dfcheck.cli.options import FIELDS, Check, is_path, kind
+
+#: flag -> (field, kind)
+_FLAGS = {flag: (name, kind(t)) for name, (opt, t) in FIELDS.items() for flag in opt.flags}
+
+
+def parse_check(argv: list[str]) -> Check | None:
+    """``check ARGS`` parsed as typer would, or None to let typer handle (and diagnose) the line."""
+    values: dict[str, Any] = {}
+    many: dict[str, list[str]] = {"paths": []}
+    i = 0
+    only_paths = False
+    while i < len(argv):
+        arg = argv[i]
+        i += 1
+        if only_paths or arg == "-" or not arg.startswith("-"):
+            many["paths"].append(arg)
+            continue
+        if arg == "--":
+            only_paths = True
+            continue
+        flag, eq, inline = arg.partition("=")
+        spec = _FLAGS.get(flag)
+        if spec is None:
+            return None
+        name, how = spec
+        if how == "flag":
+            if eq:
+                return None
+            values[name] = True
+            continue
+        if eq:
+            value = inline
+        elif i < len(argv):
+            value = argv[i]
+            i += 1
+        else:
+            return None
+        if how == "many":
+            many.setdefault(name, []).append(value)
+        else:
+            values[name] = value
+    for name, (opt, value_type) in FIELDS.items():
+        env = os.environ.get(opt.envvar) if opt.envvar and name not in values and name not in many else None
+        if env:  # as click: an empty variable is unset, a repeatable option's value splits on spaces
+            if kind(value_type) == "many":
+                many[name] = env.split()
+            else:
+                values[name] = env
+    for name, items in many.items():
+        values[name] = tuple(items)
+    for name in values:
+        if is_path(FIELDS[name][1]):
+            values[name] = Path(values[name])
+    return Check(**values)
 
 
 def main() -> None:
     try:
-        from dfcheck.cli.fastpath import run
-
-        code = run(sys.argv[1:])
-        if code is None:
+        check = parse_check(sys.argv[2:]) if sys.argv[1:2] == ["check"] else None
+        if check is None:
             from dfcheck.cli.app import main as typer_main
 
             typer_main()
             return
+        from dfcheck.cli import runner
+
+        code = runner.run_check(check)
     except KeyboardInterrupt:
         print("dfcheck: interrupted", file=sys.stderr)
         sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(2)
     sys.exit(code)

@@ -1,78 +1,69 @@
-"""Running ``dfcheck check``: settings -> engine -> formatters -> exit code, without typer.
+"""Running ``dfcheck check``: options -> settings -> engine -> formatters -> exit code, without typer.
 
-Both the typer command and the start-up fast path call :func:`run_check`, so the two cannot
-behave differently.
+Both the typer command and the start-up fast path call :func:`run_check` with the same
+:class:`~dfcheck.cli.options.Check`, so the two cannot behave differently.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dfcheck.lint.config import Settings
+    from dfcheck.cli.options import Check
+    from dfcheck.lint.config import Overrides, Settings
     from dfcheck.lint.finding import Report
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-
-def _split(values: list[str] | None) -> tuple[str, ...]:
-    return tuple(v for item in values or [] for v in item.replace(",", " ").split() if v)
-
-
-def build_cli_settings(values: dict[str, Any]) -> dict[str, Any]:
-    """Command-line option values -> Settings fields; a malformed value raises ValueError."""
-    build_args: dict[str, str] = {}
-    for item in values.get("build_arg") or []:
-        name, eq, value = item.partition("=")
-        if not name:
-            raise ValueError(f"--build-arg expects NAME=VALUE, got '{item}'")
-        build_args[name] = value if eq else os.environ.get(name, "")
-    return {
-        "select": _split(values.get("select")),
-        "extend_select": _split(values.get("extend_select")),
-        "ignore": _split(values.get("ignore")),
-        "failure_threshold": values.get("failure_threshold"),
-        "pragmas": not values.get("no_pragmas"),
-        "target": values.get("target"),
-        "build_args": build_args,
-    }
 
 
 class RunError(Exception):
     """A usage, configuration or I/O problem: one line on stderr and exit 2."""
 
 
+def cli_overrides(check: Check) -> Overrides:
+    """The settings the command line gives, checked as the same keys in a config file are."""
+    from dfcheck.cli.options import config_table
+    from dfcheck.lint.config import overrides
+
+    try:
+        return overrides(*config_table(check))
+    except ValueError as exc:
+        raise RunError(f"error: {exc}") from None
+
+
 def collect(
     paths: list[str],
-    cli: dict[str, Any],
+    cli: Overrides,
     *,
     config: Path | None = None,
     context: Path | None = None,
     stdin_filename: str | None = None,
 ) -> tuple[Report, Settings]:
     """Discover and lint; returns the report and the settings that apply in the current directory."""
-    from dfcheck.cli.discover import discover
-    from dfcheck.lint.config import ConfigError, Settings, load_file, parse_threshold
+    from dfcheck.cli.discover import discover, is_excluded
+    from dfcheck.lint.config import ConfigError, Settings, load_file
     from dfcheck.lint.engine import Linter, lint_many
     from dfcheck.lint.finding import FileResult
 
-    cli_settings = {k: v for k, v in cli.items() if v not in (None, (), {})}
-    if not cli.get("pragmas", True):
-        cli_settings["pragmas"] = False
+    if context is not None and not context.is_dir():
+        raise RunError(f"error: --context {context}: not a directory")
     try:
-        if "failure_threshold" in cli_settings:
-            cli_settings["failure_threshold"] = parse_threshold(cli_settings["failure_threshold"])
         base = Settings()
         if config is not None:
             kind = "hadolint" if config.suffix in (".yaml", ".yml") else "dfcheck"
             kind = "pyproject" if config.name == "pyproject.toml" else kind
             base = load_file(config, kind, base)
-        linter = Linter(cli_settings, base, discover=config is None)
+        linter = Linter(cli, base, discover=config is None)
         default_settings = linter.settings_for(Path.cwd() / "Dockerfile" if config is None else None)
-        found, errors = discover([p for p in paths if p != "-"])
+
+        def excluded(path: Path) -> bool:
+            """By the settings of the directory that holds ``path`` (not by a config inside it)."""
+            patterns = linter.settings_for(path.parent).exclude
+            return bool(patterns) and is_excluded(path.resolve(), patterns)
+
+        found, errors = discover([p for p in paths if p != "-"], excluded)
         report = lint_many(linter, found, context)
         if "-" in paths:
             fake = Path(stdin_filename) if stdin_filename else None
@@ -89,79 +80,80 @@ def collect(
 
 
 def _print_file_errors(report: Report) -> bool:
-    """One line per unreadable or undecodable file; True when a file could not be linted at all."""
-    unreadable = False
+    """One line per file with a problem; True when a file could not be checked at all."""
+    unchecked = False
     for result in report.files:
         if result.error:
             print(result.error, file=sys.stderr)
-            unreadable = unreadable or not result.text
-    return unreadable
+            unchecked = unchecked or not result.text
+    return unchecked
 
 
-def run_check(
-    paths: list[str],
-    *,
-    formats: list[str],
-    output: Path | None,
-    cli: dict[str, Any],
-    exit_zero: bool = False,
-    quiet: bool = False,
-    statistics: bool = False,
-    color: str = "auto",
-    config: Path | None = None,
-    context: Path | None = None,
-    baseline: Path | None = None,
-    stdin_filename: str | None = None,
-) -> int:
-    from dfcheck.report.output import write_reports
+def run_check(check: Check) -> int:
+    from dfcheck.cli.options import bad_choice
+    from dfcheck.report.output import quiet_stdout, write_reports
 
     try:
-        report, settings = collect(paths, cli, config=config, context=context, stdin_filename=stdin_filename)
-        if baseline is not None:
+        problem = bad_choice(check)
+        if problem:
+            raise RunError(f"error: {problem}")
+        report, settings = collect(
+            list(check.paths) or ["."],
+            cli_overrides(check),
+            config=check.config,
+            context=check.context,
+            stdin_filename=check.stdin_filename,
+        )
+        if check.baseline is not None:
             from dfcheck.report.baseline import filter_report
 
             try:
-                report = filter_report(report, baseline)
+                report = filter_report(report, check.baseline)
             except (OSError, ValueError) as exc:
                 raise RunError(f"error: {exc}") from None
     except RunError as exc:
         print(f"dfcheck: {exc}", file=sys.stderr)
         return EXIT_ERROR
     report.statistics["shellcheck"] = _shellcheck_state(settings)
-    unreadable = _print_file_errors(report)
+    unchecked = _print_file_errors(report)
+    formats = list(check.output_format) or ["auto"]
     try:
-        if not write_reports(report, formats, output, color=color, quiet=quiet, statistics=statistics):
-            return EXIT_ERROR
+        written = write_reports(
+            report, formats, check.output, color=check.color, quiet=check.quiet, statistics=check.statistics
+        )
     except ValueError as exc:
         print(f"dfcheck: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    if unreadable:
+    except BrokenPipeError:
+        quiet_stdout()  # the reader went away (| head): the exit code stays what the findings say
+        written = True
+    if unchecked or not written:
         return EXIT_ERROR
-    if exit_zero:
+    if check.exit_zero:
         return EXIT_CLEAN
     return EXIT_FINDINGS if any(r.fails for r in report.files) else EXIT_CLEAN
 
 
-def run_baseline(paths: list[str], output: Path, cli: dict[str, Any], config: Path | None = None) -> int:
+def run_baseline(check: Check, output: Path) -> int:
     """Write the current findings as a baseline so only new ones are reported from now on."""
     from dfcheck.report.baseline import write_baseline
 
     try:
-        report, _ = collect(paths, cli, config=config)
+        report, _ = collect(list(check.paths) or ["."], cli_overrides(check), config=check.config)
     except RunError as exc:
         print(f"dfcheck: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    unreadable = _print_file_errors(report)
+    unchecked = _print_file_errors(report)
     try:
         count = write_baseline(report, output)
     except OSError as exc:
         print(f"dfcheck: error: cannot write baseline {output}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
     print(f"dfcheck: wrote {count} finding{'s' if count != 1 else ''} to {output}", file=sys.stderr)
-    return EXIT_ERROR if unreadable else EXIT_CLEAN
+    return EXIT_ERROR if unchecked else EXIT_CLEAN
 
 
-def _shellcheck_state(settings: Any) -> str:
+def _shellcheck_state(settings: Settings) -> str:
     from dfcheck.shell.shellcheck import available
 
     if not settings.shellcheck:

@@ -330,7 +330,7 @@ class Model:
     """
 
     def __init__(
-        self, dockerfile: Dockerfile, build_args: dict[str, str] | None = None, target: str | None = None
+        self, dockerfile: Dockerfile, build_args: Mapping[str, str] | None = None, target: str | None = None
     ) -> None:
         self.dockerfile = dockerfile
         self.build_args = dict(build_args or {})

@@ -16,7 +16,7 @@ from typing import Any
 from dfcheck.dockerfile.model import Model
 from dfcheck.dockerfile.parse import Instruction, parse
 from dfcheck.dockerfile.source import read_dockerfile
-from dfcheck.lint.config import ConfigError, Settings, find_config, load_file
+from dfcheck.lint.config import ConfigError, Overrides, Settings, find_config, load_file
 from dfcheck.lint.finding import FileResult, Finding, Report, Severity
 from dfcheck.lint.registry import load_rules, rules_matching, token_matches
 from dfcheck.lint.rule import ANY_PROGRAM, Rule, RuleContext
@@ -70,8 +70,10 @@ def _resolve_or_fail(token: str, key: str) -> list[type[Rule]]:
 class Linter:
     """Lints files with per-directory configuration discovered once and cached."""
 
-    def __init__(self, cli_settings: dict[str, Any], base: Settings | None = None, *, discover: bool = True):
-        self.cli_settings = cli_settings
+    def __init__(
+        self, overrides: Overrides | None = None, base: Settings | None = None, *, discover: bool = True
+    ):
+        self.overrides = overrides or Overrides()
         self.base = base or Settings()
         self.discover = discover
         self._by_config: dict[str, Settings] = {}
@@ -89,17 +91,14 @@ class Linter:
             env = env_table()
             if env:
                 settings = apply_table(settings, env, "environment")
-            settings = settings.replace(**self.cli_settings)
+            settings = self.overrides.apply(settings)
             selected_rules(settings)
             self._by_config[key] = settings
         return self._by_config[key]
 
     def _find_config(self, start: Path) -> tuple[Path, str] | None:
         """find_config, once per directory: a run over many files reads each config once."""
-        directory = start if start.is_dir() else start.parent
-        if directory not in self._config_in:
-            self._config_in[directory] = find_config(directory)
-        return self._config_in[directory]
+        return find_config(start, self._config_in)
 
     def lint_file(self, path: Path, display: str | None = None, context_dir: Path | None = None) -> FileResult:
         return self._lint_read(str(path), display or str(path), path, context_dir)
@@ -134,6 +133,10 @@ def lint_text(
 
     dockerfile = parse(text)
     model = Model(dockerfile, settings.build_args, settings.target)
+    if settings.target and model.stages and model.stage_named(settings.target) is None:
+        named = ", ".join(s.name for s in model.stages if s.name) or "none"
+        error = f"{display}:1:1: target stage '{settings.target}' not found (named stages: {named})"
+        return FileResult(display, error=error, threshold=settings.failure_threshold)
     context_given = context_dir is not None
     if context_dir is None and file_path is not None:
         context_dir = file_path.parent

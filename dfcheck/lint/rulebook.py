@@ -24,8 +24,9 @@ def rule_record(rule: type[Rule]) -> dict[str, Any]:
     }
 
 
-def render_rules(fmt: str) -> str:
-    rules = [r for _, r in sorted(load_rules().items())]
+def render_rules(fmt: str, only: list[type[Rule]] | None = None) -> str:
+    """The rulebook, or the ``only`` rules (what a prefix such as ``DF1`` matched), in code order."""
+    rules = sorted(only, key=lambda r: r.code) if only is not None else [r for _, r in sorted(load_rules().items())]
     if fmt == "json":
         return json.dumps({"version": 1, "rules": [rule_record(r) for r in rules]}, indent=2) + "\n"
     if fmt == "markdown":

@@ -87,8 +87,15 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     if options.quiet:
         return
     files = len(report.files)
+    # A file that could not be read or checked was printed on stderr; the summary counts it.
+    unchecked = sum(1 for r in report.files if r.error and not r.text)
+    plural = "s" if files != 1 else ""
+    if not findings and not unchecked:
+        out.write(f"All checks passed ({files} file{plural}).\n")
+        return
+    not_checked = f"{unchecked} of {files} file{plural} could not be checked"
     if not findings:
-        out.write(f"All checks passed ({files} file{'s' if files != 1 else ''}).\n")
+        out.write(f"No problems found, but {not_checked}.\n")
         return
     by_level = Counter(f.severity for f in findings)
     parts = [
@@ -98,5 +105,5 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     affected = len({f.path for f in findings})
     out.write(
         f"Found {len(findings)} problem{'s' if len(findings) != 1 else ''} ({', '.join(parts)}) "
-        f"in {affected} of {files} file{'s' if files != 1 else ''}.\n"
+        f"in {affected} of {files} file{plural}{'; ' + not_checked if unchecked else ''}.\n"
     )

@@ -1,0 +1,130 @@
+"""The commands beside ``check``: ``baseline``, ``rules``, ``rule`` and ``parse``.
+
+Plain functions with typer annotations; :mod:`dfcheck.cli.app` registers them (and builds
+``check`` from its declaration in :mod:`dfcheck.cli.options`), so no command module imports the app.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dfcheck.cli.options import FIELDS, help_text
+from dfcheck.cli.runner import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
+
+
+def fail(message: str) -> typer.Exit:
+    """Print ``message`` as a one-line error; the caller raises the returned exit (code 2)."""
+    print(f"dfcheck: error: {message}", file=sys.stderr)
+    return typer.Exit(EXIT_ERROR)
+
+
+def baseline(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="PATH...", help="Dockerfiles or directories.", show_default=False),
+    ] = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="PATH", help="Baseline file to write.")
+    ] = Path(".dfcheck-baseline.json"),
+    select: Annotated[
+        list[str] | None, typer.Option(metavar="RULES", help=help_text(FIELDS["select"][0]))
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option(metavar="RULES", help=help_text(FIELDS["ignore"][0]))
+    ] = None,
+    config: Annotated[Path | None, typer.Option(metavar="PATH", help=FIELDS["config"][0].help)] = None,
+) -> None:
+    """Record today's findings so 'check --baseline' reports only new ones."""
+    from dfcheck.cli.options import Check
+    from dfcheck.cli.runner import run_baseline
+
+    given = Check(
+        paths=tuple(paths or ()), select=tuple(select or ()), ignore=tuple(ignore or ()), config=config
+    )
+    raise typer.Exit(run_baseline(given, output))
+
+
+_RULE_FORMAT = typer.Option("--format", "-f", metavar="FORMAT", help="text, json or markdown.")
+
+
+def rules(output_format: Annotated[str, _RULE_FORMAT] = "text") -> None:
+    """List every rule: code, name, category, severity, aliases."""
+    from dfcheck.lint.rulebook import render_rules
+
+    try:
+        print(render_rules(output_format), end="")
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def rule(
+    code: Annotated[
+        str,
+        typer.Argument(
+            metavar="RULE", help="A rule code, name or alias (DF101, DL3008), or a code prefix (DF1)."
+        ),
+    ],
+    output_format: Annotated[str, _RULE_FORMAT] = "text",
+) -> None:
+    """Show a rule's page; a prefix that matches several rules lists them."""
+    from dfcheck.lint.registry import rules_matching
+    from dfcheck.lint.rulebook import render_rule, render_rules
+
+    found = rules_matching(code)
+    try:
+        if len(found) > 1:
+            intro = f"{code} matches {len(found)} rules:\n" if output_format == "text" else ""
+            print(intro + render_rules(output_format, found), end="")
+        else:
+            print(render_rule(code, output_format), end="")
+    except (LookupError, ValueError) as exc:
+        raise fail(exc.args[0]) from None
+
+
+def parse(
+    file: Annotated[str, typer.Argument(metavar="PATH", help="A Dockerfile, or '-' for stdin.")],
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", metavar="FORMAT", help="json or buildkit.")
+    ] = "json",
+) -> None:
+    """Print the parsed model; exit 1 when BuildKit would reject the file while parsing.
+
+    The bytes are read as BuildKit reads them: one UTF-8 BOM dropped, NUL bytes kept, bytes that
+    are not UTF-8 kept as such (the BuildKit dump prints them as ``\\xNN`` like Go does).
+    """
+    from dfcheck.dockerfile.parse import dump_buildkit
+    from dfcheck.dockerfile.parse import parse as parse_text
+    from dfcheck.dockerfile.parse_json import to_json
+
+    if output_format not in ("json", "buildkit"):
+        raise fail(f"unknown format '{output_format}' (json, buildkit)")
+    try:
+        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        raise fail(f"{file}:1:1: cannot read: {exc.strerror or exc}") from None
+    dockerfile = parse_text(data.decode("utf-8", "surrogateescape"))
+    if output_format == "buildkit":
+        out = dump_buildkit(dockerfile).encode("utf-8", "surrogateescape")
+    else:
+        import json
+
+        out = (json.dumps(to_json(dockerfile), indent=2, ensure_ascii=False) + "\n").encode(
+            "utf-8", "backslashreplace"
+        )
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(out)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:  # the reader went away: the exit code still says what BuildKit would do
+        from dfcheck.report.output import quiet_stdout
+
+        quiet_stdout()
+    for error in dockerfile.errors:
+        s = error.span
+        line = f"{file}:{s.start_line}:{s.start_col}: DF001 {error.message} [error]"
+        print(line.encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
+    raise typer.Exit(EXIT_FINDINGS if dockerfile.errors else EXIT_CLEAN)
