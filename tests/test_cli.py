@@ -368,7 +368,11 @@ def test_closed_pipe_ends_quietly(project: Path, args: list[str], code: int) -> 
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait() == code
-    expected = f"{project / 'BAD'}:2:6: DF001 unknown flag: form [error]\n" if args[0] == "parse" else ""
+    expected = (
+        f"{project / 'BAD'}:2:6: DF001 unknown flag: form (did you mean from?) [error]\n"
+        if args[0] == "parse"
+        else ""
+    )
     assert err == expected
 
 
