@@ -427,3 +427,26 @@ def test_wheel_lists_every_package() -> None:
     )
     packages = {".".join(p.parent.relative_to(root).parts) for p in (root / "dfcheck").rglob("__init__.py")}
     assert packages <= listed
+
+
+def test_context_summary_counts_one_file(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("x\n")
+    code, out, _ = run(["context", str(tmp_path)])
+    assert code == 0
+    assert out.splitlines()[1:3] == ["  sent:     1 file, 2 B", "  excluded: 0 files, 0 B"]
+
+
+def test_command_modules_do_not_import_the_app() -> None:
+    """app.py imports the command modules and registers their functions; never the other way round."""
+    import ast
+
+    cli = README.parent / "dfcheck" / "cli"
+    importers = set()
+    for module in cli.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            names = {f"{node.module}.{alias.name}" for alias in node.names} | {node.module}
+            if "dfcheck.cli.app" in names:
+                importers.add(module.name)
+    assert importers == {"main.py"}

@@ -1164,8 +1164,8 @@ def render_context_text(report: dict[str, Any]) -> str:
     ignore = report["ignore_file"] or "none"
     lines = [
         f"Build context {report['context']} (ignore file: {ignore})",
-        f"  sent:     {report['included_files']:,} files, {_size(report['included_bytes'])}",
-        f"  excluded: {report['excluded_files']:,} files, {_size(report['excluded_bytes'])}",
+        f"  sent:     {_count(report['included_files'], 'file')}, {_size(report['included_bytes'])}",
+        f"  excluded: {_count(report['excluded_files'], 'file')}, {_size(report['excluded_bytes'])}",
     ]
 
     def section(title: str, rows: list[str]) -> None:
