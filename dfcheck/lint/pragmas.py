@@ -12,6 +12,7 @@ ones can be reported instead of piling up.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from dfcheck.dockerfile.parse import Dockerfile
@@ -181,7 +182,7 @@ class CheckDirectives:
     instruction only, as BuildKit merges an instruction's preceding comments.
     """
 
-    def __init__(self, dockerfile: Dockerfile, build_args: dict[str, str]) -> None:
+    def __init__(self, dockerfile: Dockerfile, build_args: Mapping[str, str]) -> None:
         given = build_args.get("BUILDKIT_DOCKERFILE_CHECK")
         directive = dockerfile.directives.get("check")
         text = given if given is not None else (directive.value if directive else "")
