@@ -153,9 +153,9 @@ def _is_assignment(word: str) -> bool:
 
 
 def treesitter_parse(script: str) -> bool:
-    from dfcheck import shell
+    from dfcheck.shell.treesitter import ts_parser
 
-    parser = shell._ts_parser()
+    parser = ts_parser()
     return not parser.parse(script.encode("utf-8", "surrogatepass")).root_node.has_error
 
 
@@ -167,10 +167,13 @@ def first_words(commands: Any) -> list[str]:
 
 
 def fallback_names(script: str) -> list[str]:
-    from dfcheck import shell
+    from dfcheck.shell.builder import Builder
+    from dfcheck.shell.frame import Frame, line_map
+    from dfcheck.shell.lexer import parse_fallback
+    from dfcheck.shell.parse import parse_posix
 
-    builder = shell._Builder()
-    shell._parse_fallback(shell._Frame(script, shell._line_map(script)), builder)
+    builder = Builder(parse_posix)
+    parse_fallback(Frame(script, line_map(script)), builder)
     return first_words(builder.commands)
 
 
