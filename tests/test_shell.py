@@ -416,8 +416,26 @@ def test_subcommand_skips_known_value_flags() -> None:
 
 def test_positional_with_explicit_value_flags() -> None:
     cmd = only("pip install -r req.txt -c constraints.txt flask==2.0 --index-url https://x")
-    assert texts(cmd.positional()) == ["install", "req.txt", "constraints.txt", "flask==2.0", "https://x"]
-    assert texts(cmd.positional({"-r", "-c", "--index-url"})) == ["install", "flask==2.0"]
+    assert texts(cmd.positional()) == ["install", "flask==2.0"]
+    tool = only("mytool run -r req.txt -c c.txt x --url https://x")
+    assert texts(tool.positional()) == ["run", "req.txt", "c.txt", "x", "https://x"]
+    assert texts(tool.positional({"-r", "-c", "--url"})) == ["run", "x"]
+
+
+def test_one_value_flag_table_for_shell_and_rules() -> None:
+    """The shell's table and dfcheck.build.packages' had drifted apart: ``mvn -DoutputDirectory=x``
+    read as ``-D -o ...`` (offline) here, while the rules knew ``-D`` takes a value."""
+    from dfcheck.build import packages
+    from dfcheck.shell.flags import VALUE_FLAGS
+
+    assert packages.VALUE_FLAGS is VALUE_FLAGS
+    assert not only("mvn clean package -DoutputDirectory=target/libs").has_flag("-o")
+    assert texts(only("apk add --virtual .deps curl").positional()) == ["add", "curl"]
+    assert only("git -c http.sslVerify=false clone https://x").subcommand == "clone"
+    # apt-cache's -a is --all-versions (no value) and -s --src-cache (a value): apt-cache(8)
+    assert texts(only("apt-cache show -a curl").positional()) == ["show", "curl"]
+    assert texts(only("apt-cache -s /tmp/src.bin policy curl").positional()) == ["policy", "curl"]
+    assert only("apt-get -a arm64 build-dep hello").subcommand == "build-dep"
 
 
 # ---------------------------------------------------------------- script helpers
