@@ -7,11 +7,15 @@ import random
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from dfcheck.dockerfile.source import Span, TextMap
-from dfcheck.shell import Command, Script, Word, parse_script
+from dfcheck.lint.config import Settings
+from dfcheck.lint.engine import lint_text
+from dfcheck.lint.finding import Severity
+from dfcheck.shell import Command, Script, Word, parse_script, shellcheck
 from dfcheck.shell.builder import MAX_DEPTH, Builder
 from dfcheck.shell.frame import Frame, line_map
 from dfcheck.shell.lexer import parse_fallback, parse_windows
@@ -821,3 +825,78 @@ def test_assignments_are_only_recorded_by_tree_sitter_parses() -> None:
     parsed = parse_script("a=1; echo $a", dialect="cmd")
     assert parsed.assignments == ()
     assert Script([], set(), True, False, []).value_at("a", only("echo")) is None
+
+
+# ---------------------------------------------------------------- ShellCheck (DF500)
+
+
+def shellcheck_findings(text: str) -> list[tuple[str, Severity, tuple[int, int, int, int], str]]:
+    result = lint_text(text, "Dockerfile", Settings().replace(select=("DF500",)))
+    return [(f.code, f.severity, tuple(f.span), f.message) for f in result.findings]
+
+
+needs_shellcheck = pytest.mark.skipif(not shellcheck.available(), reason="ShellCheck is not installed")
+
+
+@needs_shellcheck
+def test_shellcheck_skips_a_run_too_big_and_says_so() -> None:
+    """ShellCheck's cost grows faster than the script: 2,000 ``&&``-joined commands ran into the
+    60 s timeout at 5.9 GB, and every DF500 finding of the file was dropped without a word."""
+    chain = " && ".join(f"echo $x{i}" for i in range(shellcheck.MAX_COMMANDS + 1))
+    long_line = "echo " + "a" * shellcheck.MAX_CHARS
+    text = f"FROM alpine:3.20\nRUN {chain}\nRUN echo $HOME\nRUN {long_line}\n"
+    assert shellcheck_findings(text) == [
+        ("DF500", Severity.INFO, (2, 1, 2, 4), "ShellCheck skipped: this RUN has 201 commands (more than 200)"),
+        ("SC2086", Severity.INFO, (3, 10, 3, 15), "Double quote to prevent globbing and word splitting."),
+        ("DF500", Severity.INFO, (4, 1, 4, 4), "ShellCheck skipped: this RUN has 65,541 characters (more than 65,536)"),
+    ]
+
+
+def fake_shellcheck(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "shellcheck"
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script stands in for ShellCheck")
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ("echo 'shellcheck: out of memory' >&2; exit 251", "ran out of memory (limit 1,024 MiB)"),
+        ("echo 'shellcheck: internal error' >&2; exit 3", "shellcheck: internal error"),
+        ("kill -9 $$", "killed by signal 9"),
+        ("exec sleep 30", "timed out after 0.2 s"),
+    ],
+)
+def test_shellcheck_failure_is_a_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, why: str
+) -> None:
+    monkeypatch.setattr(shellcheck, "executable", lambda: fake_shellcheck(tmp_path, body))
+    monkeypatch.setattr(shellcheck, "TIMEOUT", 0.2)
+    text = "FROM alpine:3.20\nRUN echo $HOME\n\nRUN <<EOF\necho $HOME\nEOF\n"
+    assert shellcheck_findings(text) == [
+        (
+            "DF500",
+            Severity.INFO,
+            (2, 1, 2, 4),
+            f"ShellCheck failed: {why}; no ShellCheck findings for the 2 RUN instructions of this file",
+        )
+    ]
+
+
+@needs_shellcheck
+@pytest.mark.skipif(sys.platform != "linux", reason="the memory bound is set with prlimit")
+def test_shellcheck_runs_with_a_memory_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    if threading.active_count() > 1:
+        pytest.skip("the bound is set only while the program runs one thread")
+    monkeypatch.setattr(shellcheck, "MEMORY", 64 << 20)  # this script takes ShellCheck about 95 MB
+    chain = " && ".join(f"echo $x{i}" for i in range(shellcheck.MAX_COMMANDS))
+    assert shellcheck_findings(f"FROM alpine:3.20\nRUN {chain}\n") == [
+        (
+            "DF500",
+            Severity.INFO,
+            (2, 1, 2, 4),
+            "ShellCheck failed: ran out of memory (limit 64 MiB); no ShellCheck findings for this RUN",
+        )
+    ]
