@@ -72,7 +72,8 @@ def corpus_scripts(folders: list[Path]) -> list[str]:
     return [s for s in scripts if s.strip()]
 
 
-def mutate(rng: random.Random, script: str) -> str:
+def mutate(rng: random.Random, script: str, deepest: int = 3000) -> str:
+    """One to three random edits of ``script``; an opener is repeated up to ``deepest`` times."""
     for _ in range(rng.randint(1, 3)):
         n = len(script)
         k = rng.randint(0, n)
@@ -89,7 +90,7 @@ def mutate(rng: random.Random, script: str) -> str:
             script = script[:j] + script[k:j] * rng.randint(2, 50) + script[j:]
         elif kind == 4:
             opener = rng.choice(OPENERS)
-            script = script[:k] + opener * rng.randint(100, 3000) + script[k:]
+            script = script[:k] + opener * rng.randint(deepest // 30, deepest) + script[k:]
         else:
             script = script[:k] + rng.choice(TOKENS) + script[k:]
     return script
@@ -125,7 +126,7 @@ def every_path(script: str) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("corpus", nargs="*", type=Path, help="folders of Dockerfiles (default: both shared corpora)")
-    ap.add_argument("--rounds", type=int, default=3, help="mutants per corpus script")
+    ap.add_argument("--rounds", type=int, default=1, help="mutants per corpus script (a round: ~4 min)")
     ap.add_argument("--seed", type=int, default=1646)
     ap.add_argument("--budget-base-ms", type=float, default=500.0)
     ap.add_argument("--budget-us", type=float, default=50.0, help="CPU microseconds allowed per character")

@@ -900,3 +900,35 @@ def test_shellcheck_runs_with_a_memory_bound(monkeypatch: pytest.MonkeyPatch) ->
             "ShellCheck failed: ran out of memory (limit 64 MiB); no ShellCheck findings for this RUN",
         )
     ]
+
+
+# A few real RUN scripts (from the shared corpora) for the seeded fuzz below.
+FUZZ_SEEDS = [
+    "set -eux; apt-get update && apt-get install -y --no-install-recommends ca-certificates curl"
+    " && rm -rf /var/lib/apt/lists/*",
+    'case "$(dpkg --print-architecture)" in amd64) ARCH=x64 ;; arm64) ARCH=arm64 ;; *) exit 1 ;; esac'
+    ' && curl -fsSL "https://x/node-$ARCH.tar.xz" | tar -xJ -C /usr/local --strip-components=1',
+    "apk add --no-cache --virtual .build-deps gcc musl-dev && pip install --no-cache-dir -r /tmp/r.txt"
+    " && apk del .build-deps",
+    "cat <<EOF > /etc/x.conf\nkey=$(hostname)\nEOF\nbash -e <<'SH'\nmake | tee log\nSH\n",
+    "su-exec app sh -c 'cd /app && npm ci && npm run build' && "
+    'for f in $(ls /etc/*.conf); do sed -i "s/a/b/" "$f"; done',
+    "export GOPATH=/go PATH=$PATH:/go/bin; go install github.com/x/y@v1.2.3 || { echo failed >&2; exit 1; }",
+]
+
+
+def test_seeded_fuzz_of_real_scripts() -> None:
+    """The in-process fuzz of bench/fuzz_shell.py, small and seeded: truncations, flipped
+    characters, injected quotes, heredoc openers and ``$(``, deep nesting. No parser path may
+    raise, RecursionError included."""
+    from bench.fuzz_shell import OPENERS, every_path, mutate
+
+    rng = random.Random(1646)
+    mutants = [mutate(rng, script, deepest=400) for script in FUZZ_SEEDS for _ in range(15)]
+    for opener in OPENERS:
+        script = rng.choice(FUZZ_SEEDS)
+        k = rng.randint(0, len(script))
+        mutants.append(script[:k] + opener * 400 + script[k:])
+    for mutant in mutants:
+        with stack_budget(120):
+            every_path(mutant)

@@ -148,10 +148,14 @@ def parse_tree_sitter(frame: Frame, builder: Builder) -> bool:
     if parser is None or frame.text.count("|") > _TS_MAX_PIPES:
         return False
     data = frame.text.encode("utf-8", "surrogatepass")
+    # tree-sitter reads its input again after each heredoc line (2 reads per line): slices of a
+    # memoryview cost nothing, where copied 64 KB slices made a long heredoc body quadratic.
+    # (Handing it the bytes directly would be simplest, but then it ignores progress_callback.)
+    view = memoryview(data)
     deadline = time.thread_time() + _TS_BUDGET[0] + _TS_BUDGET[1] * len(data)
     try:
         tree = parser.parse(
-            lambda offset, _point: data[offset : offset + 65536],
+            lambda offset, _point: view[offset : offset + 65536],
             progress_callback=lambda _offset, _has_error: time.thread_time() > deadline,
         )
     except ValueError:
