@@ -236,8 +236,8 @@ def main() -> None:
     rows = [
         ("bashlex", import_ms("bashlex"), t_bl, clean([r is not None for r in bl]), agreement(bl)),
         ("tree-sitter-bash", import_ms("tree_sitter, tree_sitter_bash"), t_ts, clean(ts), "(reference)"),
-        ("hand-written lexer", import_ms("dfcheck.shell"), t_fb, "n/a (never fails)", agreement(fb)),
-        ("dfcheck.shell (all)", import_ms("dfcheck.shell, tree_sitter, tree_sitter_bash"), t_df,
+        ("hand-written lexer", import_ms("dfcheck.shell.lexer"), t_fb, "n/a (never fails)", agreement(fb)),
+        ("dfcheck.shell (all)", import_ms("dfcheck.shell.parse, tree_sitter, tree_sitter_bash"), t_df,
          clean([ok for ok, _ in df]), "(reference)"),
     ]  # fmt: skip
     header = ("candidate", "import", "parse all", "clean", "command agreement")

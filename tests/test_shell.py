@@ -932,3 +932,22 @@ def test_seeded_fuzz_of_real_scripts() -> None:
     for mutant in mutants:
         with stack_budget(120):
             every_path(mutant)
+
+
+def test_shell_modules_import_only_modules_above_them() -> None:
+    """The package's layering (see its docstring): no module imports one below it, so no cycles."""
+    import ast
+
+    import dfcheck.shell
+
+    order = ["flags", "frame", "script", "quoting", "builder", "lexer", "treesitter", "parse", "__init__"]
+    folder = Path(dfcheck.shell.__file__).parent
+    assert sorted(p.stem for p in folder.glob("*.py")) == sorted([*order, "shellcheck"])
+    for k, name in enumerate(order):
+        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
+        imported = {
+            node.module.rsplit(".", 1)[-1]
+            for node in tree.body  # module level only: imports inside functions are lazy
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("dfcheck.shell.")
+        }
+        assert imported <= set(order[:k]), (name, imported - set(order[:k]))
