@@ -19,10 +19,14 @@ import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from dfcheck.dockerfile.model import Model
 from dfcheck.dockerfile.source import Span, TextMap
+
+if TYPE_CHECKING:
+    from dfcheck.dockerfile.parse import Instruction
+    from dfcheck.shell.script import Script
 
 #: ShellCheck findings that are wrong in a Dockerfile: SC2154 comes from variables set by the base
 #: image, SC1091 from files that exist only inside the image.
@@ -105,7 +109,7 @@ class _Script(NamedTuple):
         return 2 if self.exports else 1
 
 
-def _scripts(model: Model) -> tuple[list[_Script], list[Comment]]:
+def _scripts(model: Model, parsed: Callable[[Instruction], list[Script]]) -> tuple[list[_Script], list[Comment]]:
     """The scripts to check, and a notice for each RUN too big to be sent."""
     out: list[_Script] = []
     skipped: list[Comment] = []
@@ -125,7 +129,7 @@ def _scripts(model: Model) -> tuple[list[_Script], list[Comment]]:
             else:
                 sources = [(target.rest, target.rest_map)]
             size = max(len(text) for text, _ in sources)
-            commands = sum(len(script.commands) for script in model.scripts(target))
+            commands = sum(len(script.commands) for script in parsed(target))
             if commands > MAX_COMMANDS or size > MAX_CHARS:
                 what = (
                     f"{commands:,} commands (more than {MAX_COMMANDS:,})"
@@ -154,16 +158,19 @@ def _offset(text: str, line: int, col: int) -> int:
     return start + col - 1
 
 
-def check(model: Model, excludes: tuple[str, ...] = ()) -> list[Comment]:
+def check(
+    model: Model, parsed: Callable[[Instruction], list[Script]], excludes: tuple[str, ...] = ()
+) -> list[Comment]:
     """ShellCheck comments for every POSIX script of the file, positioned in the Dockerfile.
 
     Plus a ``DF500`` notice at each RUN that was skipped for its size, or at the first RUN
     checked when the ShellCheck process failed (its comments are then all missing).
+    ``parsed`` gives a RUN's scripts as dfcheck parsed them (to count their commands).
     """
     binary = executable()
     if binary is None:
         return []
-    scripts, notices = _scripts(model)
+    scripts, notices = _scripts(model, parsed)
     if not scripts:
         return notices
     import subprocess

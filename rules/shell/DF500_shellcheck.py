@@ -32,7 +32,7 @@ class ShellCheckRule(Rule):
         if not ctx.settings.shellcheck:
             return
         excluded = tuple(t.upper() for t in ctx.settings.ignore if t.upper().startswith("SC"))
-        for comment in shellcheck.check(ctx.model, excluded):
+        for comment in shellcheck.check(ctx.model, ctx.scripts, excluded):
             finding = self.finding(ctx, comment.span, comment.message)
             yield Finding(
                 code=comment.code,
