@@ -11,7 +11,6 @@ from __future__ import annotations
 from dfcheck.dockerfile.source import TextMap
 from dfcheck.shell.builder import SHELLS, Builder, basename
 from dfcheck.shell.frame import Frame, line_map
-from dfcheck.shell.lexer import parse_fallback, parse_windows
 from dfcheck.shell.script import Script
 from dfcheck.shell.treesitter import parse_tree_sitter
 
@@ -19,11 +18,16 @@ WINDOWS = frozenset({"powershell", "pwsh", "cmd"})
 
 
 def parse_posix(frame: Frame, builder: Builder) -> None:
-    """One POSIX script, in a variable scope of its own: tree-sitter, else the fallback lexer."""
+    """One POSIX script, in a variable scope of its own: tree-sitter, else the fallback lexer.
+
+    The lexer is imported only when needed: tree-sitter reads all but a few real scripts.
+    """
     outer = builder.scope
     builder.scope = builder.new_scope()
     try:
         if not parse_tree_sitter(frame, builder):
+            from dfcheck.shell.lexer import parse_fallback
+
             builder.ok = False
             parse_fallback(frame, builder)
     finally:
@@ -51,6 +55,8 @@ def parse_script(script: str, textmap: TextMap | None = None, *, dialect: str = 
     if dialect in WINDOWS or _foreign_shebang(script):
         builder = Builder(parse_posix)
         if dialect in WINDOWS:
+            from dfcheck.shell.lexer import parse_windows
+
             parse_windows(frame, builder, dialect)
         return builder.script(False)
     # The guards are a last resort: the fuzz tests run the parsers unguarded.
@@ -61,6 +67,8 @@ def parse_script(script: str, textmap: TextMap | None = None, *, dialect: str = 
     except Exception:
         pass
     try:
+        from dfcheck.shell.lexer import parse_fallback
+
         builder = Builder(parse_posix)
         parse_fallback(frame, builder)
         return builder.script(False)

@@ -186,13 +186,16 @@ class Assignment(NamedTuple):
     sequential: bool = True
 
 
-class _Sets(NamedTuple):
+class _Sets:
     """The assignments of one name in one shell, in script order, for binary search by position."""
 
-    at: list[int]
-    order: list[int]
-    values: list[str | None]
-    sequential: bool
+    __slots__ = ("at", "order", "sequential", "values")
+
+    def __init__(self) -> None:
+        self.at: list[int] = []
+        self.order: list[int] = []
+        self.values: list[str | None] = []
+        self.sequential = True
 
 
 class Script:
@@ -259,12 +262,11 @@ class Script:
             for order, a in enumerate(self.assignments):
                 found = self._by_name.get((a.scope, a.name))
                 if found is None:
-                    found = self._by_name[a.scope, a.name] = _Sets([], [], [], True)
+                    found = self._by_name[a.scope, a.name] = _Sets()
                 found.at.append(a.at)
                 found.order.append(order)
                 found.values.append(a.value)
-                if not a.sequential:
-                    self._by_name[a.scope, a.name] = found._replace(sequential=False)
+                found.sequential = found.sequential and a.sequential
         return self._by_name.get((scope, name))
 
     def value_at(self, name: str, command: Command) -> str | None:
