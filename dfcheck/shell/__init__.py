@@ -10,10 +10,10 @@ Parser choice, measured with ``bench/shell_parsers.py`` on the shared corpus (1,
 ========================  ========  =========  ==================  =================
 candidate                 import    parse all  clean               command agreement
 ========================  ========  =========  ==================  =================
-bashlex 0.18              89 ms     6.02 s     90.22 % (487 fail)  99.84 %
-tree-sitter-bash 0.25     9 ms      0.19 s     99.90 % (5 fail)    (reference)
-hand-written lexer        13 ms     0.88 s     never fails         99.96 %
-this package, end to end  18 ms     0.87 s     99.90 %             (reference)
+bashlex 0.18              84 ms     5.64 s     90.22 % (487 fail)  99.84 %
+tree-sitter-bash 0.25     8 ms      0.22 s     99.90 % (5 fail)    (reference)
+hand-written lexer        6 ms      0.81 s     never fails         99.96 %
+this package, end to end  12 ms     0.97 s     99.90 %             (reference)
 ========================  ========  =========  ==================  =================
 
 "clean": bashlex raised nothing, or tree-sitter's tree has no ERROR/MISSING node. "command
@@ -22,7 +22,7 @@ parse. "this package" includes building every Command and Word (spans are locate
 
 bashlex rejects 9.8 % of real, valid scripts: ``case`` statements (349), ``&&``/``||`` inside
 ``$( )`` (115), array assignments (19), heredocs (3); ``$(( ))`` fails too. Its import alone costs
-more than parsing the whole corpus with tree-sitter. tree-sitter-bash rejects 5: two cmd.exe
+ten times tree-sitter's. tree-sitter-bash rejects 5: two cmd.exe
 scripts, one truncated script, and two ``RUN <<EOT bash`` (a heredoc before the command name,
 which its grammar lacks). So tree-sitter-bash is the parser, imported on first use; the
 hand-written lexer covers what it rejects, Windows shells, and runaway parses, so a rule never
