@@ -153,9 +153,9 @@ def _is_assignment(word: str) -> bool:
 
 
 def treesitter_parse(script: str) -> bool:
-    from dfcheck import shell
+    from dfcheck.shell.treesitter import ts_parser
 
-    parser = shell._ts_parser()
+    parser = ts_parser()
     return not parser.parse(script.encode("utf-8", "surrogatepass")).root_node.has_error
 
 
@@ -167,10 +167,13 @@ def first_words(commands: Any) -> list[str]:
 
 
 def fallback_names(script: str) -> list[str]:
-    from dfcheck import shell
+    from dfcheck.shell.builder import Builder
+    from dfcheck.shell.frame import Frame, line_map
+    from dfcheck.shell.lexer import parse_fallback
+    from dfcheck.shell.parse import parse_posix
 
-    builder = shell._Builder()
-    shell._parse_fallback(shell._Frame(script, shell._line_map(script)), builder)
+    builder = Builder(parse_posix)
+    parse_fallback(Frame(script, line_map(script)), builder)
     return first_words(builder.commands)
 
 
@@ -233,8 +236,8 @@ def main() -> None:
     rows = [
         ("bashlex", import_ms("bashlex"), t_bl, clean([r is not None for r in bl]), agreement(bl)),
         ("tree-sitter-bash", import_ms("tree_sitter, tree_sitter_bash"), t_ts, clean(ts), "(reference)"),
-        ("hand-written lexer", import_ms("dfcheck.shell"), t_fb, "n/a (never fails)", agreement(fb)),
-        ("dfcheck.shell (all)", import_ms("dfcheck.shell, tree_sitter, tree_sitter_bash"), t_df,
+        ("hand-written lexer", import_ms("dfcheck.shell.lexer"), t_fb, "n/a (never fails)", agreement(fb)),
+        ("dfcheck.shell (all)", import_ms("dfcheck.shell.parse, tree_sitter, tree_sitter_bash"), t_df,
          clean([ok for ok, _ in df]), "(reference)"),
     ]  # fmt: skip
     header = ("candidate", "import", "parse all", "clean", "command agreement")

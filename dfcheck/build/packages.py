@@ -10,90 +10,10 @@ import fnmatch
 import re
 from typing import TYPE_CHECKING
 
+from dfcheck.shell.flags import VALUE_FLAGS
+
 if TYPE_CHECKING:
     from dfcheck.shell import Command, Word
-
-
-def _set(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-#: Flags whose value is a separate word, per program (superset of what the shell module knows).
-VALUE_FLAGS: dict[str, frozenset[str]] = {
-    "apt-get": _set(
-        "-o -c -t -a -S --option --config-file --target-release --default-release --host-architecture"
-        " --snapshot"
-    ),
-    "apk": _set(
-        "-t -X -p --virtual --repository --root --arch --cache-dir --keys-dir --repositories-file"
-        " --cache-max-age --timeout --progress-fd"
-    ),
-    "pip": _set(
-        "-r -c -e -i -f -t -b --requirement --constraint --editable --index-url --extra-index-url"
-        " --find-links --target --prefix --root --src --platform --python-version --implementation --abi"
-        " --no-binary --only-binary --progress-bar --upgrade-strategy --trusted-host --proxy --retries"
-        " --timeout --cache-dir --log --cert --client-cert --exists-action --global-option"
-        " --config-settings -C --report --python --keyring-provider --root-user-action --use-feature"
-        " --use-deprecated --build"
-        " --index --default-index --index-strategy --python-preference --requirements --constraints --overrides"
-        " --override -p --link-mode --resolution --prerelease --exclude-newer --extra --group -P"
-        " --upgrade-package --reinstall-package"
-    ),
-    "npm": _set(
-        "--prefix --registry --cache --userconfig --globalconfig --omit --include --tag --workspace -w"
-        " --loglevel --install-strategy --save-prefix --scope --before --only"
-    ),
-    "gem": _set(
-        "-v -i -n -s -P --version --install-dir --bindir --source --trust-policy --platform --config-file"
-    ),
-    "yum": _set(
-        "-c -d -e -x -R --config --installroot --releasever --enablerepo --disablerepo --exclude --setopt"
-        " --repo --repoid --repofrompath --downloaddir --destdir --forcearch --color"
-    ),
-    "zypper": _set("-R -c -D -t -r --root --config --reposd-dir --type --repo --from --cache-dir"),
-    "go": _set(
-        "-C -p -o -ldflags -gcflags -asmflags -tags -mod -modfile -pkgdir -toolexec -buildmode -compiler"
-        " -installsuffix -overlay -pgo -gccgoflags -trimpath_ignored"
-    ),
-    "mvn": _set(
-        "-f --file -s --settings -gs --global-settings -t --toolchains -pl --projects -rf --resume-from"
-        " -P --activate-profiles -T --threads -l --log-file -b --builder -D --define"
-    ),
-    "gradle": _set(
-        "-p --project-dir -g --gradle-user-home -c --settings-file -b --build-file -x --exclude-task"
-        " -I --init-script -D --system-prop -P --project-prop --include-build --console --warning-mode"
-        " --max-workers --priority"
-    ),
-}
-VALUE_FLAGS.update(
-    {
-        "yarn": _set(
-            "--cwd --cache-folder --network-timeout --network-concurrency --modules-folder --mutex --registry"
-            " --global-folder --link-folder --use-yarnrc --https-proxy --proxy --otp --preferred-cache-folder"
-        ),
-        "pnpm": _set("-C --dir --filter -F --store-dir --reporter --loglevel --registry --config.store-dir -w"),
-        "composer": _set("-d --working-dir --prefer-install --ignore-platform-req"),
-        "bundle": _set("--jobs -j --retry --path --without --with --gemfile --binstubs --deployment-path"),
-        "cargo": _set(
-            "-p --package --bin --example --test --bench --features -F --target --target-dir -j --jobs"
-            " --manifest-path --profile --recipe-path --config -Z --color --message-format"
-        ),
-        "dotnet": _set(
-            "-c --configuration -o --output -r --runtime -f --framework -v --verbosity -p --property"
-            " -s --source --packages --arch -a --os"
-        ),
-        "mix": _set("--only"),
-        "poetry": _set("--only --with --without -E --extras -C --directory -P --project"),
-        "uv": _set("--extra --group --only-group --no-group --package -p --python --index-url --find-links"),
-    }
-)
-VALUE_FLAGS["apt"] = VALUE_FLAGS["apt-get"]
-VALUE_FLAGS["mvnw"] = VALUE_FLAGS["mvn"]
-VALUE_FLAGS["gradlew"] = VALUE_FLAGS["gradle"]
-VALUE_FLAGS["dnf"] = VALUE_FLAGS["microdnf"] = VALUE_FLAGS["yum"]
-for _name in ("pip3", "pipx"):
-    VALUE_FLAGS[_name] = VALUE_FLAGS["pip"]
-
 
 
 def is_pip(cmd: Command) -> bool:

@@ -4,23 +4,46 @@ Every POSIX-shell script a file runs (shell-form RUN, RUN heredoc bodies) is wri
 file with a shebang for the dialect SHELL selects and an ``export`` line declaring the ARG and ENV
 names in scope (so ShellCheck does not call them unassigned), checked in one ShellCheck process per
 Dockerfile, and every comment is mapped back to the exact line and column in the Dockerfile.
+
+ShellCheck's time and memory grow faster than linearly with a script: 400 commands joined by
+``&&`` take it 5 s and 320 MB, 800 take 15 s and 1 GB, 2,000 over a minute and 7 GB. So a RUN
+bigger than :data:`MAX_COMMANDS` or :data:`MAX_CHARS` is not sent, and the process runs with a
+time and a memory bound. Whatever ShellCheck does not check is said, as an info comment with the
+code ``DF500`` at the RUN: ``ShellCheck skipped: ...`` or ``ShellCheck failed: ...``.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from dfcheck.dockerfile.model import Model
 from dfcheck.dockerfile.source import Span, TextMap
+
+if TYPE_CHECKING:
+    from dfcheck.dockerfile.parse import Instruction
+    from dfcheck.shell.script import Script
 
 #: ShellCheck findings that are wrong in a Dockerfile: SC2154 comes from variables set by the base
 #: image, SC1091 from files that exist only inside the image.
 DOCKERFILE_EXCLUDES = ("SC1091", "SC2154")
 _LEVELS = {"error": "error", "warning": "warning", "info": "info", "style": "style"}
+
+#: The largest RUN sent to ShellCheck, in simple commands (dfcheck's count, nested ones included)
+#: and in characters per script. The shared corpora's largest RUN has 67 commands and 4.6 KB;
+#: at 200 commands ShellCheck takes about a second and 100 MB.
+MAX_COMMANDS = 200
+MAX_CHARS = 64 * 1024
+#: Bounds of the one ShellCheck process per Dockerfile: wall-clock seconds, and bytes of address
+#: space (on Linux, see :func:`_memory_bound`; past it ShellCheck stops with "out of memory").
+TIMEOUT = 30.0
+MEMORY = 1 << 30
+#: The code of the comments saying that ShellCheck skipped or failed a RUN: the rule's own.
+NOTICE = "DF500"
 
 
 @cache
@@ -78,14 +101,18 @@ class _Script(NamedTuple):
     dialect: str
     #: ``export A= B=`` for the ARG/ENV names in scope, or "".
     exports: str
+    #: The ``RUN`` keyword, where a notice about this script goes.
+    run: Span
 
     @property
     def header_lines(self) -> int:
         return 2 if self.exports else 1
 
 
-def _scripts(model: Model) -> list[_Script]:
+def _scripts(model: Model, parsed: Callable[[Instruction], list[Script]]) -> tuple[list[_Script], list[Comment]]:
+    """The scripts to check, and a notice for each RUN too big to be sent."""
     out: list[_Script] = []
+    skipped: list[Comment] = []
     for stage in model.stages:
         for ins in stage.instructions:
             target = ins.trigger if ins.trigger is not None else ins
@@ -101,9 +128,23 @@ def _scripts(model: Model) -> list[_Script]:
                 sources = bodies or [(target.rest, target.rest_map)]
             else:
                 sources = [(target.rest, target.rest_map)]
+            size = max(len(text) for text, _ in sources)
+            commands = sum(len(script.commands) for script in parsed(target))
+            if commands > MAX_COMMANDS or size > MAX_CHARS:
+                what = (
+                    f"{commands:,} commands (more than {MAX_COMMANDS:,})"
+                    if commands > MAX_COMMANDS
+                    else f"{size:,} characters (more than {MAX_CHARS:,})"
+                )
+                skipped.append(_notice(target.keyword_span, f"ShellCheck skipped: this RUN has {what}"))
+                continue
             exports = "export " + " ".join(f"{n}=" for n in names) if names else ""
-            out.extend(_Script(text, tmap, dialect, exports) for text, tmap in sources)
-    return out
+            out.extend(_Script(text, tmap, dialect, exports, target.keyword_span) for text, tmap in sources)
+    return out, skipped
+
+
+def _notice(span: Span, message: str) -> Comment:
+    return Comment(NOTICE, "info", message, span)
 
 
 def _offset(text: str, line: int, col: int) -> int:
@@ -117,12 +158,21 @@ def _offset(text: str, line: int, col: int) -> int:
     return start + col - 1
 
 
-def check(model: Model, excludes: tuple[str, ...] = ()) -> list[Comment]:
-    """ShellCheck comments for every POSIX script of the file, positioned in the Dockerfile."""
+def check(
+    model: Model, parsed: Callable[[Instruction], list[Script]], excludes: tuple[str, ...] = ()
+) -> list[Comment]:
+    """ShellCheck comments for every POSIX script of the file, positioned in the Dockerfile.
+
+    Plus a ``DF500`` notice at each RUN that was skipped for its size, or at the first RUN
+    checked when the ShellCheck process failed (its comments are then all missing).
+    ``parsed`` gives a RUN's scripts as dfcheck parsed them (to count their commands).
+    """
     binary = executable()
-    scripts = _scripts(model)
-    if binary is None or not scripts:
+    if binary is None:
         return []
+    scripts, notices = _scripts(model, parsed)
+    if not scripts:
+        return notices
     import subprocess
     import tempfile
 
@@ -136,18 +186,33 @@ def check(model: Model, excludes: tuple[str, ...] = ()) -> list[Comment]:
             files.append(str(path))
         exclude = ",".join(code.removeprefix("SC") for code in (*DOCKERFILE_EXCLUDES, *excludes))
         try:
-            proc = subprocess.run(
+            with subprocess.Popen(
                 [binary, "-f", "json1", "-e", exclude, *files],
-                capture_output=True,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
                 text=True,
-                timeout=60,
-                check=False,
-            )
-            comments = json.loads(proc.stdout or "{}").get("comments", [])
-        except (OSError, subprocess.SubprocessError, ValueError):
-            return []
+                preexec_fn=_memory_bound(),
+            ) as proc:
+                try:
+                    stdout, stderr = proc.communicate(timeout=TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.communicate()
+                    return [*notices, _failed(scripts, f"timed out after {TIMEOUT:g} s")]
+        except OSError as exc:
+            return [*notices, _failed(scripts, f"could not run {binary}: {exc.strerror or exc}")]
+        try:
+            comments = json.loads(stdout)["comments"]
+        except (ValueError, TypeError, KeyError):
+            if "out of memory" in stderr:
+                why = f"ran out of memory (limit {MEMORY >> 20:,} MiB)"
+            else:
+                code = proc.returncode
+                status = f"exit status {code}" if code >= 0 else f"killed by signal {-code}"
+                why = (stderr.strip().splitlines() or [status])[0]
+            return [*notices, _failed(scripts, why)]
     by_file = {f: s for f, s in zip(files, scripts, strict=True)}
-    out: list[Comment] = []
+    out: list[Comment] = list(notices)
     for item in comments:
         found = by_file.get(item.get("file", ""))
         if found is None:
@@ -165,3 +230,27 @@ def check(model: Model, excludes: tuple[str, ...] = ()) -> list[Comment]:
             Comment(f"SC{item['code']}", _LEVELS.get(item.get("level", ""), "warning"), item["message"], span)
         )
     return out
+
+
+def _failed(scripts: list[_Script], why: str) -> Comment:
+    runs = len({s.run for s in scripts})
+    checked = "this RUN" if runs == 1 else f"the {runs} RUN instructions of this file"
+    return _notice(scripts[0].run, f"ShellCheck failed: {why}; no ShellCheck findings for {checked}")
+
+
+def _memory_bound() -> Callable[[], None] | None:
+    """What caps ShellCheck's address space, set in the child before ShellCheck starts.
+
+    It must be in place at start-up: ShellCheck's runtime reserves a terabyte of address space
+    then, and settles for what the limit leaves it. Linux only, and only while this program runs
+    one thread, since a ``preexec_fn`` is unsafe with several; otherwise the timeout alone bounds it.
+    """
+    if sys.platform != "linux":
+        return None
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return None
+    import resource
+
+    limit = (MEMORY, MEMORY)
+    return lambda: resource.setrlimit(resource.RLIMIT_AS, limit)

@@ -1,4 +1,9 @@
-"""ShellCheck on every RUN script, with findings at their exact place in the Dockerfile."""
+"""ShellCheck on every RUN script, with findings at their exact place in the Dockerfile.
+
+Each ShellCheck comment becomes a finding under its own ``SCxxxx`` code (alias DF500); a RUN that
+ShellCheck skipped or failed on gets an info finding under DF500 itself, so no result goes
+missing without a word.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +32,7 @@ class ShellCheckRule(Rule):
         if not ctx.settings.shellcheck:
             return
         excluded = tuple(t.upper() for t in ctx.settings.ignore if t.upper().startswith("SC"))
-        for comment in shellcheck.check(ctx.model, excluded):
+        for comment in shellcheck.check(ctx.model, ctx.scripts, excluded):
             finding = self.finding(ctx, comment.span, comment.message)
             yield Finding(
                 code=comment.code,
@@ -36,6 +41,6 @@ class ShellCheckRule(Rule):
                 message=finding.message,
                 path=finding.path,
                 span=comment.span,
-                aliases=(self.code,),
+                aliases=() if comment.code == self.code else (self.code,),
                 category=finding.category,
             )
