@@ -1,4 +1,4 @@
-"""dfcheck.build.context against Docker's own tables (moby/patternmatcher, ignorefile) and fixture trees."""
+"""The ignore file and the context against Docker's own tables (moby/patternmatcher, ignorefile) and trees."""
 
 from __future__ import annotations
 
@@ -9,18 +9,18 @@ from typing import Any
 
 import pytest
 
-from dfcheck.build import context
-from dfcheck.build.context import (
-    IgnoreMatcher,
-    IgnorePattern,
-    copy_source_matches,
-    find_ignore_file,
+from dfcheck.build import context, goregexp, ignore
+from dfcheck.build.context import BuildContext
+from dfcheck.build.ignore import IgnoreMatcher, IgnorePattern, find_ignore_file, read_ignore_file
+from dfcheck.build.inventory import (
+    LARGE_FILE_BYTES,
+    ContextInventory,
+    context_report,
     heavy_entries,
-    read_ignore_file,
-    render_context_text,
+    inventory,
     secret_like_files,
-    walk_context,
 )
+from dfcheck.report.context_text import render_context_text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "context"
 
@@ -227,7 +227,7 @@ def test_filepath_match_table(pattern: str, path: str, expected: bool, bad: bool
 
 @pytest.mark.parametrize(("pattern", "kind", "regexp"), COMPILE)
 def test_compile_table(pattern: str, kind: int, regexp: str | None) -> None:
-    got_kind, got_regexp = context._go_regexp(pattern)
+    got_kind, got_regexp = ignore._go_regexp(pattern)
     assert got_kind == kind
     if regexp is not None:
         assert got_regexp == regexp
@@ -382,11 +382,16 @@ def test_dockerfile_specific_ignore_replaces_the_context_one() -> None:
     assert named.matcher.excluded("README.md") and not named.matcher.excluded("notes.txt")
 
 
+def walk(root: Path, patterns: list[str] | None = None, **options: Any) -> ContextInventory:
+    """The inventory of ``root`` under ``patterns`` (default: the root's own ignore file)."""
+    build = context.load(root) if patterns is None else BuildContext(root, None, IgnoreMatcher(patterns))
+    return inventory(build, **options)
+
+
 def test_walk_fixture_tree() -> None:
     root = FIXTURES / "basic"
-    build = context.load(root)
-    inventory = walk_context(root, build.matcher, measure_excluded=True)
-    assert inventory.included_paths == [
+    found = walk(root, measure_excluded=True)
+    assert found.included_paths == [
         ".dockerignore",
         "README.md",
         "app.py",
@@ -395,23 +400,20 @@ def test_walk_fixture_tree() -> None:
         "src/main.py",
         "src/util/helpers.py",
     ]
-    assert inventory.pruned_dirs == ["docs/img", "node_modules"]
-    assert inventory.excluded_count == 6
-    assert inventory.included_bytes == sum(size for _, size in inventory.included)
-    assert inventory.included_bytes == sum((root / p).stat().st_size for p in inventory.included_paths)
-    assert inventory.pattern_hits == {0: 1, 1: 1, 2: 4, 3: 1, 4: 1, 5: 1, 6: 0}
-    assert inventory.errors == []
-    assert inventory.largest_dirs[0][0] == "src"
-    assert inventory.dir_files == {"docs": 1, "src": 2, "src/util": 1}
+    assert found.pruned_dirs == ["docs/img", "node_modules"]
+    assert found.excluded_count == 6
+    assert found.included_bytes == sum(f.size for f in found.included)
+    assert found.included_bytes == sum((root / p).stat().st_size for p in found.included_paths)
+    assert found.pattern_hits == {0: 1, 1: 1, 2: 4, 3: 1, 4: 1, 5: 1, 6: 0}
+    assert found.errors == []
+    assert found.largest_dirs[0][0] == "src"
+    assert found.dir_files == {"docs": 1, "src": 2, "src/util": 1}
 
 
-def test_walk_without_listing_keeps_totals() -> None:
-    root = FIXTURES / "basic"
-    inventory = walk_context(root, context.load(root).matcher, list_files=False, top=2)
-    assert inventory.included == [] and inventory.included_count == 7
-    assert len(inventory.largest_files) == 2
-    with pytest.raises(ValueError):
-        copy_source_matches(inventory, "app.py")
+def test_walk_without_measuring_keeps_totals_of_what_was_walked() -> None:
+    found = walk(FIXTURES / "basic", top=2)
+    assert found.included_count == 7 and len(found.largest_files) == 2
+    assert found.excluded_count == 3
 
 
 def _tree(root: Path, files: dict[str, str]) -> None:
@@ -423,7 +425,7 @@ def _tree(root: Path, files: dict[str, str]) -> None:
 
 def _reference_excluded(patterns: list[str], path: str) -> bool:
     """MatchesUsingParentResults down the path, every pattern tried: no pruning, no candidate filter."""
-    compiled = [(p.exclusion, context._compile(p.pattern)) for p in IgnoreMatcher(patterns).patterns]
+    compiled = [(p.exclusion, ignore.compile_pattern(p.pattern)) for p in IgnoreMatcher(patterns).patterns]
     parts = path.split("/")
     parent: list[bool] = []
     matched = False
@@ -449,6 +451,9 @@ PATTERN_SETS = [
     ["a/b", "!a", "a/b/c"],
     ["vendor/*/", "!vendor/x*/keep", "**/tmp"],
     ["[a-c]*", "![b]*/deep", "**/deep/**"],
+    ["**/deep", "b/deep/one.txt", "!**/one.txt", "**/more/two.py", "!b/deep/more", "c/keep.txt"],
+    ["a/b/c/d.txt", "**/c", "!a/b/c/d.txt", "**/b/c", "!**/x.py", "a/x.py", "*.log", "!app.log"],
+    ["src/main.py", "src/*.py", "**/main.py", "!src/main.py", "**/src/main.py", "!**/keep", "src"],
 ]
 
 
@@ -476,9 +481,8 @@ def test_walk_agrees_with_reference_matching(tmp_path: Path, patterns: list[str]
         "tmp/t.txt",
     ]
     _tree(tmp_path, dict.fromkeys(files, "x"))
-    inventory = walk_context(tmp_path, IgnoreMatcher(patterns))
     expected = sorted(f for f in files if not _reference_excluded(patterns, f))
-    assert inventory.included_paths == expected
+    assert walk(tmp_path, patterns).included_paths == expected
     matcher = IgnoreMatcher(patterns)
     assert [f for f in files if not matcher.excluded(f)] == [f for f in files if f in expected]
 
@@ -500,10 +504,10 @@ def test_symlinks_are_entries_and_never_followed(tmp_path: Path) -> None:
     (root / "app" / "loop").symlink_to("..")
     (root / "escape").symlink_to(outside)
     (root / "dangling").symlink_to(root / "missing")
-    inventory = walk_context(root, None)
-    assert inventory.included_paths == ["app/loop", "app/main.py", "dangling", "escape"]
-    assert dict(inventory.included)["escape"] == len(os.readlink(root / "escape"))
-    assert inventory.errors == []
+    found = walk(root, [])
+    assert found.included_paths == ["app/loop", "app/main.py", "dangling", "escape"]
+    assert {f.path: f.size for f in found.included}["escape"] == len(os.readlink(root / "escape"))
+    assert found.errors == []
 
 
 def test_unreadable_directories(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -516,9 +520,9 @@ def test_unreadable_directories(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         return real_scandir(path)
 
     monkeypatch.setattr(context.os, "scandir", scandir)
-    inventory = walk_context(tmp_path, IgnoreMatcher(["private", "!private/*.keep"]))
-    assert inventory.included_paths == ["ok/a.txt"]
-    assert inventory.errors == ["locked: Permission denied"]
+    found = walk(tmp_path, ["private", "!private/*.keep"])
+    assert found.included_paths == ["ok/a.txt"]
+    assert found.errors == ["locked: Permission denied"]
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads everything")
@@ -526,11 +530,11 @@ def test_unreadable_directory_on_disk(tmp_path: Path) -> None:
     _tree(tmp_path, {"locked/b.txt": "b", "c.txt": "c"})
     (tmp_path / "locked").chmod(0)
     try:
-        inventory = walk_context(tmp_path, None)
+        found = walk(tmp_path, [])
     finally:
         (tmp_path / "locked").chmod(0o755)
-    assert inventory.included_paths == ["c.txt"]
-    assert inventory.errors == ["locked: Permission denied"]
+    assert found.included_paths == ["c.txt"]
+    assert found.errors == ["locked: Permission denied"]
 
 
 @pytest.mark.parametrize(
@@ -558,20 +562,19 @@ def test_unreadable_directory_on_disk(tmp_path: Path) -> None:
         ("app\\.py", []),
     ],
 )
-def test_copy_source_matches(source: str, expected: list[str]) -> None:
+def test_files_a_source_reads(source: str, expected: list[str]) -> None:
     build = context.load(FIXTURES / "basic")
-    assert copy_source_matches(build, source) == expected
-    assert copy_source_matches(build.inventory, source) == expected
+    assert [f.path for f in build.files(source)] == expected
 
 
-def test_copy_source_matches_from_a_root() -> None:
-    basic = FIXTURES / "basic"
-    assert copy_source_matches(basic, ".") == context.load(basic).inventory.included_paths
+def test_files_a_source_reads_under_each_ignore_file() -> None:
+    basic = context.load(FIXTURES / "basic")
+    assert [f.path for f in basic.files(".")] == walk(FIXTURES / "basic").included_paths
     specific = FIXTURES / "specific"
     everything = [".dockerignore", "README.md", "docker/app.Dockerfile.dockerignore"]
-    assert copy_source_matches(specific, "*") == everything
-    named = copy_source_matches(specific, "*", dockerfile=specific / "docker" / "app.Dockerfile")
-    assert named == [".dockerignore", "docker/app.Dockerfile.dockerignore", "notes.txt"]
+    assert [f.path for f in context.load(specific).files("*")] == everything
+    named = context.load(specific, specific / "docker" / "app.Dockerfile").files("*")
+    assert [f.path for f in named] == [".dockerignore", "docker/app.Dockerfile.dockerignore", "notes.txt"]
 
 
 def test_secret_like_files(tmp_path: Path) -> None:
@@ -604,8 +607,8 @@ def test_secret_like_files(tmp_path: Path) -> None:
             "ignored/.env": "TOKEN=3",
         },
     )
-    inventory = walk_context(tmp_path, IgnoreMatcher(["ignored"]), list_files=False)
-    assert secret_like_files(inventory) == [
+    build = BuildContext(tmp_path, None, IgnoreMatcher(["ignored"]))
+    assert secret_like_files(build, inventory(build).included) == [
         ".aws/credentials",
         ".env",
         ".env.production",
@@ -644,9 +647,9 @@ def test_heavy_entries(tmp_path: Path) -> None:
         },
     )
     with open(tmp_path / "src" / "model.bin", "wb") as handle:
-        handle.truncate(context.LARGE_FILE_BYTES + 1)
-    inventory = walk_context(tmp_path, IgnoreMatcher(["excluded"]))
-    found = [(e.path, e.kind, e.files) for e in heavy_entries(inventory)]
+        handle.truncate(LARGE_FILE_BYTES + 1)
+    heavy = heavy_entries(walk(tmp_path, ["excluded"]))
+    found = [(e.path, e.kind, e.files) for e in heavy]
     assert found == [
         ("src/model.bin", "large-file", 1),
         ("node_modules", "dependencies", 3),
@@ -655,7 +658,7 @@ def test_heavy_entries(tmp_path: Path) -> None:
         ("build", "build-output", 1),
         ("**/__pycache__", "cache", 2),
     ]
-    assert heavy_entries(inventory)[1].bytes == 501
+    assert heavy[1].bytes == 501
 
 
 def test_context_report_and_text() -> None:
@@ -685,7 +688,7 @@ def test_context_report_and_text() -> None:
 
 def test_context_report_names_pattern_errors(tmp_path: Path) -> None:
     _tree(tmp_path, {".dockerignore": "ok\n[\n", "ok": "x", "a.txt": "y"})
-    report = context.context_report(tmp_path)
+    report = context_report(tmp_path)
     assert "included" not in report
     assert report["errors"] == [".dockerignore:2: syntax error in pattern"]
     assert [p["dead"] for p in report["patterns"]] == [False, False]
@@ -694,10 +697,36 @@ def test_context_report_names_pattern_errors(tmp_path: Path) -> None:
 
 def context_report_json(root: Path) -> dict[str, Any]:
     """The report after a JSON round trip, which it must survive unchanged."""
-    report = context.context_report(root, None, True)
+    report = context_report(root, None, True)
     assert json.loads(json.dumps(report)) == report
     return report
 
 
 def test_ignore_pattern_is_the_documented_shape() -> None:
     assert IgnorePattern("!x", True, 3, "x") == IgnorePattern(text="!x", exclusion=True, line=3, pattern="x")
+
+
+def test_many_patterns_compile_only_what_a_path_meets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """10,000 patterns cost a parse each; a regex is translated and compiled when first tried."""
+    translated: list[str] = []
+    real = ignore.translate
+
+    def translate(source: str) -> str:
+        translated.append(source)
+        return real(source)
+
+    monkeypatch.setattr(ignore, "translate", translate)
+    ignore.compile_pattern.cache_clear()
+    text = "".join(f"dir{i}/*.log\n!dir{i}/keep{i}.log\n**/tmp{i}\n" for i in range(3334))
+    matcher = IgnoreMatcher(read_ignore_file(text))
+    assert len(matcher.patterns) == 10002 and translated == []
+    assert matcher.excluded("dir7/x.log") and not matcher.excluded("dir7/keep7.log")
+    assert matcher.excluded("src/tmp12/a.py") and not matcher.excluded("src/a.log")
+    assert translated == ["^dir7/[^/]*\\.log$"]
+
+
+def test_negated_classes_stay_negated_in_python() -> None:
+    """A complement over all of Unicode makes re.compile 70 times slower."""
+    assert goregexp.translate("^a[^/]*$") == "^a[^\\U0000002f]*\\Z"
+    assert goregexp.translate("\\D[^\\d]") == "[^\\U00000030-\\U00000039][^\\U00000030-\\U00000039]"
+    assert IgnoreMatcher(["a[^x]b"]).matches("a/b")

@@ -42,7 +42,8 @@ from dfcheck.dockerfile.parse import Dockerfile, Instruction
 from dfcheck.dockerfile.substitute import expand
 
 if TYPE_CHECKING:
-    from dfcheck.build.context import BuildContext, IgnoreMatcher
+    from dfcheck.build.context import BuildContext
+    from dfcheck.build.ignore import IgnoreMatcher
 
 SCHEMA_VERSION = 1
 
@@ -204,7 +205,8 @@ class CacheModel:
         return other.index
 
     def _copy_inputs(self, step: Step, stage: Stage) -> None:
-        from dfcheck.build.context import IgnoreMatcher, source_root
+        from dfcheck.build.ignore import IgnoreMatcher
+        from dfcheck.build.sources import source_root
 
         ins = step.ins
         source_from = ins.flag("from")
@@ -223,7 +225,7 @@ class CacheModel:
             step.reads.append(_Read(source, source_root(source), matcher))
 
     def _mount_inputs(self, step: Step, stage: Stage) -> None:
-        from dfcheck.build.context import source_root
+        from dfcheck.build.sources import source_root
 
         ins = step.ins
         for mount in self.model.mounts(ins):
@@ -276,7 +278,7 @@ class CacheModel:
         return found
 
     def _read_hits(self, read: _Read, files: Iterable[str]) -> list[str]:
-        from dfcheck.build.context import source_reads
+        from dfcheck.build.sources import source_reads
 
         hits = []
         for path in files:
@@ -554,24 +556,28 @@ class ChangedPaths:
 
 def context_relative(paths: Sequence[str], context_dir: Path, cwd: Path | None = None) -> ChangedPaths:
     """``--changed`` values, relative to ``cwd`` (default: the current directory, as a shell
-    completes them) or absolute, as context-relative files."""
+    completes them) or absolute, as context-relative files.
+
+    The named path itself is not followed: a changed symlink is a changed file of the context.
+    Raises ``OSError`` naming a directory below a changed one that cannot be listed.
+    """
+    from dfcheck.build.context import files_below
+
     base = (cwd or Path.cwd()).resolve()
     root = context_dir.resolve()
     out = ChangedPaths()
     for raw in paths:
-        path = Path(raw)
-        full = (path if path.is_absolute() else base / path).resolve()
+        named = Path(os.path.abspath(base / raw))
         try:
+            full = named.parent.resolve() / named.name if named.name else named
             rel = full.relative_to(root).as_posix()
-        except ValueError:
+        except (OSError, RuntimeError, ValueError):  # outside the context, or a symlink loop on the way
             out.outside.append(raw)
             continue
-        if full.is_dir():
-            for dirpath, _dirs, names in os.walk(full):
-                below = Path(dirpath).relative_to(root).as_posix()
-                out.files.update(f"{below}/{n}" if below != "." else n for n in names)
+        if full.is_dir() and not full.is_symlink():
+            out.files.update(files_below(root, "" if rel == "." else rel))
             continue
-        if not full.exists():
+        if not os.path.lexists(full):
             out.missing.append(raw)
         if rel != ".":
             out.files.add(rel)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -34,7 +35,7 @@ from dfcheck.dockerfile.model import Stage, join_path
 from dfcheck.dockerfile.parse import Instruction, Token
 
 if TYPE_CHECKING:
-    from dfcheck.build.context import BuildContext
+    from dfcheck.build.context import BuildContext, Resolved
 
 #: Files whose edits are "source edits": code, templates, styles, assets of the project.
 SOURCE_SUFFIXES = frozenset(
@@ -56,35 +57,25 @@ _INSTALL_INPUTS = frozenset({"vendor", "requirements", "patches", ".yarn", ".mvn
 
 class ContextFiles:
     """The build context as the ordering analysis asks about it: stats and one-level listings,
-    never a walk of the whole tree. Answers honour ``.dockerignore``."""
+    never a walk of the whole tree. Answers honour ``.dockerignore``, follow links inside the
+    context only, and share the listings of the context rules (:class:`BuildContext`)."""
 
     def __init__(self, context: BuildContext) -> None:
-        self.root = context.root
-        self.matcher = context.matcher
-        self._listing: dict[str, list[tuple[str, bool]] | None] = {}
+        self.context = context
 
-    def _visible(self, rel: str) -> bool:
-        return not rel or not self.matcher.excluded(rel)
+    def _found(self, rel: str) -> Resolved | None:
+        return None if rel and self.context.excluded(rel) else self.context.resolve(rel)
 
     def exists(self, rel: str) -> bool:
-        return self._visible(rel) and (self.root / rel).exists()
+        return self._found(rel) is not None
 
     def is_dir(self, rel: str) -> bool:
-        return self._visible(rel) and (self.root / rel).is_dir()
+        found = self._found(rel)
+        return found is not None and stat.S_ISDIR(found.mode)
 
     def entries(self, rel: str) -> list[tuple[str, bool]] | None:
         """(name, is a directory) of what ``rel`` holds and the ignore file lets through."""
-        if rel not in self._listing:
-            try:
-                with os.scandir(self.root / rel if rel else self.root) as it:
-                    found = [(e.name, e.is_dir(follow_symlinks=False)) for e in it]
-            except OSError:
-                self._listing[rel] = None
-            else:
-                self._listing[rel] = sorted(
-                    (name, is_dir) for name, is_dir in found if self._visible(f"{rel}/{name}" if rel else name)
-                )
-        return self._listing[rel]
+        return self.context.entries(rel) if self._found(rel) is not None else None
 
 
 def is_dependency_file(name: str) -> bool:

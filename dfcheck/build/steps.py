@@ -11,8 +11,9 @@ from collections.abc import Iterable
 
 from dfcheck.build.packages import canonical_verb
 from dfcheck.build.semantic import Semantics
+from dfcheck.build.sources import REMOTE, source_tokens
 from dfcheck.dockerfile.model import Stage
-from dfcheck.dockerfile.parse import Instruction, Token
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.substitute import expand
 
 #: Build args whose value changes on every build, by convention.
@@ -47,7 +48,6 @@ VOLATILE_ARGS = frozenset(
         "RELEASE",
     }
 )
-REMOTE = re.compile(r"^(?:https?://|git@|git://|ssh://)", re.I)
 _PINNED_GIT = re.compile(r"#[0-9a-f]{40}(?::|$)")
 
 # --- step weights --------------------------------------------------------------------------------
@@ -163,14 +163,6 @@ def is_expensive(sem: Semantics, ins: Instruction) -> bool:
 def copy_sources(ins: Instruction) -> list[str]:
     """COPY/ADD source words (raw), without heredoc markers and the destination."""
     return [t.value for t in source_tokens(ins)]
-
-
-def source_tokens(ins: Instruction) -> list[Token]:
-    """The source tokens of a COPY/ADD (heredoc markers and the destination left out)."""
-    if ins.keyword not in ("COPY", "ADD") or len(ins.args) < 2:
-        return []
-    markers = {f"<<{d.name}" for d in ins.heredocs} | {f"<<-{d.name}" for d in ins.heredocs}
-    return [t for t in ins.args[:-1] if not (ins.heredocs and t.value.lstrip("0123456789") in markers)]
 
 
 def remote_sources(ins: Instruction) -> list[str]:

@@ -38,7 +38,8 @@ def context_command(
     Exits 2 when the report lists errors (an ignore pattern Docker rejects, a path it cannot
     read): ``docker build`` would fail on those.
     """
-    from dfcheck.build.context import context_report, render_context_text
+    from dfcheck.build.inventory import context_report
+    from dfcheck.report.context_text import render_context_text
     from dfcheck.report.plain import json_text
 
     if output_format not in ("text", "json"):
@@ -107,7 +108,10 @@ def cache_command(
         build_args = parse_build_args(build_arg or [])
     except ValueError as exc:
         raise _fail(printable(str(exc))) from None
-    paths = context_relative(changed or [], context_dir)
+    try:
+        paths = context_relative(changed or [], context_dir)
+    except OSError as exc:  # a directory below a --changed one cannot be listed
+        raise _fail(printable(str(exc))) from None
     for raw in paths.outside:
         _say(
             "error", f"--changed {printable(raw)}: not inside the build context {printable(str(context_dir))}"
@@ -116,16 +120,19 @@ def cache_command(
         raise typer.Exit(EXIT_ERROR)
     for raw in paths.missing:
         _say("warning", f"--changed {printable(raw)}: no such file or directory; counted as a deleted file")
-    cache_model, change, record = analyse_file(
-        None if stdin else dockerfile,
-        text=text,
-        context=context_dir,
-        target=target,
-        build_args=build_args,
-        changed_files=paths.files,
-        changed_args=[_changed_arg(item) for item in changed_arg or []],
-        remote=remote_changed,
-    )
+    try:
+        cache_model, change, record = analyse_file(
+            None if stdin else dockerfile,
+            text=text,
+            context=context_dir,
+            target=target,
+            build_args=build_args,
+            changed_files=paths.files,
+            changed_args=[_changed_arg(item) for item in changed_arg or []],
+            remote=remote_changed,
+        )
+    except OSError as exc:  # the ignore file cannot be read: Docker could not send the context
+        raise _fail(printable(str(exc))) from None
     if target and cache_model.model.target_stage(target) is None:
         raise _fail(f"target stage '{printable(target)}' not found in {shown}")
     _warn_undeclared_args(cache_model, [name for name, _ in change.args])

@@ -161,6 +161,9 @@ def lint_text(
             continue
         kept.append(_override(finding, settings, checks.file.error))
     kept += walk.run([r for r in rules if r.after_suppression])
+    problem = ctx.context_problem()
+    if problem is not None:
+        return FileResult(display, error=f"{display}:1:1: {problem}")
     kept.sort(key=lambda f: f.sort_key)
     return FileResult(display, text=text, findings=kept, threshold=settings.failure_threshold)
 

@@ -160,6 +160,8 @@ class RuleContext:
         self.selected = selected
         #: The file's ignore comments, for ``after_suppression`` rules.
         self.pragmas: list[Pragma] = []
+        self._context: BuildContext | None = None
+        self._context_error: str | None = None
 
     # --- the model ------------------------------------------------------------------------------
 
@@ -224,12 +226,20 @@ class RuleContext:
 
     @cached_property
     def build_context(self) -> BuildContext | None:
-        """The build context inventory, or None for stdin input."""
+        """The build context, or None for stdin input and when its ignore file cannot be read."""
         if self.context_dir is None or not self.context_dir.is_dir():
             return None
         from dfcheck.build import context
 
-        return context.load(self.context_dir, self.file_path)
+        try:
+            self._context = context.load(self.context_dir, self.file_path)
+        except OSError as exc:  # the ignore file: Docker cannot send the context either
+            self._context_error = str(exc)
+        return self._context
+
+    def context_problem(self) -> str | None:
+        """What of the build context the rules needed and could not read (a file error), or None."""
+        return self._context_error or (self._context.error if self._context is not None else None)
 
     @cached_property
     def cache_order(self) -> Ordering:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.steps import BROAD, from_context, source_tokens
+from dfcheck.build.sources import source_tokens
+from dfcheck.build.steps import BROAD, from_context
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
@@ -31,7 +32,7 @@ class NoDockerignoreHeavyContextRule(Rule):
         )
         if token is None:
             return
-        from dfcheck.build.context import heavy_entries, shared_inventory
+        from dfcheck.build.inventory import heavy_entries, shared_inventory
 
         heavy = heavy_entries(shared_inventory(build))
         if not heavy:

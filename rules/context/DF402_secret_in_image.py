@@ -17,11 +17,15 @@ class SecretInImageRule(Rule):
     security_severity = 8.0
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
-        from dfcheck.build.context import secret_copies
+        build = ctx.build_context
+        if build is None:
+            return
+        from dfcheck.build.inventory import secret_copies
+        from dfcheck.build.sources import context_reads
 
-        for stage, token, secrets in secret_copies(ctx):
-            if ctx.ships(stage):
-                yield self.finding(ctx, token.span, _message(token.value, secrets, "the image"))
+        for read, secrets in secret_copies(build, context_reads(ctx.model, ctx.settings.target)):
+            if ctx.ships(read.stage):
+                yield self.finding(ctx, read.token.span, _message(read.token.value, secrets, "the image"))
 
 
 def _message(source: str, secrets: list[str], where: str) -> str:

@@ -17,15 +17,19 @@ class SecretInBuildLayerRule(Rule):
     security_severity = 5.0
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
-        from dfcheck.build.context import secret_copies
+        build = ctx.build_context
+        if build is None:
+            return
+        from dfcheck.build.inventory import secret_copies
+        from dfcheck.build.sources import context_reads
 
-        for stage, token, secrets in secret_copies(ctx):
-            if not ctx.ships(stage):
+        for read, secrets in secret_copies(build, context_reads(ctx.model, ctx.settings.target)):
+            if not ctx.ships(read.stage):
                 more = f" and {len(secrets) - 1} more" if len(secrets) > 1 else ""
                 yield self.finding(
                     ctx,
-                    token.span,
-                    f"'{token.value}' copies {secrets[0]}{more} into a layer of build stage "
-                    f"'{stage.label}': it stays in the build cache and in any image or export of that "
+                    read.token.span,
+                    f"'{read.token.value}' copies {secrets[0]}{more} into a layer of build stage "
+                    f"'{read.stage.label}': it stays in the build cache and in any image or export of that "
                     "stage; use RUN --mount=type=secret instead",
                 )

@@ -21,30 +21,21 @@ class CopyIgnoredFileRule(Rule):
         build = ctx.build_context
         if build is None or build.ignore_file is None:
             return
-        from dfcheck.build.context import (
-            context_reads,
-            included_under,
-            on_disk,
-            read_files,
-            shared_inventory,
-            source_root,
-        )
+        from dfcheck.build.sources import context_reads, split_source
 
-        inventory = shared_inventory(build)
         ignore_name = build.ignore_file.name
-        for read in context_reads(ctx):
-            base, regex = source_root(read.source)
-            if not base and regex is None:
+        for read in context_reads(ctx.model, ctx.settings.target):
+            if split_source(read.source) == ("", ""):
                 # The context root (`COPY . .`): as BuildKit, when a pattern excludes all of it
                 # (`*`, `**`, `**/*`) and no `!` brings anything back.
                 patterns = build.patterns
                 if any(p.exclusion for p in patterns) or not any(p.pattern in _ALL for p in patterns):
                     continue
             else:
-                present = on_disk(build.root, read.source)
-                if not present or read_files(read, included_under(inventory, base)):
+                present = build.names(read.source)
+                if not present or build.files(read.source, read.excludes):
                     continue
-                if not any(build.matcher.excluded(p) for p in present):
+                if not any(build.excluded(p) for p in present):
                     continue
             yield self.finding(
                 ctx,

@@ -19,15 +19,15 @@ class CopySourceNotFoundRule(Rule):
         build = ctx.build_context
         if build is None:
             return
-        from dfcheck.build.context import context_reads, on_disk, source_root
+        from dfcheck.build.sources import context_reads, split_source
 
         missing = []
         found_any = False
-        for read in context_reads(ctx):
-            base, regex = source_root(read.source)
-            if regex is not None or not base or expand_known(ctx.model, read.token.value, read.ins) is None:
+        for read in context_reads(ctx.model, ctx.settings.target):
+            base, pattern = split_source(read.source)
+            if pattern or not base or expand_known(ctx.model, read.token.value, read.ins) is None:
                 continue
-            if on_disk(build.root, read.source):
+            if build.exists(base):
                 found_any = True
             else:
                 missing.append(read)
