@@ -124,27 +124,32 @@ class ContextRead(NamedTuple):
 
 def context_reads(model: Model, target: str | None) -> list[ContextRead]:
     """COPY/ADD sources from the context in the stages a build of ``target`` executes, in file order."""
+    needed = model.needed_stages(target)
+    return [
+        read
+        for stage in model.stages
+        if stage.index in needed
+        for ins in stage.instructions
+        for item in (ins, ins.trigger)
+        if item is not None
+        for read in instruction_reads(model, item)
+    ]
+
+
+def instruction_reads(model: Model, ins: Instruction) -> list[ContextRead]:
+    """The context sources one COPY/ADD reads (none for ``--from``, heredocs' markers, URLs)."""
     from dfcheck.build.ignore import IgnoreMatcher
 
-    needed = model.needed_stages(target)
+    stage = model.stage_of(ins)
+    if stage is None or ins.keyword not in ("COPY", "ADD") or ins.flag("from"):
+        return []
     windows = model.dockerfile.escape == "`"
+    patterns = [model.expand(p, ins) for p in ins.flag_values("exclude")]
+    excludes = IgnoreMatcher(patterns) if patterns else None
     reads = []
-    for stage in model.stages:
-        if stage.index not in needed:
+    for token in source_tokens(ins):
+        if ins.keyword == "ADD" and REMOTE.match(token.value):
             continue
-        for ins in stage.instructions:
-            for item in (ins, ins.trigger):
-                if item is None or item.keyword not in ("COPY", "ADD") or item.flag("from"):
-                    continue
-                patterns = [model.expand(p, item) for p in item.flag_values("exclude")]
-                excludes = IgnoreMatcher(patterns) if patterns else None
-                for token in source_tokens(item):
-                    if item.keyword == "ADD" and REMOTE.match(token.value):
-                        continue
-                    source = model.expand(token.value, item)
-                    reads.append(
-                        ContextRead(
-                            stage, item, token, source.replace("\\", "/") if windows else source, excludes
-                        )
-                    )
+        source = model.expand(token.value, ins)
+        reads.append(ContextRead(stage, ins, token, source.replace("\\", "/") if windows else source, excludes))
     return reads

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
@@ -16,16 +17,17 @@ class SecretInImageRule(Rule):
     tags = ("security",)
     security_severity = 8.0
 
-    def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
-        build = ctx.build_context
-        if build is None:
-            return
-        from dfcheck.build.inventory import secret_copies
-        from dfcheck.build.sources import context_reads
+    judged_stages = "shipped"
+    instructions = frozenset({"COPY", "ADD"})
 
-        for read, secrets in secret_copies(build, context_reads(ctx.model, ctx.settings.target)):
-            if ctx.ships(read.stage):
-                yield self.finding(ctx, read.token.span, _message(read.token.value, secrets, "the image"))
+    def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
+        from dfcheck.build.inventory import secret_copies
+        from dfcheck.build.sources import instruction_reads
+
+        reads = instruction_reads(ctx.model, ins)
+        build = ctx.build_context if reads else None
+        for read, secrets in secret_copies(build, reads) if build is not None else ():
+            yield self.finding(ctx, read.token.span, _message(read.token.value, secrets, "the image"))
 
 
 def _message(source: str, secrets: list[str], where: str) -> str:
