@@ -21,18 +21,12 @@ from typing import Any, NamedTuple
 
 from dfcheck.build.context import BuildContext, ContextFile, load
 from dfcheck.build.sources import ContextRead
-from dfcheck.dockerfile.source import Record
 
 LARGE_FILE_BYTES = 10 * 1024 * 1024
 
-_INVENTORY_FIELDS = (
-    *("root", "included", "included_count", "included_bytes", "excluded_count", "excluded_bytes"),
-    *("pattern_hits", "largest_files", "largest_dirs", "errors", "pruned_dirs", "dir_bytes"),
-    *("dir_files", "large_files", "venv_dirs"),
-)
 
 
-class ContextInventory(Record):
+class ContextInventory:
     """What a walk of the build context found; sizes are bytes, paths '/'-separated and relative.
 
     ``excluded_count``/``excluded_bytes`` cover directories skipped whole (``pruned_dirs``) only
@@ -41,8 +35,6 @@ class ContextInventory(Record):
     tried it; Docker skips a pattern that cannot change the outcome, so a pattern made redundant by
     earlier ones (or a ``!`` before anything is excluded) counts 0 like one that matches nothing.
     """
-
-    _fields = _INVENTORY_FIELDS
 
     def __init__(
         self,

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from dfcheck.dockerfile.source import Record, Span, TextMap
+from dfcheck.dockerfile.source import Span, TextMap
+from dfcheck.records import field, field_names, record
 
 KNOWN_INSTRUCTIONS = (
     "ADD",
@@ -105,29 +106,16 @@ class KeyValue(NamedTuple):
     has_value: bool = True
 
 
-class Heredoc(Record):
-    __slots__ = ("body", "body_map", "body_span", "chomp", "expand", "fd", "marker", "name")
-    _fields = ("name", "expand", "chomp", "fd", "body", "marker", "body_span", "body_map")
-
-    def __init__(
-        self,
-        name: str,
-        expand: bool,
-        chomp: bool,
-        fd: int,
-        body: str,
-        marker: Span,
-        body_span: Span,
-        body_map: TextMap,
-    ) -> None:
-        self.name = name
-        self.expand = expand
-        self.chomp = chomp
-        self.fd = fd
-        self.body = body
-        self.marker = marker
-        self.body_span = body_span
-        self.body_map = body_map
+@record
+class Heredoc:
+    name: str
+    expand: bool
+    chomp: bool
+    fd: int
+    body: str
+    marker: Span
+    body_span: Span
+    body_map: TextMap
 
     @property
     def content(self) -> str:
@@ -137,16 +125,8 @@ class Heredoc(Record):
         return self.body
 
 
-_INSTRUCTION_FIELDS = (
-    *("keyword", "keyword_raw", "keyword_span", "span", "flags", "args", "rest", "original", "is_json"),
-    *("heredocs", "pairs", "trigger", "comments", "empty_continuation_lines", "parent", "valid"),
-)
-
-
-class Instruction(Record):
-    __slots__ = (*_INSTRUCTION_FIELDS, "rest_map")
-    _fields = _INSTRUCTION_FIELDS
-
+@record
+class Instruction:
     keyword: str
     keyword_raw: str
     keyword_span: Span
@@ -158,62 +138,23 @@ class Instruction(Record):
     #: The joined line (continuations removed), BuildKit's ``Node.Original``.
     original: str
     #: Where each character of ``rest`` was written in the file.
-    rest_map: TextMap
-    is_json: bool
-    heredocs: list[Heredoc]
-    pairs: list[KeyValue]
-    trigger: Instruction | None
+    rest_map: TextMap = field(factory=TextMap, compare=False)
+    is_json: bool = False
+    heredocs: list[Heredoc] = field(factory=list)
+    pairs: list[KeyValue] = field(factory=list)
+    trigger: Instruction | None = None
     #: Comment lines directly before the instruction (BuildKit's ``PrevComment``).
-    comments: list[str]
+    comments: list[str] = field(factory=list)
     #: Physical lines (1-based) that were blank inside a continuation; BuildKit warns about them.
-    empty_continuation_lines: list[int]
+    empty_continuation_lines: list[int] = field(factory=list)
     #: The ``ONBUILD`` that wraps this instruction, if any.
-    parent: Instruction | None
+    parent: Instruction | None = None
     #: False when the parser proper rejected the instruction (its arguments may be incomplete).
-    valid: bool
-
-    def __init__(
-        self,
-        keyword: str,
-        keyword_raw: str,
-        keyword_span: Span,
-        span: Span,
-        flags: list[Flag],
-        args: list[Token],
-        rest: str,
-        original: str,
-        rest_map: TextMap | None = None,
-        is_json: bool = False,
-        heredocs: list[Heredoc] | None = None,
-        pairs: list[KeyValue] | None = None,
-        trigger: Instruction | None = None,
-        comments: list[str] | None = None,
-        empty_continuation_lines: list[int] | None = None,
-        parent: Instruction | None = None,
-        valid: bool = True,
-    ) -> None:
-        self.keyword = keyword
-        self.keyword_raw = keyword_raw
-        self.keyword_span = keyword_span
-        self.span = span
-        self.flags = flags
-        self.args = args
-        self.rest = rest
-        self.original = original
-        self.rest_map = TextMap() if rest_map is None else rest_map
-        self.is_json = is_json
-        self.heredocs = [] if heredocs is None else heredocs
-        self.pairs = [] if pairs is None else pairs
-        self.trigger = trigger
-        self.comments = [] if comments is None else comments
-        self.empty_continuation_lines = [] if empty_continuation_lines is None else empty_continuation_lines
-        self.parent = parent
-        self.valid = valid
+    valid: bool = True
 
     def replace(self, **changes: Any) -> Instruction:
         """A copy with ``changes``, as ``dataclasses.replace`` makes."""
         values = {f: getattr(self, f) for f in _INSTRUCTION_FIELDS}
-        values["rest_map"] = self.rest_map
         values.update(changes)
         return Instruction(**values)
 
@@ -242,6 +183,9 @@ class Instruction(Record):
         return [f for f in self.flags if f.name == name]
 
 
+_INSTRUCTION_FIELDS = field_names(Instruction)
+
+
 class Directive(NamedTuple):
     name: str
     value: str
@@ -262,27 +206,15 @@ class ParseError(NamedTuple):
     kind: str = "syntax"
 
 
-class Dockerfile(Record):
-    __slots__ = ("comments", "directives", "errors", "escape", "instructions", "lines", "text")
-    _fields = ("text", "lines", "escape", "directives", "instructions", "comments", "errors")
-
-    def __init__(
-        self,
-        text: str,
-        lines: list[str],
-        escape: str,
-        directives: dict[str, Directive],
-        instructions: list[Instruction],
-        comments: list[Comment],
-        errors: list[ParseError],
-    ) -> None:
-        self.text = text
-        self.lines = lines
-        self.escape = escape
-        self.directives = directives
-        self.instructions = instructions
-        self.comments = comments
-        self.errors = errors
+@record
+class Dockerfile:
+    text: str
+    lines: list[str]
+    escape: str
+    directives: dict[str, Directive]
+    instructions: list[Instruction]
+    comments: list[Comment]
+    errors: list[ParseError]
 
     @property
     def ok(self) -> bool:

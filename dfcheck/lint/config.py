@@ -14,69 +14,10 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 from dfcheck.lint.finding import Severity
-
-if TYPE_CHECKING:
-    from typing_extensions import dataclass_transform
-else:
-
-    def dataclass_transform(**_: object) -> Callable[[Any], Any]:
-        return lambda decorator: decorator
-
-
-_T = TypeVar("_T")
-
-
-@dataclass_transform(frozen_default=True)
-def frozen(cls: type[_T]) -> type[_T]:
-    """``cls`` as an immutable slotted record of its annotated fields, defaults taken from the body.
-
-    It takes its fields by keyword or position and has ``==``, a repr and pickling, like a frozen
-    dataclass with slots or a ``NamedTuple``, but defining one costs about 10 µs against about
-    100 µs for a ``NamedTuple`` and 300 µs for a dataclass (on the start-up path, that counts).
-    Records hold mappings, so they are not hashable.
-    """
-    names = tuple(cls.__annotations__)
-    defaults = {name: cls.__dict__[name] for name in names if name in cls.__dict__}
-    body = {
-        k: v for k, v in cls.__dict__.items() if k not in defaults and k not in ("__dict__", "__weakref__")
-    }
-
-    known = frozenset(names)
-
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        positional = names[: len(args)]
-        if len(args) > len(names) or not kwargs.keys() <= known or kwargs.keys() & set(positional):
-            raise TypeError(f"{cls.__name__}() takes the fields {', '.join(names)}, each once")
-        given = dict(zip(positional, args, strict=True))
-        given.update(kwargs)
-        for name in names:
-            if name not in given and name not in defaults:
-                raise TypeError(f"{cls.__name__}() misses the field '{name}'")
-            object.__setattr__(self, name, given[name] if name in given else defaults[name])
-
-    def values(self: Any) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in names)
-
-    def refuse(self: Any, name: str, *_: Any) -> None:
-        raise AttributeError(f"{cls.__name__} is immutable: cannot change '{name}'")
-
-    body.update(
-        __slots__=names,
-        __init__=__init__,
-        __setattr__=refuse,
-        __delattr__=refuse,
-        __eq__=lambda self, other: (
-            values(self) == values(other) if other.__class__ is self.__class__ else NotImplemented
-        ),
-        __hash__=None,
-        __repr__=lambda self: f"{cls.__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in names)})",
-        __reduce__=lambda self: (record, values(self)),
-    )
-    record: type[_T] = type(cls.__name__, cls.__bases__, body)
-    return record
+from dfcheck.records import frozen
 
 
 class ConfigError(Exception):

@@ -16,9 +16,10 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from dfcheck.dockerfile.parse import Dockerfile
-from dfcheck.dockerfile.source import Record, Span
+from dfcheck.dockerfile.source import Span
 from dfcheck.lint.finding import Finding
 from dfcheck.lint.registry import token_matches
+from dfcheck.records import field, record
 
 _PRAGMA = re.compile(
     r"^(?P<tool>dfcheck|hadolint)\s+(?:(?P<scope>global|stage)\s+)?ignore\s*=\s*(?P<codes>[^#]*?)\s*(?:#.*)?$",
@@ -26,36 +27,21 @@ _PRAGMA = re.compile(
 )
 
 
-_PRAGMA_FIELDS = ("tool", "scope", "codes", "span", "line", "first", "last", "used", "unknown")
 
 
-class Pragma(Record):
-    __slots__ = _PRAGMA_FIELDS
-    _fields = _PRAGMA_FIELDS
-
-    def __init__(
-        self,
-        tool: str,
-        scope: str,
-        codes: list[str],
-        span: Span,
-        line: int,
-        first: int = 0,
-        last: int = 0,
-        used: set[str] | None = None,
-        unknown: list[str] | None = None,
-    ) -> None:
-        self.tool = tool
-        self.scope = scope
-        self.codes = codes
-        self.span = span
-        self.line = line
-        #: Lines the pragma covers (inclusive); for file scope the whole file.
-        self.first = first
-        self.last = last
-        self.used: set[str] = set() if used is None else used
-        #: For a ``# hadolint`` comment that hadolint drops (so it covers no line): what it rejects.
-        self.unknown: list[str] = [] if unknown is None else unknown
+@record
+class Pragma:
+    tool: str
+    scope: str
+    codes: list[str]
+    span: Span
+    line: int
+    #: Lines the pragma covers (inclusive); for file scope the whole file.
+    first: int = 0
+    last: int = 0
+    used: set[str] = field(factory=set)
+    #: For a ``# hadolint`` comment that hadolint drops (so it covers no line): what it rejects.
+    unknown: list[str] = field(factory=list)
 
 
 def is_pragma(comment_text: str) -> bool:

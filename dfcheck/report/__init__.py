@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from dfcheck.dockerfile.source import Record
+from dfcheck.records import field, record
 
 FORMATS = (
     "text",
@@ -29,29 +29,18 @@ FORMATS = (
 )
 
 
-_OPTION_FIELDS = ("color", "root", "show_frames", "quiet", "statistics", "extras")
 
 
-class RenderOptions(Record):
-    _fields = _OPTION_FIELDS
-
-    def __init__(
-        self,
-        color: bool = False,
-        root: Path | None = None,
-        show_frames: bool = True,
-        quiet: bool = False,
-        statistics: bool = False,
-        extras: dict[str, Any] | None = None,
-    ) -> None:
-        self.color = color
-        #: Paths in reports are made relative to this directory (the repository root).
-        self.root: Path = Path.cwd() if root is None else root
-        self.show_frames = show_frames
-        self.quiet = quiet
-        self.statistics = statistics
-        #: Extra analysis results to show (e.g. the cache analyzer's JSON) keyed by file path.
-        self.extras: dict[str, Any] = {} if extras is None else extras
+@record
+class RenderOptions:
+    color: bool = False
+    #: Paths in reports are made relative to this directory (the repository root; default: cwd).
+    root: Path = field(factory=Path.cwd)
+    show_frames: bool = True
+    quiet: bool = False
+    statistics: bool = False
+    #: Extra analysis results to show (e.g. the cache analyzer's JSON) keyed by file path.
+    extras: dict[str, Any] = field(factory=dict)
 
 
 def load(name: str) -> ModuleType:
