@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dfcheck.build.semantic import Semantics
-from dfcheck.build.steps import REMOTE, WEIGHTS, copy_sources, remote_is_pinned, step_kind, variable_names
+from dfcheck.build.sources import REMOTE
+from dfcheck.build.steps import WEIGHTS, copy_sources, remote_is_pinned, step_kind, variable_names
 from dfcheck.dockerfile.model import PREDEFINED_ARGS, Model, Stage
 from dfcheck.dockerfile.parse import Dockerfile, Instruction
 from dfcheck.dockerfile.substitute import expand

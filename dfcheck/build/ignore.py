@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from dfcheck.build.goregexp import BadPattern, glob_syntax_error, translate
-from dfcheck.dockerfile.parse import GO_SPACE
+from dfcheck.dockerfile.lexer import GO_SPACE
 
 
 def clean(path: str) -> str:

@@ -8,14 +8,15 @@ import typer), the option table in the README (:func:`markdown_table`, compared 
 for options that are also configuration keys, the validation of their values (the key's check
 in :data:`dfcheck.lint.config.KEYS`). Annotations stay evaluated here (no ``from __future__ import
 annotations``) so the fast path reads the types without ``typing.get_type_hints``; :class:`Check`
-is a :func:`~dfcheck.lint.config.frozen` record, cheaper to define at start-up than a ``NamedTuple``.
+is a :func:`~dfcheck.records.frozen` record, cheaper to define at start-up than a ``NamedTuple``.
 """
 
 import os
 from pathlib import Path
 from typing import TypeVar, get_args
 
-from dfcheck.lint.config import KEYS, env_var, frozen
+from dfcheck.lint.config import KEYS, env_var
+from dfcheck.records import frozen
 
 _T = TypeVar("_T")
 

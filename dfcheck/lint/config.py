@@ -340,7 +340,8 @@ def _load_toml(path: Path) -> dict[str, Any]:
         import tomli as tomllib
     text = _read(path)
     try:
-        return tomllib.loads(text)
+        loaded: dict[str, Any] = tomllib.loads(text)
+        return loaded
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         at = re.search(r" \(at (?:line (\d+), column (\d+)|end of document)\)$", message)
@@ -357,7 +358,7 @@ def _load_yaml(path: Path) -> object:
     class Loader(yaml.SafeLoader):
         def compose_node(self, parent: Any, index: Any) -> Any:
             if self.check_event(yaml.AliasEvent):
-                mark = self.peek_event().start_mark
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                 raise yaml.composer.ComposerError(None, None, "aliases (*name) are not supported", mark)
             return super().compose_node(parent, index)
 

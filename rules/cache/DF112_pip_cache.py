@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.packages import VALUE_FLAGS, pip_args, positionals
+from dfcheck.build.packages import pip_args, positionals
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext, insert_after
+from dfcheck.shell.flags import VALUE_FLAGS
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 PIP_CACHE = "~/.cache/pip"
@@ -23,7 +24,7 @@ class PipCacheRule(Rule):
 
     def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
         scope = ctx.model.scope_at(ins)
-        if scope.get("PIP_NO_CACHE_DIR", "").lower() in _TRUE or ctx.cache_mount(ins, PIP_CACHE):
+        if (scope.get("PIP_NO_CACHE_DIR") or "").lower() in _TRUE or ctx.cache_mount(ins, PIP_CACHE):
             return
         cache_dir = scope.get("PIP_CACHE_DIR")
         if cache_dir and ctx.cache_mount(ins, cache_dir):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
 from dfcheck.build import ecosystems
@@ -58,7 +58,7 @@ _PROGRAMS = {"npm": ("npm",), "yarn": ("yarn",), "pnpm": ("pnpm",), "go": ("go",
              "maven": ("mvn", "mvnw"), "gradle": ("gradle", "gradlew")}  # fmt: skip
 
 
-def _env_path(scope: dict[str, str], entry: str) -> str | None:
+def _env_path(scope: Mapping[str, str], entry: str) -> str | None:
     name, _, sub = entry.partition("/")
     value = scope.get(name)
     return f"{value.rstrip('/')}/{sub}".rstrip("/") if value else None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfcheck.build.steps import REMOTE, is_expensive, remote_is_pinned, source_tokens
+from dfcheck.build.sources import REMOTE, source_tokens
+from dfcheck.build.steps import is_expensive, remote_is_pinned
 from dfcheck.dockerfile.model import Stage
 from dfcheck.lint.finding import Finding, Related, Severity
 from dfcheck.lint.rule import Rule, RuleContext

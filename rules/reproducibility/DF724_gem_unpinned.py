@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dfcheck.build.packages import VALUE_FLAGS, install_targets
+from dfcheck.build.packages import install_targets
 from dfcheck.lint.finding import Severity
 from dfcheck.lint.rule import PinRule
 from dfcheck.shell import Command, Word
+from dfcheck.shell.flags import VALUE_FLAGS
 
 #: gem install switches that take no value; an unknown ``--flag`` is taken to take one
 #: (``--use-system-libraries true`` is a native-extension build option, not a gem named "true").

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfcheck.build.packages import VALUE_FLAGS, install_targets, pip_args, positionals
+from dfcheck.build.packages import install_targets, pip_args, positionals
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command, Script, Word
+from dfcheck.shell.flags import VALUE_FLAGS
 
 BRANCHES = frozenset(
     {"main", "master", "develop", "development", "dev", "trunk", "head", "default", "nightly"}

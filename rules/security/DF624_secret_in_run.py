@@ -170,7 +170,7 @@ def _from_args(args: frozenset[str], script: Script, cmd: Command | None) -> Cal
 
     def ok(text: str) -> bool:
         m = _REFERENCE.fullmatch(text)
-        return bool(m) and m.group(1) in args and (cmd is None or not script.assigns(m.group(1), cmd))
+        return m is not None and m.group(1) in args and (cmd is None or not script.assigns(m.group(1), cmd))
 
     return ok
 

@@ -8,6 +8,7 @@ from dfcheck.build.packages import operands
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Fix, Severity
 from dfcheck.lint.rule import ChainState, Rule, RuleContext, insert_after
+from dfcheck.shell import Command
 
 _OFF = ("=false", "=0", "=no", "=off")
 
@@ -38,7 +39,7 @@ class InstallRecommendsRule(Rule):
         if not self.configured.get(stage):
             yield from self._check_run(ctx, cmds)
 
-    def _check_run(self, ctx: RuleContext, cmds: list) -> Iterator[Finding]:
+    def _check_run(self, ctx: RuleContext, cmds: list[Command]) -> Iterator[Finding]:
         for cmd in cmds:
             if cmd.name not in ("apt-get", "apt"):
                 continue
