@@ -165,22 +165,24 @@ def stage_install(dest: Path, *, shellcheck: str | None, grow_rules: int = 0) ->
 
 
 def clone_rules(rules_dir: Path, total: int) -> int:
-    """Add copies of the existing rule modules (new codes DF9000..., new names) up to ``total`` rules."""
+    """Add copies of the existing rule modules up to ``total`` rules, each beside its original, as
+    the registry requires (``<category>/<code>_<name>.py``): code ``DF<category digit>9nnn``, the
+    original name with ``-clone-n``."""
     sources = sorted(p for p in rules_dir.glob("*/DF*.py"))
     existing = len(sources)
     if total <= existing or not sources:
         return existing
-    package = rules_dir / "zz_clones"
-    package.mkdir()
-    (package / "__init__.py").write_text('"""Synthetic copies of real rules, for the benchmark only."""\n')
     for i in range(total - existing):
         source = sources[i % existing]
         text = source.read_text(encoding="utf-8")
-        code = f"DF{9000 + i}"
+        code = f"{source.name[:3]}9{i:03d}"
         text, n = re.subn(r'^(\s+code\s*=\s*)"DF\d+"', rf'\g<1>"{code}"', text, count=1, flags=re.M)
-        text = re.sub(r'^(\s+name\s*=\s*)"([^"]+)"', rf'\g<1>"\g<2>-clone-{i}"', text, count=1, flags=re.M)
-        if n:
-            (package / f"{code}_clone.py").write_text(text, encoding="utf-8")
+        found = re.search(r'^\s+name\s*=\s*"([^"]+)"', text, flags=re.M)
+        if not n or found is None:
+            continue
+        name = f"{found.group(1)}-clone-{i}"
+        text = text.replace(found.group(0), found.group(0).replace(found.group(1), name), 1)
+        (source.parent / f"{code}_{name.replace('-', '_')}.py").write_text(text, encoding="utf-8")
     return total
 
 
