@@ -158,6 +158,14 @@ _register("context", analyze.context_command)
 _register("cache", analyze.cache_command)
 
 
+@app.command("server")
+def server_command() -> None:
+    """Run the language server on stdin/stdout for editors (needs dfcheck[lsp]; see docs/editors.md)."""
+    from dfcheck.server import main as serve
+
+    raise typer.Exit(serve())
+
+
 def main() -> None:
     """The typer app; ``dfcheck.cli.main`` tries the fast path first."""
     app()

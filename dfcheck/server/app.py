@@ -1,0 +1,293 @@
+"""The pygls server: document sync, scheduling lints off the event loop, and the LSP features.
+
+Scheduling: each open document has at most one lint running and at most one waiting. An edit
+restarts the document's debounce timer; when it fires, the text of that moment is linted in a
+worker thread, and the result is published only if the document is still at that version. Lints
+of different documents run in parallel threads, so a slow file delays only its own diagnostics,
+and the event loop stays free to answer requests (hovers, code actions, shutdown) meanwhile.
+
+Documents are synchronised in full (the client sends the whole text on each change): a Dockerfile
+is small, and it spares the server pygls's incremental line splitting, which counts characters
+such as U+2028 or a form feed as line breaks where the client does not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import unquote
+
+from lsprotocol import types as lsp
+from pygls.capabilities import get_capability
+from pygls.lsp.server import LanguageServer
+
+from dfcheck import __version__
+from dfcheck.server import actions, documents
+from dfcheck.server.documents import DOCKERFILE, Linted, kind_of
+from dfcheck.server.hover import cache_hover, finding_hover
+from dfcheck.server.positions import UTF8, UTF16, UTF32
+
+#: Milliseconds between the last keystroke and the lint (``initializationOptions.debounce``).
+DEBOUNCE_MS = 100
+#: Files whose change can alter any document's findings: configuration and ignore files.
+WATCHED = ["pyproject.toml", ".dfcheck.toml", ".hadolint.yaml", ".hadolint.yml", ".dockerignore", "*.dockerignore"]
+
+
+class _Job:
+    """Scheduling state of one document: its debounce timer and the lint in progress."""
+
+    __slots__ = ("again", "running", "shellcheck", "timer")
+
+    def __init__(self) -> None:
+        self.timer: asyncio.TimerHandle | None = None
+        self.running = False
+        #: An edit arrived while a lint was running: lint again when it ends.
+        self.again = False
+        #: The next lint runs ShellCheck too (after an open or a save).
+        self.shellcheck = False
+
+
+class DfcheckServer(LanguageServer):
+    def __init__(self, workers: int | None = None) -> None:
+        super().__init__("dfcheck", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
+        self.debounce = DEBOUNCE_MS / 1000
+        self.pool = ThreadPoolExecutor(workers or min(4, os.cpu_count() or 1), thread_name_prefix="dfcheck-lint")
+        self.jobs: dict[str, _Job] = {}
+        self.results: dict[str, Linted] = {}
+        self.linter = _new_linter()
+        self.shut_down = False
+
+    # --- documents -------------------------------------------------------------------------------
+
+    @property
+    def encoding(self) -> str:
+        chosen = str(getattr(self.workspace.position_encoding, "value", self.workspace.position_encoding))
+        return chosen if chosen in (UTF8, UTF32) else UTF16
+
+    def text_of(self, uri: str) -> tuple[str, int | None, str] | None:
+        """(text, version, kind) of an open Dockerfile or ignore file, None for anything else."""
+        doc = self.workspace.text_documents.get(unquote(uri))
+        kind = kind_of(uri, doc.language_id) if doc is not None else None
+        if doc is None or kind is None:
+            return None
+        return doc.source, doc.version, kind
+
+    def schedule(self, uri: str, delay: float, *, shellcheck: bool = False) -> None:
+        job = self.jobs.setdefault(uri, _Job())
+        job.shellcheck = job.shellcheck or shellcheck
+        if job.timer is not None:
+            job.timer.cancel()
+        loop = asyncio.get_running_loop()
+        job.timer = loop.call_later(delay, lambda: loop.create_task(self._run(uri)))
+
+    async def _run(self, uri: str) -> None:
+        job = self.jobs.get(uri)
+        if job is None:
+            return
+        job.timer = None
+        if job.running:
+            job.again = True
+            return
+        current = self.text_of(uri)
+        if current is None:
+            return
+        text, version, kind = current
+        shellcheck, job.shellcheck = job.shellcheck, False
+        job.running = True
+        try:
+            linted = await self.lint(uri, version, text, kind, shellcheck=shellcheck)
+        finally:
+            job.running = False
+        now = self.text_of(uri)
+        if now is not None and now[1] == version and now[0] == text:
+            self.results[uri] = linted
+            self.text_document_publish_diagnostics(
+                lsp.PublishDiagnosticsParams(uri, linted.diagnostics, version=version)
+            )
+        if job.again and self.jobs.get(uri) is job:
+            job.again = False
+            self.schedule(uri, 0)
+
+    async def lint(self, uri: str, version: int | None, text: str, kind: str, *, shellcheck: bool) -> Linted:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.pool, self._lint, uri, version, text, kind, shellcheck)
+
+    def _lint(self, uri: str, version: int | None, text: str, kind: str, shellcheck: bool) -> Linted:
+        """Runs in a worker thread; whatever the text, it returns diagnostics (a bug in dfcheck
+        becomes one error diagnostic and a traceback on stderr, never a dead server)."""
+        encoding = self.encoding
+        try:
+            if kind == DOCKERFILE:
+                return documents.lint_dockerfile(self.linter, uri, version, text, encoding, shellcheck=shellcheck)
+            return documents.lint_ignore_file(uri, version, text, encoding)
+        except Exception as exc:
+            traceback.print_exc(file=sys.stderr)
+            message = f"dfcheck failed on this document: {exc!r} (please report it)"
+            return documents.problem(uri, version, text, kind, encoding, message, "internal-error")
+
+    async def current(self, uri: str) -> Linted | None:
+        """The findings of the document as it is now: the published ones, or a fresh lint when
+        an edit has not been linted yet."""
+        now = self.text_of(uri)
+        if now is None:
+            return None
+        text, version, kind = now
+        linted = self.results.get(uri)
+        if linted is not None and linted.version == version and linted.text == text:
+            return linted
+        return await self.lint(uri, version, text, kind, shellcheck=False)
+
+    def reload(self) -> None:
+        """Configuration or an ignore file changed: forget what was read and lint every open
+        document again (a Dockerfile's findings depend on both)."""
+        self.linter = _new_linter()
+        for uri in list(self.jobs):
+            if self.text_of(uri) is not None:
+                self.schedule(uri, 0, shellcheck=True)
+
+    def close(self, uri: str) -> None:
+        job = self.jobs.pop(uri, None)
+        if job is not None and job.timer is not None:
+            job.timer.cancel()
+        self.results.pop(uri, None)
+
+    def stop(self) -> None:
+        for uri in list(self.jobs):
+            self.close(uri)
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _new_linter() -> Any:
+    from dfcheck.lint.engine import Linter
+
+    return Linter({})
+
+
+server = DfcheckServer()
+
+
+@server.feature(lsp.INITIALIZE)
+def initialize(ls: DfcheckServer, params: lsp.InitializeParams) -> None:
+    from dfcheck.lint.registry import load_rules
+
+    options = params.initialization_options
+    if isinstance(options, dict) and isinstance(options.get("debounce"), (int, float)):
+        ls.debounce = max(0.0, options["debounce"] / 1000)
+    load_rules()  # once, before any worker thread imports rule modules
+
+
+@server.feature(lsp.INITIALIZED)
+async def initialized(ls: DfcheckServer, params: lsp.InitializedParams) -> None:
+    if not get_capability(ls.client_capabilities, "workspace.did_change_watched_files.dynamic_registration", False):
+        return
+    watchers = [lsp.FileSystemWatcher(glob_pattern=f"**/{name}") for name in WATCHED]
+    registration = lsp.Registration(
+        id="dfcheck-watched-files",
+        method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=lsp.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+    )
+    await ls.client_register_capability_async(lsp.RegistrationParams([registration]))
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: DfcheckServer, params: lsp.DidOpenTextDocumentParams) -> None:
+    if kind_of(params.text_document.uri, params.text_document.language_id) is not None:
+        ls.schedule(params.text_document.uri, 0, shellcheck=True)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: DfcheckServer, params: lsp.DidChangeTextDocumentParams) -> None:
+    if params.text_document.uri in ls.jobs:
+        ls.schedule(params.text_document.uri, ls.debounce)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: DfcheckServer, params: lsp.DidSaveTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    if _affects_others(uri):
+        ls.reload()
+    elif uri in ls.jobs:
+        ls.schedule(uri, 0, shellcheck=True)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: DfcheckServer, params: lsp.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    if uri in ls.jobs:
+        ls.close(uri)
+        ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, []))
+
+
+@server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def did_change_watched_files(ls: DfcheckServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+    if any(_affects_others(change.uri) for change in params.changes):
+        ls.reload()
+
+
+def _affects_others(uri: str) -> bool:
+    return documents.file_name(uri) in documents.CONFIG_FILES or kind_of(uri) == documents.DOCKERIGNORE
+
+
+@server.feature(
+    lsp.TEXT_DOCUMENT_CODE_ACTION,
+    lsp.CodeActionOptions(code_action_kinds=actions.KINDS, resolve_provider=False),
+)
+async def code_action(ls: DfcheckServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
+    linted = await ls.current(params.text_document.uri)
+    if linted is None:
+        return None
+    lines, encoding = linted.lines, linted.encoding
+    start = lines.from_position(params.range.start.line, params.range.start.character, encoding)
+    end = lines.from_position(params.range.end.line, params.range.end.character, encoding)
+    versioned = bool(get_capability(ls.client_capabilities, "workspace.workspace_edit.document_changes", False))
+    only = [str(getattr(k, "value", k)) for k in params.context.only] if params.context.only else None
+    return actions.code_actions(linted, start, end, only, versioned) or None
+
+
+@server.feature(lsp.TEXT_DOCUMENT_HOVER)
+async def hover(ls: DfcheckServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    linted = await ls.current(params.text_document.uri)
+    if linted is None:
+        return None
+    at = linted.lines.from_position(params.position.line, params.position.character, linted.encoding)
+    parts = [finding_hover(linted.findings[i], linted.fixes[i]) for i in linted.at(at, at, hover=True)]
+    if linted.kind == DOCKERFILE:
+        loop = asyncio.get_running_loop()
+        cache = await loop.run_in_executor(ls.pool, _cache_hover, linted, at)
+        if cache:
+            parts.append(cache)
+    if not parts:
+        return None
+    return lsp.Hover(lsp.MarkupContent(lsp.MarkupKind.Markdown, "\n\n---\n\n".join(parts)))
+
+
+def _cache_hover(linted: Linted, at: int) -> str | None:
+    """The cache hover when ``at`` is on the keyword of a COPY, ADD or RUN (worker thread)."""
+    for ins in linted.dockerfile.instructions:
+        start, end = linted.lines.offsets(ins.keyword_span)
+        if start <= at < end:
+            if ins.keyword not in ("COPY", "ADD", "RUN"):
+                return None
+            model, ordering = linted.cache
+            return cache_hover(model, ordering, ins)
+    return None
+
+
+@server.feature(lsp.SHUTDOWN)
+def shutdown(ls: DfcheckServer, params: None) -> None:
+    ls.shut_down = True
+    ls.stop()
+
+
+def serve() -> int:
+    """Serve on stdin/stdout until ``exit`` or the end of input; 0 when ``shutdown`` came first,
+    1 otherwise, as the protocol asks. Anything else writing to stdout would corrupt the
+    protocol, so ``sys.stdout`` points at stderr while the server runs."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr
+    server.start_io(stdin, stdout)
+    return 0 if server.shut_down else 1

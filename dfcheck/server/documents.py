@@ -1,0 +1,245 @@
+"""One open document linted: its findings as LSP diagnostics, and what code actions and hovers ask.
+
+Everything here runs in a worker thread on an immutable snapshot (the text of one version), so a
+result is never mixed with a later edit; the server publishes it only if the document is still
+at that version.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlparse
+
+from lsprotocol import types as lsp
+
+from dfcheck.lint.finding import Finding, Severity
+from dfcheck.server.fixes import QuickFix, quick_fix
+from dfcheck.server.hover import rule_of, rule_url
+from dfcheck.server.positions import Lines
+
+if TYPE_CHECKING:
+    from dfcheck.build.cache import CacheModel
+    from dfcheck.build.ordering import Ordering
+    from dfcheck.dockerfile.parse import Dockerfile
+    from dfcheck.lint.config import Settings
+    from dfcheck.lint.engine import Linter
+
+DOCKERFILE, DOCKERIGNORE = "dockerfile", "dockerignore"
+#: Files whose change alters the findings of other documents: configuration and ignore files.
+CONFIG_FILES = frozenset({"pyproject.toml", ".dfcheck.toml", ".hadolint.yaml", ".hadolint.yml"})
+SOURCE = "dfcheck"
+
+_SEVERITY = {
+    Severity.ERROR: lsp.DiagnosticSeverity.Error,
+    Severity.WARNING: lsp.DiagnosticSeverity.Warning,
+    Severity.INFO: lsp.DiagnosticSeverity.Information,
+    Severity.STYLE: lsp.DiagnosticSeverity.Hint,
+}
+#: Rules whose findings point at text that does nothing (editors fade it) or at deprecated syntax
+#: (editors strike it through), by rule name.
+_TAGS = {
+    "unused-ignore": lsp.DiagnosticTag.Unnecessary,
+    "pointless-command": lsp.DiagnosticTag.Unnecessary,
+    "empty-continuation": lsp.DiagnosticTag.Unnecessary,
+    "redundant-target-platform": lsp.DiagnosticTag.Unnecessary,
+    "maintainer-deprecated": lsp.DiagnosticTag.Deprecated,
+    "legacy-key-value-format": lsp.DiagnosticTag.Deprecated,
+}
+
+
+def file_name(uri: str) -> str:
+    return posixpath.basename(unquote(urlparse(uri).path))
+
+
+def kind_of(uri: str, language_id: str | None = None) -> str | None:
+    """Is the document a Dockerfile, an ignore file, or neither (then the server leaves it alone)?"""
+    name = file_name(uri).lower()
+    if name == ".dockerignore" or name.endswith(".dockerignore"):
+        return DOCKERIGNORE
+    if language_id == "dockerfile":
+        return DOCKERFILE
+    stem = name.split(".", 1)[0]
+    if stem in ("dockerfile", "containerfile") or name.endswith((".dockerfile", ".containerfile")):
+        return DOCKERFILE
+    return None
+
+
+def uri_path(uri: str) -> Path | None:
+    """The file behind a ``file:`` URI (None for unsaved buffers and other schemes)."""
+    if not uri.startswith("file:"):
+        return None
+    from pygls.uris import to_fs_path
+
+    path = to_fs_path(uri)
+    return Path(path) if path else None
+
+
+class Linted:
+    """The findings of one version of one document, with what code actions and hovers need."""
+
+    def __init__(
+        self,
+        uri: str,
+        version: int | None,
+        text: str,
+        kind: str,
+        encoding: str,
+        findings: list[Finding],
+        problems: list[lsp.Diagnostic] | None = None,
+        settings: Settings | None = None,
+        path: Path | None = None,
+    ) -> None:
+        self.uri = uri
+        self.version = version
+        self.text = text
+        self.kind = kind
+        self.encoding = encoding
+        self.findings = findings
+        self.settings = settings
+        self.path = path
+        self.lines = Lines(text)
+        #: The finding's quick fix, by position in ``findings``.
+        self.fixes: list[QuickFix | None] = [quick_fix(f, self.lines) for f in findings]
+        self.diagnostics = [self.diagnostic(f) for f in findings] + (problems or [])
+
+    def range(self, start: int, end: int) -> lsp.Range:
+        a, b = self.lines.position(start, self.encoding), self.lines.position(end, self.encoding)
+        return lsp.Range(lsp.Position(*a), lsp.Position(*b))
+
+    def diagnostic(self, finding: Finding) -> lsp.Diagnostic:
+        start, end = self.lines.offsets(finding.span)
+        rule = rule_of(finding)
+        related = [
+            lsp.DiagnosticRelatedInformation(lsp.Location(self.uri, self.range(*self.lines.offsets(r.span))), r.message)
+            for r in finding.related
+        ]
+        tag = _TAGS.get(rule.name) if rule is not None else None
+        return lsp.Diagnostic(
+            range=self.range(start, end),
+            message=finding.message,
+            severity=_SEVERITY[finding.severity],
+            code=finding.code,
+            code_description=lsp.CodeDescription(href=rule_url(finding)),
+            source=SOURCE,
+            tags=[tag] if tag is not None else None,
+            related_information=related or None,
+        )
+
+    def at(self, start: int, end: int, *, hover: bool = False) -> list[int]:
+        """Indices of the findings whose range meets ``[start, end]``: for a code action a cursor
+        at either edge of a finding meets it; a hover is over a character, so only a finding
+        holding that character (or an empty one right there) does."""
+        hits = []
+        for i, finding in enumerate(self.findings):
+            first, last = self.lines.offsets(finding.span)
+            if hover and first < last:
+                last -= 1
+            if first <= end and start <= last:
+                hits.append(i)
+        return hits
+
+    @cached_property
+    def dockerfile(self) -> Dockerfile:
+        from dfcheck.dockerfile.parse import parse
+
+        return parse(self.text)
+
+    @cached_property
+    def cache(self) -> tuple[CacheModel, Ordering | None]:
+        """The cache model and the cache-ordering view, built on the first cache hover."""
+        from dfcheck.build.cache import CacheModel
+        from dfcheck.build.ordering import analyse
+
+        context = None
+        if self.path is not None and self.path.parent.is_dir():
+            from dfcheck.build.context import load
+
+            context = load(self.path.parent, self.path)
+        settings = self.settings
+        model = CacheModel(
+            self.dockerfile,
+            build_args=settings.build_args if settings else None,
+            target=settings.target if settings else None,
+            context=context,
+        )
+        return model, analyse(model.semantics, context)
+
+
+def lint_dockerfile(
+    linter: Linter, uri: str, version: int | None, text: str, encoding: str, *, shellcheck: bool
+) -> Linted:
+    """Lint a Dockerfile's text as ``dfcheck check`` would lint the file (its configuration, its
+    build context), ShellCheck only when asked (it runs an external process per file)."""
+    from dfcheck.lint.config import ConfigError
+    from dfcheck.lint.engine import lint_text
+
+    path = uri_path(uri)
+    try:
+        settings = linter.settings_for(path)
+    except ConfigError as exc:
+        return problem(uri, version, text, DOCKERFILE, encoding, f"configuration: {exc}", "config")
+    if not shellcheck and settings.shellcheck:
+        settings = settings.replace(shellcheck=False)
+    display = str(path) if path is not None else uri
+    result = lint_text(text, display, settings, path)
+    mine = [f for f in result.findings if f.path == display]
+    linted = Linted(uri, version, text, DOCKERFILE, encoding, mine, settings=settings, path=path)
+    if result.error:
+        linted.diagnostics.append(_whole_first_line(linted, result.error, "error"))
+    return linted
+
+
+def problem(uri: str, version: int | None, text: str, kind: str, encoding: str, message: str, code: str) -> Linted:
+    """A document that could not be linted: one error on its first line says why."""
+    linted = Linted(uri, version, text, kind, encoding, [])
+    linted.diagnostics.append(_whole_first_line(linted, message, code))
+    return linted
+
+
+def _whole_first_line(linted: Linted, message: str, code: str) -> lsp.Diagnostic:
+    end = len(linted.lines.line_text(0))
+    return lsp.Diagnostic(
+        range=linted.range(0, end),
+        message=message,
+        severity=lsp.DiagnosticSeverity.Error,
+        code=code,
+        source=SOURCE,
+    )
+
+
+def lint_ignore_file(uri: str, version: int | None, text: str, encoding: str) -> Linted:
+    """An ignore file's patterns that Docker rejects (the build fails) and, for a context's own
+    ``.dockerignore``, the ones that match nothing in the context beside it."""
+    from dfcheck.build.context import IgnoreMatcher, read_ignore_file, walk_context
+
+    patterns = read_ignore_file(text)
+    linted = Linted(uri, version, text, DOCKERIGNORE, encoding, [])
+    path = uri_path(uri)
+    hits: dict[int, int] | None = None
+    if path is not None and path.name == ".dockerignore" and path.parent.is_dir():
+        hits = walk_context(path.parent, IgnoreMatcher(patterns), list_files=False).pattern_hits
+    for i, pattern in enumerate(patterns):
+        line = linted.lines.line_text(pattern.line - 1)
+        first = linted.lines.offset(pattern.line, len(line) - len(line.lstrip()) + 1)
+        where = linted.range(first, linted.lines.offset(pattern.line, len(line.rstrip()) + 1))
+        if pattern.error:
+            message = f"Docker cannot compile this pattern ({pattern.error}): the build fails when it sends the context"
+            linted.diagnostics.append(
+                lsp.Diagnostic(where, message, lsp.DiagnosticSeverity.Error, "invalid-pattern", source=SOURCE)
+            )
+        elif hits is not None and not hits.get(i):
+            message = "Matches nothing in the build context (or earlier patterns already decide every path it matches)"
+            linted.diagnostics.append(
+                lsp.Diagnostic(
+                    where,
+                    message,
+                    lsp.DiagnosticSeverity.Hint,
+                    "dead-pattern",
+                    source=SOURCE,
+                    tags=[lsp.DiagnosticTag.Unnecessary],
+                )
+            )
+    return linted

@@ -1,0 +1,73 @@
+"""A finding's fix as the editor applies it: a title, how safe it is, and edits on text offsets.
+
+:func:`quick_fix` is the one place that reads :class:`~dfcheck.lint.finding.Fix`; the code
+actions and "fix all" see only :class:`QuickFix`, so a change of the fix model is a change here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from dfcheck.lint.finding import Finding
+from dfcheck.server.positions import Lines
+
+SAFE, UNSAFE, DISPLAY_ONLY = "safe", "unsafe", "display-only"
+
+
+class TextEdit(NamedTuple):
+    """Replace ``text[start:end]`` with ``content`` (code-point offsets into the document)."""
+
+    start: int
+    end: int
+    content: str
+
+
+class QuickFix(NamedTuple):
+    title: str
+    applicability: str
+    edits: tuple[TextEdit, ...]
+
+
+def quick_fix(finding: Finding, lines: Lines) -> QuickFix | None:
+    """The finding's fix with its edits on offsets of the text ``lines`` indexes; None without one."""
+    fix = finding.fix
+    if fix is None or not fix.edits:
+        return None
+    edits = tuple(sorted(TextEdit(*lines.offsets(e.span), e.content) for e in fix.edits))
+    return QuickFix(fix.description, SAFE if fix.safe else UNSAFE, edits)
+
+
+def compatible(fixes: Iterable[QuickFix]) -> list[TextEdit]:
+    """The edits of ``fixes`` that can be applied together in one pass: fixes are taken in the
+    order of their first edit, and one whose edits touch a range an earlier fix edits is left for
+    the next run (as ruff does), so the result never depends on how edits would interleave."""
+    taken: list[TextEdit] = []
+    ranges: list[tuple[int, int]] = []
+    for fix in sorted(fixes, key=lambda f: (f.edits[0].start, f.edits[0].end)):
+        if any(_touch(edit, r) for edit in fix.edits for r in ranges):
+            continue
+        taken.extend(fix.edits)
+        ranges.extend((e.start, e.end) for e in fix.edits)
+    return sorted(taken)
+
+
+def _touch(edit: TextEdit, taken: tuple[int, int]) -> bool:
+    """Do two edits conflict? Overlapping ranges do, and so do two insertions at one offset
+    (their order would be arbitrary) or an insertion at the edge of a replaced range."""
+    start, end = taken
+    if edit.start == edit.end or start == end:
+        return start <= edit.end and edit.start <= end
+    return edit.start < end and start < edit.end
+
+
+def apply(text: str, edits: Iterable[TextEdit]) -> str:
+    """``text`` with non-overlapping ``edits`` applied (for tests and the fix-all check)."""
+    out = []
+    at = 0
+    for edit in sorted(edits):
+        out.append(text[at : edit.start])
+        out.append(edit.content)
+        at = edit.end
+    out.append(text[at:])
+    return "".join(out)
