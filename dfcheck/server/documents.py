@@ -50,6 +50,20 @@ _TAGS = {
 }
 
 
+_DESCRIBED: dict[str, tuple[lsp.CodeDescription, list[lsp.DiagnosticTag] | None]] = {}
+
+
+def _describe(finding: Finding) -> tuple[lsp.CodeDescription, list[lsp.DiagnosticTag] | None]:
+    """The link and tags of a finding's code, worked out once per code (a file can have hundreds
+    of findings of one rule)."""
+    found = _DESCRIBED.get(finding.code)
+    if found is None:
+        rule = rule_of(finding)
+        tag = _TAGS.get(rule.name) if rule is not None else None
+        found = _DESCRIBED[finding.code] = (lsp.CodeDescription(href=rule_url(finding)), [tag] if tag else None)
+    return found
+
+
 def file_name(uri: str) -> str:
     return posixpath.basename(unquote(urlparse(uri).path))
 
@@ -101,30 +115,31 @@ class Linted:
         self.settings = settings
         self.path = path
         self.lines = Lines(text)
-        #: The finding's quick fix, by position in ``findings``.
-        self.fixes: list[QuickFix | None] = [quick_fix(f, self.lines) for f in findings]
         self.diagnostics = [self.diagnostic(f) for f in findings] + (problems or [])
+
+    @cached_property
+    def fixes(self) -> list[QuickFix | None]:
+        """The findings' quick fixes, by position in ``findings`` (worked out on the first code action)."""
+        return [quick_fix(f, self.lines) for f in self.findings]
 
     def range(self, start: int, end: int) -> lsp.Range:
         a, b = self.lines.position(start, self.encoding), self.lines.position(end, self.encoding)
         return lsp.Range(lsp.Position(*a), lsp.Position(*b))
 
     def diagnostic(self, finding: Finding) -> lsp.Diagnostic:
-        start, end = self.lines.offsets(finding.span)
-        rule = rule_of(finding)
         related = [
             lsp.DiagnosticRelatedInformation(lsp.Location(self.uri, self.range(*self.lines.offsets(r.span))), r.message)
             for r in finding.related
         ]
-        tag = _TAGS.get(rule.name) if rule is not None else None
+        link, tags = _describe(finding)
         return lsp.Diagnostic(
-            range=self.range(start, end),
+            range=self.range(*self.lines.offsets(finding.span)),
             message=finding.message,
             severity=_SEVERITY[finding.severity],
             code=finding.code,
-            code_description=lsp.CodeDescription(href=rule_url(finding)),
+            code_description=link,
             source=SOURCE,
-            tags=[tag] if tag is not None else None,
+            tags=tags,
             related_information=related or None,
         )
 
