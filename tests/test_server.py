@@ -387,3 +387,11 @@ async def test_utf8_positions_other_files_and_exit_without_shutdown(fresh: Langu
 
     client.exit(None)
     assert client._server is not None and await client._server.wait() == 1
+
+
+async def test_the_server_exits_when_its_client_process_is_gone(fresh: LanguageClient) -> None:
+    gone = await asyncio.create_subprocess_exec(sys.executable, "-c", "")
+    await gone.wait()
+    await fresh.initialize_session(lsp.InitializeParams(capabilities=client_capabilities("neovim"), process_id=gone.pid))
+    assert fresh._server is not None
+    assert await asyncio.wait_for(fresh._server.wait(), PATIENCE) == 1

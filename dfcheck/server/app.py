@@ -18,6 +18,7 @@ import os
 import sys
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -33,6 +34,8 @@ from dfcheck.server.positions import UTF8, UTF16, UTF32
 
 #: Milliseconds between the last keystroke and the lint (``initializationOptions.debounce``).
 DEBOUNCE_MS = 100
+#: Seconds between two checks that the client process is still alive.
+CLIENT_CHECK_SECONDS = 5
 #: Files whose change can alter any document's findings: configuration and ignore files.
 WATCHED = ["pyproject.toml", ".dfcheck.toml", ".hadolint.yaml", ".hadolint.yml", ".dockerignore", "*.dockerignore"]
 
@@ -60,6 +63,11 @@ class DfcheckServer(LanguageServer):
         self.results: dict[str, Linted] = {}
         self.linter = _new_linter()
         self.shut_down = False
+        #: The client tells us when configuration or ignore files change (didChangeWatchedFiles);
+        #: without that, each lint compares their modification times with the last lint's.
+        self.watching = False
+        self.stamps: dict[Path, list[tuple[str, int]]] = {}
+        self.watchdog: asyncio.Task[None] | None = None
 
     # --- documents -------------------------------------------------------------------------------
 
@@ -96,6 +104,9 @@ class DfcheckServer(LanguageServer):
         if current is None:
             return
         text, version, kind = current
+        if not self.watching and self.changed_on_disk(uri):
+            self.reload()
+            return
         shellcheck, job.shellcheck = job.shellcheck, False
         job.running = True
         try:
@@ -114,12 +125,12 @@ class DfcheckServer(LanguageServer):
 
     async def lint(self, uri: str, version: int | None, text: str, kind: str, *, shellcheck: bool) -> Linted:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.pool, self._lint, uri, version, text, kind, shellcheck)
+        args = (uri, version, text, kind, self.encoding, shellcheck)
+        return await loop.run_in_executor(self.pool, self.lint_now, *args)
 
-    def _lint(self, uri: str, version: int | None, text: str, kind: str, shellcheck: bool) -> Linted:
+    def lint_now(self, uri: str, version: int | None, text: str, kind: str, encoding: str, shellcheck: bool) -> Linted:
         """Runs in a worker thread; whatever the text, it returns diagnostics (a bug in dfcheck
         becomes one error diagnostic and a traceback on stderr, never a dead server)."""
-        encoding = self.encoding
         try:
             if kind == DOCKERFILE:
                 return documents.lint_dockerfile(self.linter, uri, version, text, encoding, shellcheck=shellcheck)
@@ -141,10 +152,21 @@ class DfcheckServer(LanguageServer):
             return linted
         return await self.lint(uri, version, text, kind, shellcheck=False)
 
+    def changed_on_disk(self, uri: str) -> bool:
+        """Did a configuration or ignore file that applies to ``uri`` change since its last lint?"""
+        path = documents.uri_path(uri)
+        if path is None:
+            return False
+        stamp = _stamp(path)
+        known = self.stamps.get(path)
+        self.stamps[path] = stamp
+        return known is not None and known != stamp
+
     def reload(self) -> None:
         """Configuration or an ignore file changed: forget what was read and lint every open
         document again (a Dockerfile's findings depend on both)."""
         self.linter = _new_linter()
+        self.stamps.clear()
         for uri in list(self.jobs):
             if self.text_of(uri) is not None:
                 self.schedule(uri, 0, shellcheck=True)
@@ -159,6 +181,23 @@ class DfcheckServer(LanguageServer):
         for uri in list(self.jobs):
             self.close(uri)
         self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _stamp(path: Path) -> list[tuple[str, int]]:
+    """Modification times of the files whose change alters ``path``'s findings: configuration files
+    up to the repository root (where configuration discovery stops) and the ignore files beside it."""
+    found = []
+    names = [*documents.CONFIG_FILES, ".dockerignore", path.name + ".dockerignore"]
+    for folder in [path.parent, *path.parent.parents]:
+        for name in names:
+            try:
+                found.append((str(folder / name), os.stat(folder / name).st_mtime_ns))
+            except OSError:
+                continue
+        if (folder / ".git").exists():
+            break
+        names = list(documents.CONFIG_FILES)
+    return found
 
 
 def _new_linter() -> Any:
@@ -182,6 +221,8 @@ def initialize(ls: DfcheckServer, params: lsp.InitializeParams) -> None:
 
 @server.feature(lsp.INITIALIZED)
 async def initialized(ls: DfcheckServer, params: lsp.InitializedParams) -> None:
+    if ls.process_id is not None and sys.platform != "win32":
+        ls.watchdog = asyncio.get_running_loop().create_task(_watch_client(ls.process_id))
     if not get_capability(ls.client_capabilities, "workspace.did_change_watched_files.dynamic_registration", False):
         return
     watchers = [lsp.FileSystemWatcher(glob_pattern=f"**/{name}") for name in WATCHED]
@@ -191,6 +232,22 @@ async def initialized(ls: DfcheckServer, params: lsp.InitializedParams) -> None:
         register_options=lsp.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
     )
     await ls.client_register_capability_async(lsp.RegistrationParams([registration]))
+    ls.watching = True
+
+
+async def _watch_client(pid: int) -> None:
+    """The protocol asks a server to exit when the process that started it is gone (an editor
+    that crashed never sends ``exit``): check every few seconds, and exit with 1 as for an
+    ``exit`` without ``shutdown``."""
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            print(f"dfcheck server: the client process {pid} is gone; exiting", file=sys.stderr)
+            _exit_now(1)
+        except OSError:
+            pass  # alive, owned by another user
+        await asyncio.sleep(CLIENT_CHECK_SECONDS)
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
@@ -281,6 +338,19 @@ def _cache_hover(linted: Linted, at: int) -> str | None:
 def shutdown(ls: DfcheckServer, params: None) -> None:
     ls.shut_down = True
     ls.stop()
+
+
+@server.feature(lsp.EXIT)
+def exit_(ls: DfcheckServer, params: None) -> None:
+    _exit_now(0 if ls.shut_down else 1)
+
+
+def _exit_now(code: int) -> None:
+    """End the process now. A clean interpreter exit would first join pygls's reader thread,
+    which blocks on stdin until the client closes it; after ``exit`` (or without a client) no
+    one waits for anything more, and lints still running are abandoned."""
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def serve() -> int:

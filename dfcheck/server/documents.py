@@ -75,6 +75,8 @@ def kind_of(uri: str, language_id: str | None = None) -> str | None:
         return DOCKERIGNORE
     if language_id == "dockerfile":
         return DOCKERFILE
+    if language_id not in (None, "", "plaintext"):
+        return None  # the editor knows better (Dockerfile.md is Markdown)
     stem = name.split(".", 1)[0]
     if stem in ("dockerfile", "containerfile") or name.endswith((".dockerfile", ".containerfile")):
         return DOCKERFILE

@@ -60,14 +60,3 @@ def _touch(edit: TextEdit, taken: tuple[int, int]) -> bool:
         return start <= edit.end and edit.start <= end
     return edit.start < end and start < edit.end
 
-
-def apply(text: str, edits: Iterable[TextEdit]) -> str:
-    """``text`` with non-overlapping ``edits`` applied (for tests and the fix-all check)."""
-    out = []
-    at = 0
-    for edit in sorted(edits):
-        out.append(text[at : edit.start])
-        out.append(edit.content)
-        at = edit.end
-    out.append(text[at:])
-    return "".join(out)
