@@ -2,7 +2,7 @@
 
 Layers, lowest first: ``dockerfile`` (source, parser, model) < ``shell`` < ``build`` (context,
 cache, ecosystems, the per-file semantic view) < ``lint`` (rule API, engine, config) < ``report``
-< ``cli``; ``rules`` (the rulebook) sits on ``lint``. Imports under ``if TYPE_CHECKING:`` are not
+< ``server`` (the language server) < ``cli``; ``rules`` (the rulebook) sits on ``lint``. Imports under ``if TYPE_CHECKING:`` are not
 executed and do not count.
 """
 
@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["dockerfile", "shell", "build", "lint", "rules", "report", "cli"]
+LAYERS = ["dockerfile", "shell", "build", "lint", "rules", "report", "server", "cli"]
 
 
 def _module_name(path: Path) -> str:

@@ -7,6 +7,7 @@ capabilities of a real client, and checks exact ranges, edits and texts.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from pathlib import Path
@@ -68,11 +69,16 @@ async def fresh(lsp_client: LanguageClient) -> Any:
         process.kill()
 
 
+#: The rules these tests look at, so that new rules in the rulebook leave them alone.
+RULES = ["DF101", "DF118", "DF404", "DF504", "DF505", "DF506", "DF702", "DF720", "DF801", "DF802", "DF805", "DF807"]
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A build context: a Node project whose Dockerfile the tests open. ``.git`` stops the
-    configuration search here."""
+    """A build context: a Node project whose Dockerfile the tests open, configured to select
+    :data:`RULES`. ``.git`` stops the configuration search here."""
     (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text(f"[tool.dfcheck]\nselect = {json.dumps(RULES)}\n")
     (tmp_path / "package.json").write_text("{}")
     (tmp_path / "app.js").write_text("")
     (tmp_path / "Dockerfile").write_text(DOCKERFILE)
@@ -317,7 +323,7 @@ async def test_configuration_and_ignore_files_are_reread(client: LanguageClient,
 
     ignore = project / ".dockerignore"
     ignore.write_text("*.js\nmissing-dir\nsrc\\b\n")
-    (project / "pyproject.toml").write_text('[tool.dfcheck]\nignore = ["DF702"]\n')
+    (project / "pyproject.toml").write_text(f'[tool.dfcheck]\nselect = {json.dumps(RULES)}\nignore = ["DF702"]\n')
     client.workspace_did_change_watched_files(
         lsp.DidChangeWatchedFilesParams(
             [

@@ -156,14 +156,7 @@ _register("rule", commands.rule)
 _register("parse", commands.parse)
 _register("context", analyze.context_command)
 _register("cache", analyze.cache_command)
-
-
-@app.command("server")
-def server_command() -> None:
-    """Run the language server on stdin/stdout for editors (needs dfcheck[lsp]; see docs/editors.md)."""
-    from dfcheck.server import main as serve
-
-    raise typer.Exit(serve())
+_register("server", commands.server)
 
 
 def main() -> None:

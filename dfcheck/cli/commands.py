@@ -128,3 +128,10 @@ def parse(
         line = f"{file}:{s.start_line}:{s.start_col}: DF001 {error.message} [error]"
         print(line.encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
     raise typer.Exit(EXIT_FINDINGS if dockerfile.errors else EXIT_CLEAN)
+
+
+def server() -> None:
+    """Run the language server for editors on stdin/stdout (needs dfcheck[lsp]; see docs/editors.md)."""
+    from dfcheck.server import main
+
+    raise typer.Exit(main())

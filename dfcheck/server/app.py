@@ -19,18 +19,22 @@ import sys
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from lsprotocol import types as lsp
 from pygls.capabilities import get_capability
 from pygls.lsp.server import LanguageServer
 
+import dfcheck.server.actions as actions
+import dfcheck.server.documents as documents
 from dfcheck import __version__
-from dfcheck.server import actions, documents
 from dfcheck.server.documents import DOCKERFILE, Linted, kind_of
 from dfcheck.server.hover import cache_hover, finding_hover
 from dfcheck.server.positions import UTF8, UTF16, UTF32
+
+if TYPE_CHECKING:
+    from dfcheck.lint.engine import Linter
 
 #: Milliseconds between the last keystroke and the lint (``initializationOptions.debounce``).
 DEBOUNCE_MS = 100
@@ -200,10 +204,10 @@ def _stamp(path: Path) -> list[tuple[str, int]]:
     return found
 
 
-def _new_linter() -> Any:
+def _new_linter() -> Linter:
     from dfcheck.lint.engine import Linter
 
-    return Linter({})
+    return Linter()
 
 
 server = DfcheckServer()

@@ -178,7 +178,7 @@ class Linted:
         settings = self.settings
         model = CacheModel(
             self.dockerfile,
-            build_args=settings.build_args if settings else None,
+            build_args=dict(settings.build_args) if settings else None,
             target=settings.target if settings else None,
             context=context,
         )

@@ -1,12 +1,11 @@
 """Document positions as the editor counts them.
 
 Our spans count 1-based lines and 1-based columns in code points, on lines ended by ``\\n`` as the
-Dockerfile parser splits them. LSP counts 0-based lines ended by ``\\n``, ``\\r\\n`` or ``\\r`` and
-0-based characters in the negotiated position encoding: UTF-16 code units unless the client offers
-UTF-8 or UTF-32 (a character beyond U+FFFF is two UTF-16 units, four UTF-8 bytes, one code
-point). Fixes and edits work on code-point offsets into the text, so every conversion goes
-through an offset; the two ways of splitting lines differ only on a lone ``\\r``, and then each
-side keeps its own.
+parser splits them; :class:`~dfcheck.dockerfile.source.LineIndex` converts them to offsets and
+to LSP's default, UTF-16 positions. A client may instead negotiate UTF-8 (bytes) or UTF-32 (code
+points), and LSP ends lines at ``\\n``, ``\\r\\n`` and also at a lone ``\\r``, where the parser
+does not: :class:`Lines` adds those cases on top of the shared index. Fixes and edits work on
+code-point offsets into the text, so every conversion goes through an offset.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from dfcheck.dockerfile.source import Span
+from dfcheck.dockerfile.source import LineIndex, Span
 
 UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
 _LSP_BREAK = re.compile(r"\r\n?|\n")
@@ -22,39 +21,29 @@ _LONE_CR = re.compile(r"\r(?!\n)")
 
 
 class Lines:
-    """Line starts of one document text, built once per text; each conversion is a binary search
-    plus, on a line that is not ASCII, the width of the text before the position."""
+    """One document text, indexed once; each conversion is a binary search plus, for UTF-8 on a
+    line that is not ASCII, the width of the text before the position."""
 
-    __slots__ = ("_lsp", "_starts", "text")
+    __slots__ = ("_lsp", "count", "index", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        starts = [0]
-        find = text.find
-        at = find("\n")
-        while at >= 0:
-            starts.append(at + 1)
-            at = find("\n", at + 1)
-        self._starts = starts
-        self._lsp = [0, *(m.end() for m in _LSP_BREAK.finditer(text))] if _LONE_CR.search(text) else starts
-
-    @property
-    def count(self) -> int:
-        """Lines as the parser counts them (a final line break starts an empty last line)."""
-        return len(self._starts)
+        self.index = LineIndex(text)
+        #: Lines as the parser counts them (a final line break starts an empty last line).
+        self.count = text.count("\n") + 1
+        #: Line starts as LSP counts them, only when a lone \r makes them differ from the parser's.
+        self._lsp = [0, *(m.end() for m in _LSP_BREAK.finditer(text))] if _LONE_CR.search(text) else None
 
     def line_text(self, line: int) -> str:
         """0-based ``line`` as the parser splits lines, without its ``\\n``."""
-        start, end = _bounds(self._starts, line, len(self.text))
+        start = self.index.offset(line + 1, 1)
+        end = self.index.offset(line + 2, 1) if line + 1 < self.count else len(self.text)
         return self.text[start:end].removesuffix("\n")
 
     def offset(self, line: int, col: int) -> int:
         """The offset of 1-based (line, column) of one of our spans; a column past the line's end
         is the next line's start (a whole-line span ends one past its newline)."""
-        if line > len(self._starts):
-            return len(self.text)
-        start, end = _bounds(self._starts, line - 1, len(self.text))
-        return max(start, min(start + col - 1, end))
+        return len(self.text) if line > self.count else self.index.offset(line, col)
 
     def offsets(self, span: Span) -> tuple[int, int]:
         return self.offset(span.start_line, span.start_col), self.offset(span.end_line, span.end_col)
@@ -62,16 +51,32 @@ class Lines:
     def position(self, offset: int, encoding: str = UTF16) -> tuple[int, int]:
         """0-based (line, character) of ``offset`` in ``encoding`` units: an LSP position."""
         offset = max(0, min(offset, len(self.text)))
-        line = bisect.bisect_right(self._lsp, offset) - 1
-        start = self._lsp[line]
+        if self._lsp is None:
+            if encoding == UTF16:
+                return self.index.utf16(offset)
+            line, col = self.index.position(offset)
+            start, line = offset - col + 1, line - 1
+        else:
+            line = bisect.bisect_right(self._lsp, offset) - 1
+            start = self._lsp[line]
         return line, _width(self.text[start:offset], encoding)
 
     def from_position(self, line: int, character: int, encoding: str = UTF16) -> int:
         """The offset of an LSP position; past the line's end it is the line's end, and a position
         inside a character (the second half of a surrogate pair) means that character."""
-        if line >= len(self._lsp):
-            return len(self.text)
-        start, end = _bounds(self._lsp, max(line, 0), len(self.text))
+        if self._lsp is None and encoding == UTF16:
+            return self.index.from_utf16(line, character)
+        starts = self._lsp
+        if starts is None:
+            if line >= self.count:
+                return len(self.text)
+            start = self.index.offset(line + 1, 1)
+            end = self.index.offset(line + 2, 1) if line + 1 < self.count else len(self.text)
+        else:
+            if line >= len(starts):
+                return len(self.text)
+            start = starts[max(line, 0)]
+            end = starts[line + 1] if line + 1 < len(starts) else len(self.text)
         text = _LSP_BREAK.sub("", self.text[start:end])
         if encoding == UTF32 or text.isascii():
             return start + max(0, min(character, len(text)))
@@ -81,11 +86,6 @@ class Lines:
             if units > character:
                 return start + i
         return start + len(text)
-
-
-def _bounds(starts: list[int], line: int, length: int) -> tuple[int, int]:
-    line = max(0, min(line, len(starts) - 1))
-    return starts[line], starts[line + 1] if line + 1 < len(starts) else length
 
 
 def _width(text: str, encoding: str) -> int:
