@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 #: Milliseconds between the last keystroke and the lint (``initializationOptions.debounce``).
 DEBOUNCE_MS = 100
+#: Lint threads: documents lint in parallel (taking turns at the interpreter), so a slow one holds
+#: one thread and the others go on.
+WORKERS = 4
 #: Seconds between two checks that the client process is still alive.
 CLIENT_CHECK_SECONDS = 5
 #: Files whose change can alter any document's findings: configuration and ignore files.
@@ -62,7 +65,7 @@ class DfcheckServer(LanguageServer):
     def __init__(self, workers: int | None = None) -> None:
         super().__init__("dfcheck", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
         self.debounce = DEBOUNCE_MS / 1000
-        self.pool = ThreadPoolExecutor(workers or min(4, os.cpu_count() or 1), thread_name_prefix="dfcheck-lint")
+        self.pool = ThreadPoolExecutor(workers or WORKERS, thread_name_prefix="dfcheck-lint")
         self.jobs: dict[str, _Job] = {}
         self.results: dict[str, Linted] = {}
         self.linter = _new_linter()

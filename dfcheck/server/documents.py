@@ -45,6 +45,7 @@ _TAGS = {
     "pointless-command": lsp.DiagnosticTag.Unnecessary,
     "empty-continuation": lsp.DiagnosticTag.Unnecessary,
     "redundant-target-platform": lsp.DiagnosticTag.Unnecessary,
+    "unused-stage": lsp.DiagnosticTag.Unnecessary,
     "maintainer-deprecated": lsp.DiagnosticTag.Deprecated,
     "legacy-key-value-format": lsp.DiagnosticTag.Deprecated,
 }
