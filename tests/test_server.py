@@ -70,7 +70,7 @@ async def fresh(lsp_client: LanguageClient) -> Any:
 
 
 #: The rules these tests look at, so that new rules in the rulebook leave them alone.
-RULES = ["DF101", "DF118", "DF404", "DF504", "DF505", "DF506", "DF702", "DF720", "DF801", "DF802", "DF805", "DF807"]
+RULES = ["DF101", "DF118", "DF404", "DF406", "DF504", "DF505", "DF506", "DF702", "DF720", "DF801", "DF802", "DF805", "DF807"]
 
 
 @pytest.fixture
@@ -322,7 +322,7 @@ async def test_configuration_and_ignore_files_are_reread(client: LanguageClient,
     assert registration.method == lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES
 
     ignore = project / ".dockerignore"
-    ignore.write_text("*.js\nmissing-dir\nsrc\\b\n")
+    ignore.write_text("*.js\nmissing-dir\n[z-\n")
     (project / "pyproject.toml").write_text(f'[tool.dfcheck]\nselect = {json.dumps(RULES)}\nignore = ["DF702"]\n')
     client.workspace_did_change_watched_files(
         lsp.DidChangeWatchedFilesParams(
@@ -332,14 +332,28 @@ async def test_configuration_and_ignore_files_are_reread(client: LanguageClient,
             ]
         )
     )
-    await settled(client, uri, 1, ["DF404"])
+    # The ignore file now excludes app.js (DF404), and Docker rejects its third line (DF406): the
+    # build fails, so the Dockerfile says so on its first line, pointing at the pattern.
+    _, invalid = await settled(client, uri, 1, ["DF404", "DF406"])
+    assert spans([invalid]) == [("DF406", 0, 0, 0, 16)]
+    assert invalid.severity == lsp.DiagnosticSeverity.Error
+    assert invalid.message.startswith(".dockerignore:3: '[z-' is not a valid pattern")
+    (where,) = invalid.related_information or ()
+    assert where.location.uri == ignore.as_uri()
+    assert (where.location.range.start.line, where.location.range.end.character) == (2, 3)
 
     ignore_uri = ignore.as_uri()
     open_doc(client, ignore_uri, "*.js\nmissing-dir\n[z-\n", language="ignore")
     diagnostics = await published(client, ignore_uri, 1)
-    assert spans(diagnostics) == [("dead-pattern", 1, 0, 1, 11), ("invalid-pattern", 2, 0, 2, 3)]
+    assert spans(diagnostics) == [("dead-pattern", 1, 0, 1, 11), ("DF406", 2, 0, 2, 3)]
     assert list(diagnostics[0].tags or ()) == [lsp.DiagnosticTag.Unnecessary]
     assert diagnostics[1].severity == lsp.DiagnosticSeverity.Error
+    assert diagnostics[1].code_description is not None
+    assert diagnostics[1].code_description.href.endswith("/rules/context/DF406_invalid_ignore_pattern.md")
+
+    # Editing the ignore file checks the buffer against the disk: `*.js` matches app.js.
+    change(client, ignore_uri, "*.py\n", 2)
+    assert spans(await published(client, ignore_uri, 2)) == [("dead-pattern", 0, 0, 0, 4)]
 
 
 async def test_configuration_errors_and_broken_documents_keep_the_server_alive(client: LanguageClient, project: Path) -> None:

@@ -50,15 +50,16 @@ WATCHED = ["pyproject.toml", ".dfcheck.toml", ".hadolint.yaml", ".hadolint.yml",
 class _Job:
     """Scheduling state of one document: its debounce timer and the lint in progress."""
 
-    __slots__ = ("again", "running", "shellcheck", "timer")
+    __slots__ = ("again", "fresh", "running", "timer")
 
     def __init__(self) -> None:
         self.timer: asyncio.TimerHandle | None = None
         self.running = False
         #: An edit arrived while a lint was running: lint again when it ends.
         self.again = False
-        #: The next lint runs ShellCheck too (after an open or a save).
-        self.shellcheck = False
+        #: The next lint is a full one (after an open, a save or a change of configuration):
+        #: ShellCheck runs, and the build context is read from the disk again.
+        self.fresh = False
 
 
 class DfcheckServer(LanguageServer):
@@ -91,9 +92,9 @@ class DfcheckServer(LanguageServer):
             return None
         return doc.source, doc.version, kind
 
-    def schedule(self, uri: str, delay: float, *, shellcheck: bool = False) -> None:
+    def schedule(self, uri: str, delay: float, *, fresh: bool = False) -> None:
         job = self.jobs.setdefault(uri, _Job())
-        job.shellcheck = job.shellcheck or shellcheck
+        job.fresh = job.fresh or fresh
         if job.timer is not None:
             job.timer.cancel()
         loop = asyncio.get_running_loop()
@@ -114,10 +115,10 @@ class DfcheckServer(LanguageServer):
         if not self.watching and self.changed_on_disk(uri):
             self.reload()
             return
-        shellcheck, job.shellcheck = job.shellcheck, False
+        fresh, job.fresh = job.fresh, False
         job.running = True
         try:
-            linted = await self.lint(uri, version, text, kind, shellcheck=shellcheck)
+            linted = await self.lint(uri, version, text, kind, fresh=fresh)
         finally:
             job.running = False
         now = self.text_of(uri)
@@ -130,17 +131,25 @@ class DfcheckServer(LanguageServer):
             job.again = False
             self.schedule(uri, 0)
 
-    async def lint(self, uri: str, version: int | None, text: str, kind: str, *, shellcheck: bool) -> Linted:
+    async def lint(self, uri: str, version: int | None, text: str, kind: str, *, fresh: bool) -> Linted:
         loop = asyncio.get_running_loop()
-        args = (uri, version, text, kind, self.encoding, shellcheck)
+        args = (uri, version, text, kind, self.encoding, fresh)
         return await loop.run_in_executor(self.pool, self.lint_now, *args)
 
-    def lint_now(self, uri: str, version: int | None, text: str, kind: str, encoding: str, shellcheck: bool) -> Linted:
+    def lint_now(self, uri: str, version: int | None, text: str, kind: str, encoding: str, fresh: bool) -> Linted:
         """Runs in a worker thread; whatever the text, it returns diagnostics (a bug in dfcheck
-        becomes one error diagnostic and a traceback on stderr, never a dead server)."""
+        becomes one error diagnostic and a traceback on stderr, never a dead server).
+
+        The build context remembers what it listed for the life of the process; a full lint, and
+        every lint of an ignore file (which checks its patterns against the disk), forget it first,
+        so files created or deleted since are seen."""
         try:
+            if fresh or kind != DOCKERFILE:
+                from dfcheck.build.context import clear_cache
+
+                clear_cache()
             if kind == DOCKERFILE:
-                return documents.lint_dockerfile(self.linter, uri, version, text, encoding, shellcheck=shellcheck)
+                return documents.lint_dockerfile(self.linter, uri, version, text, encoding, shellcheck=fresh)
             return documents.lint_ignore_file(uri, version, text, encoding)
         except Exception as exc:
             traceback.print_exc(file=sys.stderr)
@@ -157,7 +166,7 @@ class DfcheckServer(LanguageServer):
         linted = self.results.get(uri)
         if linted is not None and linted.version == version and linted.text == text:
             return linted
-        return await self.lint(uri, version, text, kind, shellcheck=False)
+        return await self.lint(uri, version, text, kind, fresh=False)
 
     def changed_on_disk(self, uri: str) -> bool:
         """Did a configuration or ignore file that applies to ``uri`` change since its last lint?"""
@@ -176,7 +185,7 @@ class DfcheckServer(LanguageServer):
         self.stamps.clear()
         for uri in list(self.jobs):
             if self.text_of(uri) is not None:
-                self.schedule(uri, 0, shellcheck=True)
+                self.schedule(uri, 0, fresh=True)
 
     def close(self, uri: str) -> None:
         job = self.jobs.pop(uri, None)
@@ -260,7 +269,7 @@ async def _watch_client(pid: int) -> None:
 @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: DfcheckServer, params: lsp.DidOpenTextDocumentParams) -> None:
     if kind_of(params.text_document.uri, params.text_document.language_id) is not None:
-        ls.schedule(params.text_document.uri, 0, shellcheck=True)
+        ls.schedule(params.text_document.uri, 0, fresh=True)
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
@@ -275,7 +284,7 @@ def did_save(ls: DfcheckServer, params: lsp.DidSaveTextDocumentParams) -> None:
     if _affects_others(uri):
         ls.reload()
     elif uri in ls.jobs:
-        ls.schedule(uri, 0, shellcheck=True)
+        ls.schedule(uri, 0, fresh=True)
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)

@@ -16,6 +16,8 @@ from urllib.parse import unquote, urlparse
 from lsprotocol import types as lsp
 
 from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.pages import help_uri
+from dfcheck.lint.registry import REGISTRY
 from dfcheck.server.fixes import QuickFix, quick_fix
 from dfcheck.server.hover import rule_of, rule_url
 from dfcheck.server.positions import Lines
@@ -204,10 +206,30 @@ def lint_dockerfile(
     display = str(path) if path is not None else uri
     result = lint_text(text, display, settings, path)
     mine = [f for f in result.findings if f.path == display]
+    elsewhere = [f for f in result.findings if f.path != display]
     linted = Linted(uri, version, text, DOCKERFILE, encoding, mine, settings=settings, path=path)
+    linted.diagnostics += [_elsewhere(linted, f) for f in elsewhere]
     if result.error:
         linted.diagnostics.append(_whole_first_line(linted, result.error, "error"))
     return linted
+
+
+def _elsewhere(linted: Linted, finding: Finding) -> lsp.Diagnostic:
+    """A finding in another file that the Dockerfile's build reads (an invalid pattern of its
+    ``.dockerignore``, DF406): shown on the Dockerfile's first line, since the build it describes
+    fails, with the place in the other file as related information."""
+    other = Path(finding.path)
+    diagnostic = _whole_first_line(linted, f"{other.name}:{finding.span.start_line}: {finding.message}", finding.code)
+    diagnostic.severity = _SEVERITY[finding.severity]
+    diagnostic.code_description = _describe(finding)[0]
+    try:
+        lines = Lines(other.read_bytes().decode("utf-8", "replace"))
+    except OSError:
+        return diagnostic
+    start, end = lines.offsets(finding.span)
+    where = lsp.Range(lsp.Position(*lines.position(start, linted.encoding)), lsp.Position(*lines.position(end, linted.encoding)))
+    diagnostic.related_information = [lsp.DiagnosticRelatedInformation(lsp.Location(other.as_uri(), where), f"the line in {other.name}")]
+    return diagnostic
 
 
 def problem(uri: str, version: int | None, text: str, kind: str, encoding: str, message: str, code: str) -> Linted:
@@ -231,22 +253,32 @@ def _whole_first_line(linted: Linted, message: str, code: str) -> lsp.Diagnostic
 def lint_ignore_file(uri: str, version: int | None, text: str, encoding: str) -> Linted:
     """An ignore file's patterns that Docker rejects (the build fails) and, for a context's own
     ``.dockerignore``, the ones that match nothing in the context beside it."""
-    from dfcheck.build.context import IgnoreMatcher, read_ignore_file, walk_context
+    from dfcheck.build.context import BuildContext
+    from dfcheck.build.ignore import matcher_for
 
-    patterns = read_ignore_file(text)
+    matcher = matcher_for(text)
     linted = Linted(uri, version, text, DOCKERIGNORE, encoding, [])
     path = uri_path(uri)
     hits: dict[int, int] | None = None
     if path is not None and path.name == ".dockerignore" and path.parent.is_dir():
-        hits = walk_context(path.parent, IgnoreMatcher(patterns), list_files=False).pattern_hits
-    for i, pattern in enumerate(patterns):
+        try:
+            hits = BuildContext(path.parent, path, matcher).walk().hits
+        except OSError:
+            hits = None
+    invalid = REGISTRY.get("DF406")
+    for i, pattern in enumerate(matcher.patterns):
         line = linted.lines.line_text(pattern.line - 1)
         first = linted.lines.offset(pattern.line, len(line) - len(line.lstrip()) + 1)
         where = linted.range(first, linted.lines.offset(pattern.line, len(line.rstrip()) + 1))
         if pattern.error:
-            message = f"Docker cannot compile this pattern ({pattern.error}): the build fails when it sends the context"
+            message = (
+                f"'{line.strip()}' is not a valid pattern ({pattern.error}): Docker stops the build when it "
+                "sends the context; fix the line or delete it"
+            )
+            link = lsp.CodeDescription(href=help_uri(invalid)) if invalid is not None else None
+            code = invalid.code if invalid is not None else "invalid-pattern"
             linted.diagnostics.append(
-                lsp.Diagnostic(where, message, lsp.DiagnosticSeverity.Error, "invalid-pattern", source=SOURCE)
+                lsp.Diagnostic(where, message, lsp.DiagnosticSeverity.Error, code, link, source=SOURCE)
             )
         elif hits is not None and not hits.get(i):
             message = "Matches nothing in the build context (or earlier patterns already decide every path it matches)"
