@@ -70,7 +70,7 @@ async def fresh(lsp_client: LanguageClient) -> Any:
 
 
 #: The rules these tests look at, so that new rules in the rulebook leave them alone.
-RULES = ["DF101", "DF118", "DF404", "DF406", "DF504", "DF505", "DF506", "DF702", "DF720", "DF801", "DF802", "DF805", "DF807"]
+RULES = ["DF101", "DF118", "DF404", "DF405", "DF406", "DF504", "DF505", "DF506", "DF702", "DF720", "DF801", "DF802", "DF805", "DF807"]
 
 
 @pytest.fixture
@@ -354,6 +354,24 @@ async def test_configuration_and_ignore_files_are_reread(client: LanguageClient,
     # Editing the ignore file checks the buffer against the disk: `*.js` matches app.js.
     change(client, ignore_uri, "*.py\n", 2)
     assert spans(await published(client, ignore_uri, 2)) == [("dead-pattern", 0, 0, 0, 4)]
+
+
+async def test_saves_and_ignore_file_edits_read_the_build_context_again(client: LanguageClient, project: Path) -> None:
+    uri = (project / "Dockerfile").as_uri()
+    text = "FROM node:22\nCOPY package.json requirements.txt /app/\n"
+    open_doc(client, uri, text)
+    assert [d.code for d in await published(client, uri, 1)] == ["DF405"]
+    (project / "requirements.txt").write_text("flask\n")
+    client.text_document_did_save(lsp.DidSaveTextDocumentParams(lsp.TextDocumentIdentifier(uri)))
+    await settled(client, uri, 1, [])
+
+    # An ignore file's patterns are checked against the directory as it is at each edit.
+    ignore = (project / ".dockerignore").as_uri()
+    open_doc(client, ignore, "*.py\n", language="ignore")
+    assert spans(await published(client, ignore, 1)) == [("dead-pattern", 0, 0, 0, 4)]
+    (project / "tool.py").write_text("")
+    change(client, ignore, "*.py\n", 2)
+    assert await published(client, ignore, 2) == []
 
 
 async def test_configuration_errors_and_broken_documents_keep_the_server_alive(client: LanguageClient, project: Path) -> None:
