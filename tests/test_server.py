@@ -135,8 +135,10 @@ def spans(diagnostics: list[lsp.Diagnostic]) -> list[tuple[Any, ...]]:
     ]
 
 
-def apply_edit(text: str, edit: lsp.WorkspaceEdit, uri: str) -> str:
-    """Apply a workspace edit as a UTF-16 client does (the tests' texts are ASCII)."""
+def apply_edit(text: str, action: lsp.CodeAction, uri: str) -> str:
+    """Apply a code action's workspace edit as a UTF-16 client does (the tests' texts are ASCII)."""
+    edit = action.edit
+    assert edit is not None
     if edit.document_changes:
         (change,) = edit.document_changes
         assert isinstance(change, lsp.TextDocumentEdit) and change.text_document.uri == uri
@@ -224,23 +226,22 @@ async def test_quick_fixes_and_ignore_comments_apply(client: LanguageClient, pro
     fix = found["Use apt-get (DF506)"]
     assert fix.kind == lsp.CodeActionKind.QuickFix and fix.is_preferred
     assert fix.diagnostics is not None and fix.diagnostics[0].code == "DF506"
-    assert fix.edit is not None
-    fixed = apply_edit(text, fix.edit, uri)
+    fixed = apply_edit(text, fix, uri)
     assert fixed == text.replace("RUN apt install", "RUN apt-get install")
 
-    assert apply_edit(text, found["Ignore DF506 for this instruction"].edit, uri) == text.replace(  # type: ignore[arg-type]
+    assert apply_edit(text, found["Ignore DF506 for this instruction"], uri) == text.replace(
         "RUN apt", "# dfcheck ignore=DF506\nRUN apt"
     )
-    assert apply_edit(text, found["Ignore DF506 for this stage"].edit, uri) == text.replace(  # type: ignore[arg-type]
+    assert apply_edit(text, found["Ignore DF506 for this stage"], uri) == text.replace(
         "AS build\n", "AS build\n# dfcheck stage ignore=DF506\n"
     )
-    ignored = apply_edit(text, found["Ignore DF506 for this file"].edit, uri)  # type: ignore[arg-type]
+    ignored = apply_edit(text, found["Ignore DF506 for this file"], uri)
     assert ignored == text.replace("dockerfile:1\n", "dockerfile:1\n# dfcheck global ignore=DF506\n")
 
     change(client, uri, ignored, 2)
     assert [d.code for d in await published(client, uri, 2)] == ["DF505", "DF720", "DF702"]
     again = await actions_at(client, uri, 3, 20)
-    extended = apply_edit(ignored, again["Ignore DF720 for this file"].edit, uri)  # type: ignore[arg-type]
+    extended = apply_edit(ignored, again["Ignore DF720 for this file"], uri)
     assert "# dfcheck global ignore=DF506,DF720\n" in extended
     change(client, uri, extended, 3)
     assert [d.code for d in await published(client, uri, 3)] == ["DF505", "DF702"]
@@ -256,14 +257,14 @@ async def test_unsafe_fixes_say_so_and_fix_all_applies_only_safe_ones(client: La
     assert not unsafe["Replace with an org.opencontainers.image.authors label (DF801, unsafe fix)"].is_preferred
 
     (fix_all,) = (await actions_at(client, uri, 0, 0, only=[lsp.CodeActionKind.SourceFixAll])).values()
-    assert fix_all.kind == "source.fixAll.dfcheck" and fix_all.edit is not None
-    fixed = apply_edit(text, fix_all.edit, uri)
+    assert fix_all.kind == "source.fixAll.dfcheck"
+    fixed = apply_edit(text, fix_all, uri)
     assert fixed == "FROM node:22 as build\nMAINTAINER me\nCOPY app.js /app/\nRUN echo hi\n"
     change(client, uri, fixed, 2)
     # Uppercasing FROM makes the lowercase `as` inconsistent: fixing all again settles it.
     assert [d.code for d in await published(client, uri, 2)] == ["DF805", "DF801"]
     (fix_all,) = (await actions_at(client, uri, 0, 0, only=["source"])).values()
-    fixed = apply_edit(fixed, fix_all.edit, uri)  # type: ignore[arg-type]
+    fixed = apply_edit(fixed, fix_all, uri)
     assert fixed.startswith("FROM node:22 AS build\n")
     change(client, uri, fixed, 3)
     assert [d.code for d in await published(client, uri, 3)] == ["DF801"]
