@@ -434,3 +434,14 @@ async def test_the_server_exits_when_its_client_process_is_gone(fresh: LanguageC
     await fresh.initialize_session(lsp.InitializeParams(capabilities=client_capabilities("neovim"), process_id=gone.pid))
     assert fresh._server is not None
     assert await asyncio.wait_for(fresh._server.wait(), PATIENCE) == 1
+
+
+async def test_a_slow_document_does_not_hold_up_the_others(client: LanguageClient, project: Path) -> None:
+    slow = (project / "Slow.Dockerfile").as_uri()
+    fast = (project / "Dockerfile").as_uri()
+    install = "RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n"
+    open_doc(client, slow, "FROM debian:12\n" + install * 3000)
+    open_doc(client, fast, "FROM node:latest\n")
+    assert [d.code for d in await published(client, fast, 1)] == ["DF702"]
+    assert slow not in client.diagnostics  # still being linted, in a thread of its own
+    assert len(await published(client, slow, 1)) == 6000  # DF505 and DF720 on each install
