@@ -63,6 +63,9 @@ class _Job:
 
 
 class DfcheckServer(LanguageServer):
+    """The server's state: open documents' scheduling and last results, the linter with the
+    configuration it has read, and how configuration changes reach it."""
+
     def __init__(self, workers: int | None = None) -> None:
         super().__init__("dfcheck", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
         self.debounce = DEBOUNCE_MS / 1000
@@ -75,6 +78,8 @@ class DfcheckServer(LanguageServer):
         #: without that, each lint compares their modification times with the last lint's.
         self.watching = False
         self.stamps: dict[Path, list[tuple[str, int]]] = {}
+        #: The task that checks the client process is alive (held here: the loop keeps tasks
+        #: only weakly).
         self.watchdog: asyncio.Task[None] | None = None
 
     # --- documents -------------------------------------------------------------------------------
@@ -127,6 +132,8 @@ class DfcheckServer(LanguageServer):
             self.text_document_publish_diagnostics(
                 lsp.PublishDiagnosticsParams(uri, linted.diagnostics, version=version)
             )
+        else:
+            job.fresh = job.fresh or fresh  # outdated before it was published: the next lint does it
         if job.again and self.jobs.get(uri) is job:
             job.again = False
             self.schedule(uri, 0)
