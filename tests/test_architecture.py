@@ -2,8 +2,8 @@
 
 Layers, lowest first: ``dockerfile`` (source, parser, model) < ``shell`` < ``build`` (context,
 cache, ecosystems, the per-file semantic view) < ``lint`` (rule API, engine, config) < ``report``
-< ``server`` (the language server) < ``cli``; ``rules`` (the rulebook) sits on ``lint``. Imports under ``if TYPE_CHECKING:`` are not
-executed and do not count.
+< ``server`` (the language server) < ``cli``; ``rules`` (the rulebook) sits on ``lint``. Imports
+under ``if TYPE_CHECKING:`` are not executed and do not count.
 """
 
 from __future__ import annotations
