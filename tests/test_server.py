@@ -311,7 +311,7 @@ async def test_hover_explains_findings_and_cache_keys(client: LanguageClient, pr
         ]
     )
     copy = await hover(3, 0)
-    assert copy is not None and "- the content of the whole build context\n" in copy
+    assert copy is not None and "- the content of the whole build context: 4 files now\n" in copy
 
 
 async def test_configuration_and_ignore_files_are_reread(client: LanguageClient, project: Path) -> None:

@@ -106,12 +106,20 @@ def _inputs(cache: CacheModel, step: Step) -> list[str]:
         from dfcheck.build.steps import variable_names
 
         out = [f"- its text after ARG/ENV substitution{_used(variable_names(ins.original, escape))}"]
-    ignored = cache.context is not None and cache.context.ignore_file is not None
+    context = cache.context
+    ignored = context is not None and context.ignore_file is not None
     for read in step.reads:
         where = "the whole build context" if read.source.strip("./") == "" else f"`{read.source}` in the build context"
         notes = [n for n, on in (("after .dockerignore", ignored), ("less --exclude", read.excludes)) if on]
         verb = "bind-mounted files of" if ins.keyword == "RUN" else "the content of"
-        out.append(f"- {verb} {where}{' (' + ', '.join(notes) + ')' if notes else ''}")
+        count = ""
+        if context is not None:
+            try:
+                files = len(context.files(read.source, read.excludes))
+            except OSError:
+                files = -1
+            count = f": {files} file{'' if files == 1 else 's'} now" if files >= 0 else ""
+        out.append(f"- {verb} {where}{' (' + ', '.join(notes) + ')' if notes else ''}{count}")
     for index, how in step.stage_reads:
         out.append(f"- the result of {_stage(cache.model.stages[index])} (`{how}`): it rebuilds when that stage does")
     if step.remote:
