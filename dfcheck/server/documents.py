@@ -107,7 +107,6 @@ class Linted:
         kind: str,
         encoding: str,
         findings: list[Finding],
-        problems: list[lsp.Diagnostic] | None = None,
         settings: Settings | None = None,
         path: Path | None = None,
     ) -> None:
@@ -120,7 +119,8 @@ class Linted:
         self.settings = settings
         self.path = path
         self.lines = Lines(text)
-        self.diagnostics = [self.diagnostic(f) for f in findings] + (problems or [])
+        #: One diagnostic per finding, in the same order, then any about the document as a whole.
+        self.diagnostics = [self.diagnostic(f) for f in findings]
 
     @cached_property
     def fixes(self) -> list[QuickFix | None]:
@@ -177,7 +177,10 @@ class Linted:
         if self.path is not None and self.path.parent.is_dir():
             from dfcheck.build.context import load
 
-            context = load(self.path.parent, self.path)
+            try:
+                context = load(self.path.parent, self.path)
+            except OSError:  # an unreadable ignore file: the model without the context
+                context = None
         settings = self.settings
         model = CacheModel(
             self.dockerfile,
