@@ -72,6 +72,7 @@ class DfcheckServer(LanguageServer):
         self.pool = ThreadPoolExecutor(workers or WORKERS, thread_name_prefix="dfcheck-lint")
         self.jobs: dict[str, _Job] = {}
         self.results: dict[str, Linted] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
         self.linter = _new_linter()
         self.shut_down = False
         #: The client tells us when configuration or ignore files change (didChangeWatchedFiles);
@@ -102,8 +103,12 @@ class DfcheckServer(LanguageServer):
         job.fresh = job.fresh or fresh
         if job.timer is not None:
             job.timer.cancel()
-        loop = asyncio.get_running_loop()
-        job.timer = loop.call_later(delay, lambda: loop.create_task(self._run(uri)))
+        job.timer = asyncio.get_running_loop().call_later(delay, self._start, uri)
+
+    def _start(self, uri: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._run(uri))
+        self.tasks.add(task)  # the loop keeps tasks only weakly
+        task.add_done_callback(self.tasks.discard)
 
     async def _run(self, uri: str) -> None:
         job = self.jobs.get(uri)
