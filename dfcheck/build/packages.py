@@ -18,14 +18,17 @@ if TYPE_CHECKING:
 
 def is_pip(cmd: Command) -> bool:
     """``pip``, ``pip3``, ``pip3.12`` — or ``python -m pip`` (see :func:`pip_args`)."""
-    return bool(re.fullmatch(r"pip[0-9.]*", cmd.name)) or pip_args(cmd) is not None
+    return pip_args(cmd) is not None
 
 
 def pip_args(cmd: Command) -> tuple[Word, ...] | None:
     """Arguments after ``pip`` for ``pip ...``, ``python -m pip ...`` and ``uv pip ...``."""
-    if re.fullmatch(r"pip[0-9.]*", cmd.name):
+    name = cmd.name
+    if not name.startswith(("pip", "python")):
+        return None
+    if name.rstrip("0123456789.") == "pip":
         return cmd.args
-    if re.fullmatch(r"python[0-9.]*", cmd.name):
+    if name.rstrip("0123456789.") == "python":
         texts = [w.text for w in cmd.args]
         for i in range(len(texts) - 1):
             if texts[i] == "-m" and texts[i + 1] == "pip":
@@ -57,8 +60,25 @@ def positionals(args: tuple[Word, ...] | list[Word], value_flags: frozenset[str]
 
 
 def operands(cmd: Command, program: str | None = None, args: tuple[Word, ...] | None = None) -> list[Word]:
-    """Positional words of ``cmd`` with the value flags of ``program`` (default: its own name)."""
-    return positionals(cmd.args if args is None else args, VALUE_FLAGS.get(program or cmd.name, frozenset()))
+    """Positional words of ``cmd`` with the value flags of ``program`` (default: its own name).
+
+    Several rules ask this of the same command; the answer is kept while the command is alive
+    (the entry holds the command, so its id cannot be reused), in a cache bounded in size.
+    """
+    words = cmd.args if args is None else args
+    key = (id(words), program or cmd.name)
+    hit = _OPERANDS.get(key)
+    if hit is not None and hit[0] is words:
+        return list(hit[1])
+    found = positionals(words, VALUE_FLAGS.get(program or cmd.name, frozenset()))
+    if len(_OPERANDS) >= _OPERANDS_LIMIT:
+        _OPERANDS.clear()
+    _OPERANDS[key] = (words, tuple(found))
+    return found
+
+
+_OPERANDS: dict[tuple[int, str], tuple[tuple[Word, ...], tuple[Word, ...]]] = {}
+_OPERANDS_LIMIT = 4096
 
 
 def _synonyms(table: str) -> dict[str, str]:

@@ -41,6 +41,7 @@ class Semantics:
         self.model = model
         self._scripts: dict[int, list[Script]] = {}
         self._operations: dict[int, list[PackageOp]] = {}
+        self._commands: dict[int, list[Command]] = {}
 
     def scripts(self, ins: Instruction) -> list[Script]:
         """Shell scripts a RUN executes: its shell-form command, or its heredoc bodies."""
@@ -70,7 +71,10 @@ class Semantics:
         """Every simple command a RUN executes (``sh -c`` bodies included); none outside POSIX shells."""
         if ins.keyword != "RUN" or not self.model.facts(ins).posix:
             return []
-        return [c for s in self.scripts(ins) for c in s.commands]
+        found = self._commands.get(id(ins))
+        if found is None:
+            found = self._commands[id(ins)] = [c for s in self.scripts(ins) for c in s.commands]
+        return list(found)
 
 
     def operations(self, ins: Instruction) -> list[PackageOp]:
@@ -108,6 +112,18 @@ class Semantics:
 
 
 def _parse(text: str, tmap: TextMap, dialect: str) -> Script:
-    from dfcheck.shell import parse_script
+    """A parsed script, shared by lints of the same script at the same place (a language server
+    re-lints on every keystroke; a run over many files meets the same RUN lines again)."""
+    key = (text, dialect, tmap.key())
+    script = _PARSED.get(key)
+    if script is None:
+        from dfcheck.shell import parse_script
 
-    return parse_script(text, tmap, dialect=dialect)
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        script = _PARSED[key] = parse_script(text, tmap, dialect=dialect)
+    return script
+
+
+_PARSED: dict[tuple[str, str, tuple[object, ...]], Script] = {}
+_PARSED_LIMIT = 2048

@@ -186,6 +186,12 @@ class TextMap:
         self._cols.append(col)
         self.length += text_len
 
+    def key(self) -> tuple[object, ...]:
+        """Equal for maps that place every character at the same position."""
+        if self._offsets is None:
+            return (self.line, self.col, self.length)
+        return (tuple(self._offsets), tuple(self._lines), tuple(self._cols), self.length)
+
     def position(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, self.length - 1))
         offsets = self._offsets
