@@ -41,13 +41,17 @@ class _Field:
 def field(*, default: _V, compare: bool = True) -> _V: ...
 @overload
 def field(*, factory: Callable[[], _V], compare: bool = True) -> _V: ...
-def field(*, default: Any = _NO_DEFAULT, factory: Callable[[], Any] | None = None, compare: bool = True) -> Any:
+def field(
+    *, default: Any = _NO_DEFAULT, factory: Callable[[], Any] | None = None, compare: bool = True
+) -> Any:
     """A field's default built anew for each record (``factory=list``), or a field ``==`` ignores."""
     return _Field(default, factory, compare)
 
 
 def _build(cls: type[_T], frozen: bool) -> type[_T]:
-    names = tuple(n for n, a in cls.__annotations__.items() if not n.startswith("_") and "ClassVar" not in str(a))
+    names = tuple(
+        n for n, a in cls.__annotations__.items() if not n.startswith("_") and "ClassVar" not in str(a)
+    )
     spec = {n: cls.__dict__.get(n, _NO_DEFAULT) for n in names}
     factories = {n: s.factory for n, s in spec.items() if isinstance(s, _Field) and s.factory is not None}
     defaults = {
@@ -92,7 +96,9 @@ def _build(cls: type[_T], frozen: bool) -> type[_T]:
 
     body = {k: v for k, v in cls.__dict__.items() if k not in spec and k not in ("__dict__", "__weakref__")}
     extra = tuple(body.pop("__slots__", ()))
-    body.update(__slots__=(*names, *extra), __init__=__init__, __eq__=__eq__, __hash__=None, __repr__=__repr__)
+    body.update(
+        __slots__=(*names, *extra), __init__=__init__, __eq__=__eq__, __hash__=None, __repr__=__repr__
+    )
     if frozen:
 
         def refuse(self: Any, name: str, *_: Any) -> None:

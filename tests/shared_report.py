@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import dfcheck
-from dfcheck.dockerfile.source import Span
+from dfcheck.dockerfile.source import LineIndex, Span
 from dfcheck.lint.finding import Edit, FileResult, Finding, Fix, Related, Report, Severity
 from dfcheck.lint.pages import RulePage, parse_page
 from dfcheck.lint.rule import Rule
@@ -145,6 +145,11 @@ def _finding(code: str, path: str, span: Span, message: str, **extra: Any) -> Fi
     )
 
 
+def _insert(text: str, line: int, col: int, content: str) -> Edit:
+    at = LineIndex(text).offset(line, col)
+    return Edit(at, at, content)
+
+
 def shared_report() -> Report:
     main = str(ROOT / "Dockerfile")
     api = str(ROOT / "services/api/Dockerfile")
@@ -161,7 +166,7 @@ def shared_report() -> Report:
                         "apt-get install without --no-install-recommends",
                         fix=Fix(
                             "Add --no-install-recommends",
-                            (Edit(Span(4, 23, 4, 23), " --no-install-recommends"),),
+                            (_insert(DOCKERFILE, 4, 23, " --no-install-recommends"),),
                         ),
                     ),
                     _finding(

@@ -16,6 +16,8 @@ from dfcheck.dockerfile.parse import parse
 from dfcheck.dockerfile.source import decode
 from dfcheck.lint.config import Settings
 from dfcheck.lint.engine import lint_text
+from dfcheck.lint.finding import UNSAFE
+from dfcheck.lint.fixes import apply_fixes
 from tests.conftest import REPO, lint
 
 APPS = REPO.parent / "shared" / "corpus-apps"
@@ -85,13 +87,8 @@ def test_fix_moves_the_install_above_the_broad_copy(tmp_path: Path) -> None:
     text = 'FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nENV NODE_ENV=production\nRUN npm ci\nCMD ["node", "s.js"]\n'
     files = {"package.json": "{}", "package-lock.json": "{}", "s.js": ""}
     (finding,) = lint(text, ("DF101",), files=files, tmp=tmp_path)
-    assert finding.fix is not None and not finding.fix.safe
-    lines = text.splitlines(keepends=True)
-    for edit in sorted(finding.fix.edits, key=lambda e: e.span, reverse=True):
-        s = edit.span
-        start = sum(len(x) for x in lines[: s.start_line - 1]) + s.start_col - 1
-        end = sum(len(x) for x in lines[: s.end_line - 1]) + s.end_col - 1
-        text = text[:start] + edit.content + text[end:]
+    assert finding.fix is not None and finding.fix.applicability == UNSAFE
+    text = apply_fixes(text, [finding.fix])
     assert text == (
         "FROM node:20-alpine\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\n"
         'COPY . .\nENV NODE_ENV=production\nCMD ["node", "s.js"]\n'

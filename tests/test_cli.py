@@ -66,7 +66,7 @@ def test_json_schema(project: Path) -> None:
     (project / "Dockerfile").write_text("FROM alpine:3.20\nCOPY --form=x a b\n")
     code, out, _ = run(["check", str(project / "Dockerfile"), "--format", "json", "--select", "DF001"])
     doc = json.loads(out)
-    assert code == 1 and doc["version"] == 1
+    assert code == 1 and doc["version"] == 2
     finding = doc["findings"][0]
     assert finding["code"] == "DF001" and finding["name"] == "parse-error"
     assert finding["span"] == {"start_line": 2, "start_col": 6, "end_line": 2, "end_col": 14}

@@ -11,21 +11,16 @@ from dfcheck.build.startup import interactive, launch, process, server
 from dfcheck.dockerfile.model import ImageRef, Model
 from dfcheck.dockerfile.parse import parse
 from dfcheck.dockerfile.source import Span
-from dfcheck.lint.finding import Finding
+from dfcheck.lint.finding import SAFE, UNSAFE, Finding
+from dfcheck.lint.fixes import apply_fixes
 from dfcheck.shell import Word
 from tests.conftest import lint
 
 
 def fixed(text: str, finding: Finding) -> str:
-    """``text`` with the finding's fix applied (edits do not overlap; applied from the end)."""
+    """``text`` with the finding's fix applied."""
     assert finding.fix is not None
-    lines = text.split("\n")
-    for edit in sorted(finding.fix.edits, key=lambda e: (e.span.start_line, e.span.start_col), reverse=True):
-        s = edit.span
-        assert s.start_line == s.end_line
-        line = lines[s.start_line - 1]
-        lines[s.start_line - 1] = line[: s.start_col - 1] + edit.content + line[s.end_col - 1 :]
-    return "\n".join(lines)
+    return apply_fixes(text, [finding.fix])
 
 
 def test_unsorted_packages_fix_keeps_the_layout() -> None:
@@ -37,7 +32,7 @@ def test_unsorted_packages_fix_keeps_the_layout() -> None:
         "    ca-certificates\n"
     )
     (finding,) = lint(text, ("DF817",))
-    assert finding.fix is not None and finding.fix.safe
+    assert finding.fix is not None and finding.fix.applicability == SAFE
     assert fixed(text, finding) == (
         "FROM debian:12\n"
         "RUN apt-get install -y --no-install-recommends \\\n"
@@ -51,7 +46,7 @@ def test_unsorted_packages_fix_keeps_the_layout() -> None:
 def test_heredoc_errexit_fix_starts_the_script_with_set_e() -> None:
     text = "FROM alpine:3.20\nRUN <<EOF\napk add curl\ncurl --version\nEOF\n"
     (finding,) = lint(text, ("DF512",))
-    assert finding.fix is not None and not finding.fix.safe
+    assert finding.fix is not None and finding.fix.applicability == UNSAFE
     assert fixed(text, finding) == "FROM alpine:3.20\nRUN <<EOF\nset -e\napk add curl\ncurl --version\nEOF\n"
     assert lint(fixed(text, finding), ("DF512",)) == []
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from dfcheck.build.packages import covers, install_targets, removes, rpm_pinned, verb
+from dfcheck.lint.finding import SAFE, UNSAFE
+from dfcheck.lint.fixes import apply_fixes
 from dfcheck.shell import parse_script
 from tests.conftest import lint, positions
 
@@ -84,9 +86,9 @@ def test_windows_stage_without_shell_is_not_posix() -> None:
 def test_fix_inserts_flag_after_subcommand() -> None:
     findings = lint("FROM debian:12\nRUN apt-get install --no-install-recommends curl=1\n", ("DF504",))
     (finding,) = findings
-    assert finding.fix is not None
-    (edit,) = finding.fix.edits
-    assert (edit.span.start_line, edit.span.start_col, edit.content) == (2, 20, " -y")
+    assert finding.fix is not None and finding.fix.applicability == SAFE
+    fixed = apply_fixes("FROM debian:12\nRUN apt-get install --no-install-recommends curl=1\n", [finding.fix])
+    assert fixed == "FROM debian:12\nRUN apt-get install -y --no-install-recommends curl=1\n"
 
 
 def test_onbuild_and_nested_shell_are_judged() -> None:
@@ -142,10 +144,11 @@ def test_cache_mount_inside_the_cache_counts(target: str, fires: bool) -> None:
 def test_cache_mount_fix_covers_every_run_of_the_stage() -> None:
     text = "FROM rust:1.82 AS build\nRUN cargo fetch\nRUN cargo build --release\n"
     (finding,) = lint(text, ("DF118",))
-    assert finding.fix is not None and not finding.fix.safe
-    edits = [(e.span.start_line, e.span.start_col, e.content) for e in finding.fix.edits]
-    mount = "--mount=type=cache,target=/usr/local/cargo/registry "
-    assert edits == [(2, 5, mount), (3, 5, mount)]
+    assert finding.fix is not None and finding.fix.applicability == UNSAFE
+    mount = "--mount=type=cache,target=/usr/local/cargo/registry"
+    assert apply_fixes(text, [finding.fix]) == (
+        f"FROM rust:1.82 AS build\nRUN {mount} cargo fetch\nRUN {mount} cargo build --release\n"
+    )
     assert [(r.span.start_line, r.span.start_col) for r in finding.related] == [(3, 11)]
 
 

@@ -13,7 +13,7 @@ import pytest
 from dfcheck.dockerfile.source import Span
 from dfcheck.lint.config import Settings
 from dfcheck.lint.engine import lint_text
-from dfcheck.lint.finding import Edit, FileResult, Finding, Fix, Report, Severity
+from dfcheck.lint.finding import DISPLAY_ONLY, UNSAFE, Edit, FileResult, Finding, Fix, Report, Severity
 from dfcheck.report import sarif
 from tests.shared_report import (
     ROOT,
@@ -93,11 +93,19 @@ def test_results_carry_explicit_levels_regions_and_fixes() -> None:
     assert results[0]["relatedLocations"][0]["id"] == 1
     fix = results[1]["fixes"][0]
     assert fix["description"]["text"] == "Add --no-install-recommends"
+    assert fix["properties"] == {"applicability": "safe"}
     change = fix["artifactChanges"][0]
     assert change["artifactLocation"]["uri"] == "Dockerfile"
     assert change["replacements"] == [
         {
-            "deletedRegion": {"startLine": 4, "startColumn": 23, "endLine": 4, "endColumn": 23},
+            "deletedRegion": {
+                "startLine": 4,
+                "startColumn": 23,
+                "endLine": 4,
+                "endColumn": 23,
+                "charLength": 0,
+                "charOffset": 105,
+            },
             "insertedContent": {"text": " --no-install-recommends"},
         }
     ]
@@ -120,9 +128,9 @@ def test_defaults_are_dropped_and_names_are_schema_names() -> None:
         "newlineSequences",
         "contents",
         "byteOffset",
-        "charOffset",
     ):
         assert default_only not in keys
+    assert "charOffset" in keys, "a fix's replacement carries its offset (viewers apply only those)"
     assert "automationDetails" not in run
     assert not any("primaryLocationLineHash" in k for k in keys)
 
@@ -157,19 +165,60 @@ def test_read_errors_become_tool_execution_notifications() -> None:
 
 @pytest.mark.usefixtures("pinned")
 def test_multi_edit_fix_and_deletion() -> None:
-    fix = Fix(
-        "Remove sudo", (Edit(Span(1, 5, 1, 10), ""), Edit(Span(2, 1, 2, 1), "# reviewed\n")), safe=False
-    )
+    fix = Fix("Remove sudo", (Edit(4, 9, ""), Edit(11, 11, "# reviewed\n")), UNSAFE)
     finding = Finding(
         "DF102", "apt-no-recommends", Severity.WARNING, "m", str(ROOT / "D"), Span(1, 5, 1, 10), fix=fix
     )
     run = _run(Report([FileResult(str(ROOT / "D"), "RUN sudo x\nRUN y\n", [finding])]))
-    replacements = run["results"][0]["fixes"][0]["artifactChanges"][0]["replacements"]
+    (sarif_fix,) = run["results"][0]["fixes"]
+    assert sarif_fix["properties"] == {"applicability": "unsafe"}
+    replacements = sarif_fix["artifactChanges"][0]["replacements"]
     assert replacements[0] == {
-        "deletedRegion": {"startLine": 1, "startColumn": 5, "endLine": 1, "endColumn": 10},
+        "deletedRegion": {
+            "startLine": 1,
+            "startColumn": 5,
+            "endLine": 1,
+            "endColumn": 10,
+            "charLength": 5,
+            "charOffset": 4,
+        },
         "insertedContent": {"text": ""},
     }
+    assert replacements[1]["deletedRegion"] == {
+        "startLine": 2,
+        "startColumn": 1,
+        "endLine": 2,
+        "endColumn": 1,
+        "charLength": 0,
+        "charOffset": 11,
+    }
     assert replacements[1]["insertedContent"] == {"text": "# reviewed\n"}
+
+
+@pytest.mark.usefixtures("pinned")
+def test_display_only_fixes_carry_no_offsets_and_created_files_are_their_own_artifact() -> None:
+    """Viewers apply only fixes with offsets, so a display-only fix (a placeholder) has none."""
+    pin = Fix("Pin curl", (Edit(19, 23, "curl=<version>"),), DISPLAY_ONLY)
+    ignore = Fix("Add a .dockerignore", (Edit(0, 0, ".git\n", ".dockerignore"),), UNSAFE)
+    text = "FROM x\nRUN apt-get curl\n"
+    findings = [
+        Finding(
+            "DF720", "apt-unpinned", Severity.WARNING, "m", str(ROOT / "a/D"), Span(2, 13, 2, 17), fix=pin
+        ),
+        Finding("DF401", "no-ignore", Severity.WARNING, "m", str(ROOT / "a/D"), Span(1, 1, 1, 2), fix=ignore),
+    ]
+    run = _run(Report([FileResult(str(ROOT / "a/D"), text, findings)]))
+    shown = run["results"][1]["fixes"][0]
+    assert shown["properties"] == {"applicability": "display-only"}
+    assert shown["artifactChanges"][0]["replacements"][0]["deletedRegion"] == {
+        "startLine": 2,
+        "startColumn": 13,
+        "endLine": 2,
+        "endColumn": 17,
+    }
+    created = run["results"][0]["fixes"][0]["artifactChanges"][0]
+    assert created["artifactLocation"]["uri"] == "a/.dockerignore"
+    assert created["replacements"][0]["deletedRegion"]["charLength"] == 0
 
 
 def test_real_rulebook_renders_valid_sarif() -> None:

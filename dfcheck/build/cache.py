@@ -527,7 +527,9 @@ def analysis_record(
     for stage, result in zip(cache_model.model.stages, analysis.stages, strict=True):
         steps = cache_model.step_lines(stage)
         rerun = set(result.rebuilt_lines)
-        stages.append({**result.record(), "step_lines": steps, "rerun_lines": [n for n in steps if n in rerun]})
+        stages.append(
+            {**result.record(), "step_lines": steps, "rerun_lines": [n for n in steps if n in rerun]}
+        )
     return {
         "version": SCHEMA_VERSION,
         "dockerfile": dockerfile,

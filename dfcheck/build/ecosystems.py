@@ -47,46 +47,154 @@ class Ecosystem(NamedTuple):
         return any(fnmatch.fnmatchcase(name, p) for p in self.manifests)
 
 
-NPM = Ecosystem("npm", ("package.json",), ("package-lock.json", "npm-shrinkwrap.json"), (".npmrc",),
-                ("~/.npm",), "npm ci", ("npm_config_cache", "NPM_CONFIG_CACHE"))
-YARN = Ecosystem("yarn", ("package.json",), ("yarn.lock",), (".yarnrc.yml", ".yarnrc", ".npmrc"),
-                 ("/usr/local/share/.cache/yarn", "~/.cache/yarn", "~/.yarn/berry/cache"),
-                 "yarn install --frozen-lockfile", ("YARN_CACHE_FOLDER",))
-PNPM = Ecosystem("pnpm", ("package.json",), ("pnpm-lock.yaml",), ("pnpm-workspace.yaml", ".npmrc"),
-                 ("~/.local/share/pnpm/store", "/pnpm/store"), "pnpm install --frozen-lockfile",
-                 ("PNPM_HOME/store", "PNPM_STORE_DIR"))
-BUN = Ecosystem("bun", ("package.json",), ("bun.lockb", "bun.lock"), ("bunfig.toml",),
-                ("~/.bun/install/cache",), "bun install --frozen-lockfile")
-PIP = Ecosystem("pip", ("requirements*.txt",), (), ("constraints*.txt",), ("~/.cache/pip",),
-                "pip install -r requirements.txt", ("PIP_CACHE_DIR",))
-POETRY = Ecosystem("poetry", ("pyproject.toml",), ("poetry.lock",), ("poetry.toml",),
-                   ("~/.cache/pypoetry",), "poetry install --no-root", ("POETRY_CACHE_DIR",))
-PIPENV = Ecosystem("pipenv", ("Pipfile",), ("Pipfile.lock",), (), ("~/.cache/pipenv",),
-                   "pipenv install --deploy")
-UV = Ecosystem("uv", ("pyproject.toml",), ("uv.lock",), (".python-version",), ("~/.cache/uv",),
-               "uv sync --frozen --no-install-project", ("UV_CACHE_DIR",))
+NPM = Ecosystem(
+    "npm",
+    ("package.json",),
+    ("package-lock.json", "npm-shrinkwrap.json"),
+    (".npmrc",),
+    ("~/.npm",),
+    "npm ci",
+    ("npm_config_cache", "NPM_CONFIG_CACHE"),
+)
+YARN = Ecosystem(
+    "yarn",
+    ("package.json",),
+    ("yarn.lock",),
+    (".yarnrc.yml", ".yarnrc", ".npmrc"),
+    ("/usr/local/share/.cache/yarn", "~/.cache/yarn", "~/.yarn/berry/cache"),
+    "yarn install --frozen-lockfile",
+    ("YARN_CACHE_FOLDER",),
+)
+PNPM = Ecosystem(
+    "pnpm",
+    ("package.json",),
+    ("pnpm-lock.yaml",),
+    ("pnpm-workspace.yaml", ".npmrc"),
+    ("~/.local/share/pnpm/store", "/pnpm/store"),
+    "pnpm install --frozen-lockfile",
+    ("PNPM_HOME/store", "PNPM_STORE_DIR"),
+)
+BUN = Ecosystem(
+    "bun",
+    ("package.json",),
+    ("bun.lockb", "bun.lock"),
+    ("bunfig.toml",),
+    ("~/.bun/install/cache",),
+    "bun install --frozen-lockfile",
+)
+PIP = Ecosystem(
+    "pip",
+    ("requirements*.txt",),
+    (),
+    ("constraints*.txt",),
+    ("~/.cache/pip",),
+    "pip install -r requirements.txt",
+    ("PIP_CACHE_DIR",),
+)
+POETRY = Ecosystem(
+    "poetry",
+    ("pyproject.toml",),
+    ("poetry.lock",),
+    ("poetry.toml",),
+    ("~/.cache/pypoetry",),
+    "poetry install --no-root",
+    ("POETRY_CACHE_DIR",),
+)
+PIPENV = Ecosystem(
+    "pipenv", ("Pipfile",), ("Pipfile.lock",), (), ("~/.cache/pipenv",), "pipenv install --deploy"
+)
+UV = Ecosystem(
+    "uv",
+    ("pyproject.toml",),
+    ("uv.lock",),
+    (".python-version",),
+    ("~/.cache/uv",),
+    "uv sync --frozen --no-install-project",
+    ("UV_CACHE_DIR",),
+)
 PDM = Ecosystem("pdm", ("pyproject.toml",), ("pdm.lock",), (), ("~/.cache/pdm",), "pdm install --no-self")
-CONDA = Ecosystem("conda", ("environment.yml", "environment.yaml"), ("conda-lock.yml",), (),
-                  ("/opt/conda/pkgs",), "conda env create -f environment.yml")
-GO = Ecosystem("go", ("go.mod",), ("go.sum",), ("go.work", "go.work.sum"),
-               ("/go/pkg/mod", "~/go/pkg/mod", "~/.cache/go-build"), "go mod download",
-               ("GOMODCACHE", "GOPATH/pkg/mod", "GOCACHE"))
-CARGO = Ecosystem("cargo", ("Cargo.toml",), ("Cargo.lock",), (), ("/usr/local/cargo/registry", "~/.cargo/registry"),
-                  "cargo fetch", ("CARGO_HOME/registry", "CARGO_HOME"))
-MAVEN = Ecosystem("maven", ("pom.xml",), (), (".mvn", "settings.xml"), ("~/.m2",), "mvn dependency:go-offline", ("MAVEN_CONFIG",))
-GRADLE = Ecosystem("gradle", ("build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts"),
-                   ("gradle.lockfile",), ("gradle.properties", "gradle", "gradlew", "libs.versions.toml"),
-                   ("~/.gradle", "/home/gradle/.gradle"), "gradle dependencies", ("GRADLE_USER_HOME",))
-DOTNET = Ecosystem("dotnet", ("*.csproj", "*.fsproj", "*.vbproj", "*.sln", "*.slnx"), ("packages.lock.json",),
-                   ("Directory.Packages.props", "Directory.Build.props", "Directory.Build.targets",
-                    "NuGet.config", "nuget.config", "NuGet.Config", "global.json"),
-                   ("~/.nuget/packages",), "dotnet restore", ("NUGET_PACKAGES",))
-BUNDLER = Ecosystem("bundler", ("Gemfile", "*.gemspec"), ("Gemfile.lock",), (".ruby-version",),
-                    ("/usr/local/bundle/cache",), "bundle install", ("BUNDLE_PATH", "GEM_HOME"))
-COMPOSER = Ecosystem("composer", ("composer.json",), ("composer.lock",), ("auth.json",),
-                     ("~/.composer/cache", "/tmp/cache"), "composer install --no-scripts --no-autoloader",
-                     ("COMPOSER_CACHE_DIR", "COMPOSER_HOME/cache"))
-MIX = Ecosystem("mix", ("mix.exs",), ("mix.lock",), (), ("~/.hex", "~/.mix"), "mix deps.get", ("HEX_HOME", "MIX_HOME"))
+CONDA = Ecosystem(
+    "conda",
+    ("environment.yml", "environment.yaml"),
+    ("conda-lock.yml",),
+    (),
+    ("/opt/conda/pkgs",),
+    "conda env create -f environment.yml",
+)
+GO = Ecosystem(
+    "go",
+    ("go.mod",),
+    ("go.sum",),
+    ("go.work", "go.work.sum"),
+    ("/go/pkg/mod", "~/go/pkg/mod", "~/.cache/go-build"),
+    "go mod download",
+    ("GOMODCACHE", "GOPATH/pkg/mod", "GOCACHE"),
+)
+CARGO = Ecosystem(
+    "cargo",
+    ("Cargo.toml",),
+    ("Cargo.lock",),
+    (),
+    ("/usr/local/cargo/registry", "~/.cargo/registry"),
+    "cargo fetch",
+    ("CARGO_HOME/registry", "CARGO_HOME"),
+)
+MAVEN = Ecosystem(
+    "maven",
+    ("pom.xml",),
+    (),
+    (".mvn", "settings.xml"),
+    ("~/.m2",),
+    "mvn dependency:go-offline",
+    ("MAVEN_CONFIG",),
+)
+GRADLE = Ecosystem(
+    "gradle",
+    ("build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts"),
+    ("gradle.lockfile",),
+    ("gradle.properties", "gradle", "gradlew", "libs.versions.toml"),
+    ("~/.gradle", "/home/gradle/.gradle"),
+    "gradle dependencies",
+    ("GRADLE_USER_HOME",),
+)
+DOTNET = Ecosystem(
+    "dotnet",
+    ("*.csproj", "*.fsproj", "*.vbproj", "*.sln", "*.slnx"),
+    ("packages.lock.json",),
+    (
+        "Directory.Packages.props",
+        "Directory.Build.props",
+        "Directory.Build.targets",
+        "NuGet.config",
+        "nuget.config",
+        "NuGet.Config",
+        "global.json",
+    ),
+    ("~/.nuget/packages",),
+    "dotnet restore",
+    ("NUGET_PACKAGES",),
+)
+BUNDLER = Ecosystem(
+    "bundler",
+    ("Gemfile", "*.gemspec"),
+    ("Gemfile.lock",),
+    (".ruby-version",),
+    ("/usr/local/bundle/cache",),
+    "bundle install",
+    ("BUNDLE_PATH", "GEM_HOME"),
+)
+COMPOSER = Ecosystem(
+    "composer",
+    ("composer.json",),
+    ("composer.lock",),
+    ("auth.json",),
+    ("~/.composer/cache", "/tmp/cache"),
+    "composer install --no-scripts --no-autoloader",
+    ("COMPOSER_CACHE_DIR", "COMPOSER_HOME/cache"),
+)
+MIX = Ecosystem(
+    "mix", ("mix.exs",), ("mix.lock",), (), ("~/.hex", "~/.mix"), "mix deps.get", ("HEX_HOME", "MIX_HOME")
+)
 
 ALL = (NPM, YARN, PNPM, BUN, PIP, POETRY, PIPENV, UV, PDM, CONDA, GO, CARGO, MAVEN, GRADLE, DOTNET, BUNDLER,
        COMPOSER, MIX)  # fmt: skip
@@ -128,7 +236,11 @@ def _pip_operation(cmd: Command, args: list[str]) -> Operation | None:
     words = [w for w in args[1:] if not w.startswith("-")]
     if files:
         return Operation(PIP, "install", cmd, files=files)
-    local = [w for w in (*words, *cmd.flag_values("-e", "--editable")) if w.startswith((".", "/")) and "://" not in w]
+    local = [
+        w
+        for w in (*words, *cmd.flag_values("-e", "--editable"))
+        if w.startswith((".", "/")) and "://" not in w
+    ]
     projects = [w.split("[", 1)[0].rstrip("/") for w in local if not w.endswith((".whl", ".tar.gz", ".zip"))]
     if projects:
         base = "" if projects[0] in (".", "") else projects[0] + "/"
@@ -146,7 +258,9 @@ def operation(cmd: Command, name: str | None = None) -> Operation | None:
     if program == "php" and words and words[0].endswith("composer.phar"):
         program, words = "composer", words[1:]
     sub = words[0] if words else None
-    if program == "npm" and (sub in ("ci", "clean-install") or (sub in ("install", "i") and not _has_package_args(cmd, 1))):
+    if program == "npm" and (
+        sub in ("ci", "clean-install") or (sub in ("install", "i") and not _has_package_args(cmd, 1))
+    ):
         return Operation(NPM, "install", cmd)
     if program == "yarn" and (sub is None or sub == "install"):
         return Operation(YARN, "install", cmd)
@@ -178,7 +292,11 @@ def operation(cmd: Command, name: str | None = None) -> Operation | None:
         return Operation(GO, "fetch", cmd)
     if program == "go" and words[:2] == ["mod", "tidy"]:
         return Operation(GO, "build", cmd)
-    if program == "go" and sub in ("build", "install", "test", "generate", "vet") and cmd.flag_value("-mod") != "vendor":
+    if (
+        program == "go"
+        and sub in ("build", "install", "test", "generate", "vet")
+        and cmd.flag_value("-mod") != "vendor"
+    ):
         return Operation(GO, "build", cmd)
     if program == "cargo" and sub == "fetch":
         return Operation(CARGO, "fetch", cmd)
@@ -192,13 +310,20 @@ def operation(cmd: Command, name: str | None = None) -> Operation | None:
         offline = any(w.startswith(("dependency:go-offline", "dependency:resolve")) for w in words)
         return Operation(MAVEN, "fetch" if offline else "build", cmd)
     if program in ("gradle", "gradlew") and words:
-        fetch = all(w in ("dependencies", "--refresh-dependencies", "resolveDependencies", "downloadDependencies")
-                    or w.startswith("-") for w in words)
+        fetch = all(
+            w in ("dependencies", "--refresh-dependencies", "resolveDependencies", "downloadDependencies")
+            or w.startswith("-")
+            for w in words
+        )
         return Operation(GRADLE, "fetch" if fetch else "build", cmd)
     projects = tuple(w for w in words[1:] if DOTNET.is_manifest(w.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]))
     if program == "dotnet" and sub == "restore":
         return Operation(DOTNET, "fetch", cmd, files=projects)
-    if program == "dotnet" and sub in ("build", "publish", "test", "pack", "run") and not cmd.has_flag("--no-restore"):
+    if (
+        program == "dotnet"
+        and sub in ("build", "publish", "test", "pack", "run")
+        and not cmd.has_flag("--no-restore")
+    ):
         return Operation(DOTNET, "build", cmd, files=projects)
     if program in ("nuget", "nuget.exe") and sub == "restore":
         return Operation(DOTNET, "fetch", cmd, files=projects)

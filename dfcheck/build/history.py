@@ -70,7 +70,9 @@ def git_log(
 def resolve_commit(directory: Path, revision: str) -> str:
     """The commit ``revision`` names, as a hash; HistoryError when it names none."""
     try:
-        out = _git(directory, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
+        out = _git(
+            directory, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"
+        )
     except HistoryError:
         out = b""
     if not out.strip():

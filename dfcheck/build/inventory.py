@@ -25,7 +25,6 @@ from dfcheck.build.sources import ContextRead
 LARGE_FILE_BYTES = 10 * 1024 * 1024
 
 
-
 class ContextInventory:
     """What a walk of the build context found; sizes are bytes, paths '/'-separated and relative.
 

@@ -39,7 +39,65 @@ if TYPE_CHECKING:
 
 #: Files whose edits are "source edits": code, templates, styles, assets of the project.
 SOURCE_SUFFIXES = frozenset(
-    [".py", ".pyi", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".vue", ".svelte", ".go", ".rs", ".java", ".kt", ".kts", ".scala", ".groovy", ".cs", ".fs", ".vb", ".rb", ".erb", ".haml", ".slim", ".php", ".twig", ".ex", ".exs", ".heex", ".eex", ".erl", ".hrl", ".c", ".cc", ".cpp", ".h", ".hpp", ".m", ".swift", ".dart", ".html", ".htm", ".css", ".scss", ".sass", ".less", ".md", ".sql", ".graphql", ".proto", ".razor", ".cshtml", ".jinja", ".j2", ".lua", ".r", ".jl"]
+    [
+        ".py",
+        ".pyi",
+        ".js",
+        ".mjs",
+        ".cjs",
+        ".ts",
+        ".tsx",
+        ".jsx",
+        ".vue",
+        ".svelte",
+        ".go",
+        ".rs",
+        ".java",
+        ".kt",
+        ".kts",
+        ".scala",
+        ".groovy",
+        ".cs",
+        ".fs",
+        ".vb",
+        ".rb",
+        ".erb",
+        ".haml",
+        ".slim",
+        ".php",
+        ".twig",
+        ".ex",
+        ".exs",
+        ".heex",
+        ".eex",
+        ".erl",
+        ".hrl",
+        ".c",
+        ".cc",
+        ".cpp",
+        ".h",
+        ".hpp",
+        ".m",
+        ".swift",
+        ".dart",
+        ".html",
+        ".htm",
+        ".css",
+        ".scss",
+        ".sass",
+        ".less",
+        ".md",
+        ".sql",
+        ".graphql",
+        ".proto",
+        ".razor",
+        ".cshtml",
+        ".jinja",
+        ".j2",
+        ".lua",
+        ".r",
+        ".jl",
+    ]
 )
 #: Instructions an install may move above without changing what it sees.
 MOVABLE_BETWEEN = frozenset({"ENV", "ARG", "LABEL", "EXPOSE"})
@@ -47,12 +105,40 @@ MOVABLE_BETWEEN = frozenset({"ENV", "ARG", "LABEL", "EXPOSE"})
 _NEUTRAL = frozenset({"true", "echo", "set", "export", "rm", "mkdir", "ls", "chown", "chmod", "corepack"})
 #: Paths of other stages that hold manifests or installed dependencies, not sources (turbo
 #: prune's json/, cargo chef's recipe, node_modules, virtual environments, vendored packages).
-_DEPENDENCY_OUTPUTS = frozenset({"json", "recipe.json", "node_modules", ".venv", "venv", "vendor", "site-packages",
-                                 "packages", ".m2", "deps", "_build"})
+_DEPENDENCY_OUTPUTS = frozenset(
+    {
+        "json",
+        "recipe.json",
+        "node_modules",
+        ".venv",
+        "venv",
+        "vendor",
+        "site-packages",
+        "packages",
+        ".m2",
+        "deps",
+        "_build",
+    }
+)
 #: Folders an install reads besides the manifests (patch files, vendored packages, requirement
 #: files, lifecycle scripts, tool configuration): copying them first is what makes the install work.
-_INSTALL_INPUTS = frozenset({"vendor", "requirements", "patches", ".yarn", ".mvn", "gradle", ".cargo", "prisma",
-                             "scripts", "bin", ".husky", "cmake", "config"})
+_INSTALL_INPUTS = frozenset(
+    {
+        "vendor",
+        "requirements",
+        "patches",
+        ".yarn",
+        ".mvn",
+        "gradle",
+        ".cargo",
+        "prisma",
+        "scripts",
+        "bin",
+        ".husky",
+        "cmake",
+        "config",
+    }
+)
 
 
 class ContextFiles:
@@ -196,8 +282,14 @@ class _Analysis:
                 if ins.keyword in ("COPY", "ADD"):
                     copy = self._copy(ins)
                     if copy is not None:
-                        kept = state.copies[-RECENT_COPIES + 1 :] if len(state.copies) >= RECENT_COPIES else state.copies
-                        volatile = (*state.volatile[-RECENT_COPIES + 1 :], copy) if copy.volatile else state.volatile
+                        kept = (
+                            state.copies[-RECENT_COPIES + 1 :]
+                            if len(state.copies) >= RECENT_COPIES
+                            else state.copies
+                        )
+                        volatile = (
+                            (*state.volatile[-RECENT_COPIES + 1 :], copy) if copy.volatile else state.volatile
+                        )
                         state = state._replace(copies=(*kept, copy), volatile=volatile)
                     if copy is not None and copy.from_stage is not None:
                         other = self.states.get(copy.from_stage.index)
@@ -218,7 +310,9 @@ class _Analysis:
         facts = self.model.facts(ins)
         dest_raw = self.model.expand(ins.args[-1].value, ins)
         dest = join_path(facts.workdir or "/", dest_raw)
-        tokens = [t for t in ins.args[:-1] if not (ins.heredocs and t.value.lstrip("0123456789").startswith("<<"))]
+        tokens = [
+            t for t in ins.args[:-1] if not (ins.heredocs and t.value.lstrip("0123456789").startswith("<<"))
+        ]
         dest_is_dir = dest_raw.endswith(("/", "\\", "/.")) or dest_raw in (".", "") or len(tokens) > 1
         origin = ins.flag("from")
         from_stage = None
@@ -269,13 +363,18 @@ class _Analysis:
             entries = self.context.entries(parent) or []
 
             hits = [(n, d) for n, d in entries if fnmatch.fnmatchcase(n, name)]
-            return any((d and n not in _INSTALL_INPUTS) or (_source_file(n) and not _rarely_edited(n)) for n, d in hits)
+            return any(
+                (d and n not in _INSTALL_INPUTS) or (_source_file(n) and not _rarely_edited(n))
+                for n, d in hits
+            )
         if broad or self.context.is_dir(path):
             listing = self.context.entries(path)
             if listing is None:
                 return True
             return any(
-                (n not in _INSTALL_INPUTS) if is_dir else not _rarely_edited(n) for n, is_dir in listing if not n.startswith(".")
+                (n not in _INSTALL_INPUTS) if is_dir else not _rarely_edited(n)
+                for n, is_dir in listing
+                if not n.startswith(".")
             )
         return _source_file(name)
 
@@ -296,7 +395,9 @@ class _Analysis:
 
     # --- who provided the manifest ------------------------------------------------------------
 
-    def _provider(self, copies: Iterable[Copy], target: str, depth: int = 0) -> tuple[Copy, Source, str] | None:
+    def _provider(
+        self, copies: Iterable[Copy], target: str, depth: int = 0
+    ) -> tuple[Copy, Source, str] | None:
         """The copy that put ``target`` (an absolute file path) into the image, with the source
         and the context-relative path it came from; None when no copy did."""
         for copy in _recent(tuple(copies)):
@@ -368,7 +469,9 @@ class _Analysis:
             source = next(s for s in volatile.sources if s.volatile)
             if operation.kind == "build" or self._find_provider((volatile,), op) is not None:
                 # a build needs the sources: what is missing is a download step before them
-                self._report("DF101", volatile, source.token, eco, ins, op, self._manifests(volatile, source, op))
+                self._report(
+                    "DF101", volatile, source.token, eco, ins, op, self._manifests(volatile, source, op)
+                )
             else:
                 names = (manifest_rel,) if manifest_rel else ()
                 self._report("DF151", volatile, source.token, eco, ins, op, names)
@@ -418,13 +521,17 @@ class _Analysis:
                 return True
         return False
 
-    def _glob_provider(self, copies: tuple[Copy, ...], cwd: str, eco: Ecosystem) -> tuple[Copy, Source, str] | None:
+    def _glob_provider(
+        self, copies: tuple[Copy, ...], cwd: str, eco: Ecosystem
+    ) -> tuple[Copy, Source, str] | None:
         """For manifests named by pattern (``*.csproj``): the copy that brought one into ``cwd`` or below."""
         import fnmatch
 
         for copy in _recent(copies):
             for source in copy.sources:
-                if not (copy.dest.rstrip("/") + "/").startswith(cwd.rstrip("/") + "/") and not cwd.startswith(copy.dest):
+                if not (copy.dest.rstrip("/") + "/").startswith(cwd.rstrip("/") + "/") and not cwd.startswith(
+                    copy.dest
+                ):
                     continue
                 base = source.path
                 if copy.from_stage is not None or self.context is None:
@@ -434,7 +541,13 @@ class _Analysis:
                         return copy, source, base
                     continue
                 for name, is_dir in self.context.entries(base) or []:
-                    candidates = [name] if not is_dir else [f"{name}/{n}" for n, d in self.context.entries(_join(base, name)) or [] if not d]
+                    candidates = (
+                        [name]
+                        if not is_dir
+                        else [
+                            f"{name}/{n}" for n, d in self.context.entries(_join(base, name)) or [] if not d
+                        ]
+                    )
                     for rel in candidates:
                         if any(fnmatch.fnmatchcase(rel.rsplit("/", 1)[-1], m) for m in eco.manifests):
                             return copy, source, _join(base, rel)
@@ -487,7 +600,14 @@ class _Analysis:
         return tuple(dict.fromkeys(present or default))
 
     def _report(
-        self, rule: str, copy: Copy, token: Token, eco: Ecosystem, ins: Instruction, op: PackageOp, manifests: tuple[str, ...]
+        self,
+        rule: str,
+        copy: Copy,
+        token: Token,
+        eco: Ecosystem,
+        ins: Instruction,
+        op: PackageOp,
+        manifests: tuple[str, ...],
     ) -> None:
         key = (id(copy.ins), eco.name)
         known = self.problems.get(key)
@@ -515,21 +635,33 @@ class _Analysis:
         between = instructions[start + 1 : end]
         lines = self.model.dockerfile.lines
         if problem.rule == "DF101":
-            if not problem.manifests or copy.from_stage is not None or len(copy.sources) != 1 or not copy.dest_is_dir:
+            if (
+                not problem.manifests
+                or copy.from_stage is not None
+                or len(copy.sources) != 1
+                or not copy.dest_is_dir
+            ):
                 return None
-            if op.cwd.rstrip("/") != copy.dest.rstrip("/") or any(b.keyword not in MOVABLE_BETWEEN for b in between):
+            if op.cwd.rstrip("/") != copy.dest.rstrip("/") or any(
+                b.keyword not in MOVABLE_BETWEEN for b in between
+            ):
                 return None
             flags = [f.raw for f in copy.ins.flags if f.name in ("chown", "chmod", "link")]
             dest = copy.ins.args[-1].value
             dest = dest if dest.endswith("/") else dest + "/"
-            new_copy = " ".join([copy.ins.keyword_raw, *flags, *problem.manifests, dest]) + "\n"
+            keyword = "copy" if copy.ins.keyword_raw.islower() else "COPY"  # manifests are local files
+            new_copy = " ".join([keyword, *flags, *problem.manifests, dest]) + "\n"
             block = tuple(_block(lines, ins))
-            return Reorder(copy.ins.span.start_line, (new_copy, *block), ((ins.span.start_line, ins.span.end_line),))
+            return Reorder(
+                copy.ins.span.start_line, (new_copy, *block), ((ins.span.start_line, ins.span.end_line),)
+            )
         # DF151: the source copy moves down, right after the install
         if any(b.keyword not in ("COPY", "ADD", *MOVABLE_BETWEEN) or b.flag("from") for b in between):
             return None
         after = ins.span.end_line + 1
-        return Reorder(after, tuple(_block(lines, copy.ins)), ((copy.ins.span.start_line, copy.ins.span.end_line),))
+        return Reorder(
+            after, tuple(_block(lines, copy.ins)), ((copy.ins.span.start_line, copy.ins.span.end_line),)
+        )
 
     def _movable(self, ins: Instruction) -> bool:
         """Does the RUN only install dependencies (so it can run before the sources are there)?"""
@@ -538,8 +670,12 @@ class _Analysis:
         ops = {id(op.operation.command) for op in self.sem.operations(ins)}
         for script in self.sem.scripts(ins):
             for cmd in script.commands:
-                if id(cmd) not in ops and cmd.name not in _NEUTRAL and not (
-                    cmd.name in ("npm", "pip", "pip3", "yarn", "pnpm") and cmd.subcommand == "config"
+                if (
+                    id(cmd) not in ops
+                    and cmd.name not in _NEUTRAL
+                    and not (
+                        cmd.name in ("npm", "pip", "pip3", "yarn", "pnpm") and cmd.subcommand == "config"
+                    )
                 ):
                     return False
         return True
@@ -562,13 +698,18 @@ def _installed(done: frozenset[tuple[str, str]], eco: str, directories: set[str]
         if name != eco:
             continue
         prefix = where.rstrip("/") + "/"
-        if any(d == where or d.startswith(prefix) or where.startswith(d.rstrip("/") + "/") for d in directories):
+        if any(
+            d == where or d.startswith(prefix) or where.startswith(d.rstrip("/") + "/") for d in directories
+        ):
             return True
     return False
 
 
 def _block(lines: list[str], ins: Instruction) -> list[str]:
-    return [line if line.endswith("\n") else line + "\n" for line in lines[ins.span.start_line - 1 : ins.span.end_line]]
+    return [
+        line if line.endswith("\n") else line + "\n"
+        for line in lines[ins.span.start_line - 1 : ins.span.end_line]
+    ]
 
 
 def _names_file(source: Source, rel: str) -> bool:

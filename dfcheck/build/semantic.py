@@ -76,7 +76,6 @@ class Semantics:
             found = self._commands[id(ins)] = [c for s in self.scripts(ins) for c in s.commands]
         return list(found)
 
-
     def operations(self, ins: Instruction) -> list[PackageOp]:
         """The dependency installs, fetches and builds a RUN performs, through ``&&``, ``;``, ``if``,
         ``sh -c``, heredocs and program names held in variables (``$PIP install``)."""

@@ -151,5 +151,7 @@ def instruction_reads(model: Model, ins: Instruction) -> list[ContextRead]:
         if ins.keyword == "ADD" and REMOTE.match(token.value):
             continue
         source = model.expand(token.value, ins)
-        reads.append(ContextRead(stage, ins, token, source.replace("\\", "/") if windows else source, excludes))
+        reads.append(
+            ContextRead(stage, ins, token, source.replace("\\", "/") if windows else source, excludes)
+        )
     return reads

@@ -129,6 +129,25 @@ class Check:
         None, ("--baseline",), "PATH", "Report only findings not recorded in this baseline file."
     )
     stdin_filename: str | None = option(None, ("--stdin-filename",), "NAME", "Name to show for '-' input.")
+    fix: bool = option(
+        False,
+        ("--fix",),
+        "",
+        "Apply the safe fixes in place and report what is left (stdin: the fixed file goes to stdout, "
+        "the report to stderr).",
+    )
+    unsafe_fixes: bool = option(
+        False, ("--unsafe-fixes",), "", "Apply unsafe fixes too (with --fix, --diff, --fix-only)."
+    )
+    diff: bool = option(
+        False,
+        ("--diff",),
+        "",
+        "Print the fixes as a unified diff and write nothing; exit 1 when there would be changes.",
+    )
+    fix_only: bool = option(
+        False, ("--fix-only",), "", "Apply the fixes without reporting the findings that are left."
+    )
 
 
 #: field name -> (its Opt, its type).

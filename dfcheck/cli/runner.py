@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from dfcheck.cli.options import Check
     from dfcheck.lint.config import Overrides, Settings
     from dfcheck.lint.finding import Report
+    from dfcheck.lint.fixes import Outcome
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -40,12 +41,15 @@ def collect(
     config: Path | None = None,
     context: Path | None = None,
     stdin_filename: str | None = None,
-) -> tuple[Report, Settings]:
-    """Discover and lint; returns the report and the settings that apply in the current directory."""
+    unsafe: bool | None = None,
+) -> tuple[Report, Settings, list[Outcome]]:
+    """Discover and lint; returns the report, the settings that apply in the current directory and,
+    when fixing (``unsafe`` not None: whether unsafe fixes apply), what fixing did to each file
+    (the report then holds the findings of the fixed texts)."""
     from dfcheck.cli.discover import discover, is_excluded
     from dfcheck.lint.config import ConfigError, Settings, load_file
     from dfcheck.lint.engine import Linter, lint_many
-    from dfcheck.lint.finding import FileResult
+    from dfcheck.lint.finding import FileResult, Report
 
     if context is not None and not context.is_dir():
         raise RunError(f"error: --context {context}: not a directory")
@@ -64,11 +68,22 @@ def collect(
             return bool(patterns) and is_excluded(path.resolve(), patterns)
 
         found, errors = discover([p for p in paths if p != "-"], excluded)
-        report = lint_many(linter, found, context)
+        outcomes: list[Outcome] = []
+        if unsafe is None:
+            report = lint_many(linter, found, context)
+        else:
+            from dfcheck.lint.fixes import fix_file, fix_many
+
+            outcomes = fix_many(linter, found, context, unsafe)
+            report = Report([o.result for o in outcomes])
         if "-" in paths:
             fake = Path(stdin_filename) if stdin_filename else None
             on_disk = fake if fake is not None and fake.is_file() else None
-            report.files.append(linter.lint_stdin(stdin_filename or "-", on_disk, context))
+            if unsafe is None:
+                report.files.append(linter.lint_stdin(stdin_filename or "-", on_disk, context))
+            else:
+                outcomes.append(fix_file(linter, "-", stdin_filename or "-", on_disk, context, unsafe))
+                report.files.append(outcomes[-1].result)
         report.files.extend(FileResult(p, error=e) for p, e in errors)
     except ConfigError as exc:
         raise RunError(f"config error: {exc}") from None
@@ -76,7 +91,7 @@ def collect(
         raise RunError(f"error: {exc}") from None
     if not report.files:
         raise RunError("error: no Dockerfiles found in " + " ".join(paths))
-    return report, default_settings
+    return report, default_settings, outcomes
 
 
 def _print_file_errors(report: Report) -> bool:
@@ -93,16 +108,18 @@ def run_check(check: Check) -> int:
     from dfcheck.cli.options import bad_choice
     from dfcheck.report.output import quiet_stdout, write_reports
 
+    fixing = check.fix or check.fix_only or check.diff
     try:
         problem = bad_choice(check)
         if problem:
             raise RunError(f"error: {problem}")
-        report, settings = collect(
+        report, settings, outcomes = collect(
             list(check.paths) or ["."],
             cli_overrides(check),
             config=check.config,
             context=check.context,
             stdin_filename=check.stdin_filename,
+            unsafe=check.unsafe_fixes if fixing else None,
         )
         if check.baseline is not None:
             from dfcheck.report.baseline import filter_report
@@ -116,18 +133,37 @@ def run_check(check: Check) -> int:
         return EXIT_ERROR
     report.statistics["shellcheck"] = _shellcheck_state(settings)
     unchecked = _print_file_errors(report)
+    if fixing:
+        from dfcheck.cli.fixing import apply
+
+        applied = apply(check, outcomes, report)
+        if check.diff or check.fix_only:
+            return EXIT_ERROR if unchecked or not applied.ok else applied.exit_code
     formats = list(check.output_format) or ["auto"]
     try:
-        written = write_reports(
-            report, formats, check.output, color=check.color, quiet=check.quiet, statistics=check.statistics
-        )
+        if fixing and "-" in check.paths and check.output is None:
+            import contextlib
+
+            with contextlib.redirect_stdout(sys.stderr):  # stdout carries the fixed file
+                written = write_reports(
+                    report, formats, None, color=check.color, quiet=check.quiet, statistics=check.statistics
+                )
+        else:
+            written = write_reports(
+                report,
+                formats,
+                check.output,
+                color=check.color,
+                quiet=check.quiet,
+                statistics=check.statistics,
+            )
     except ValueError as exc:
         print(f"dfcheck: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
         quiet_stdout()  # the reader went away (| head): the exit code stays what the findings say
         written = True
-    if unchecked or not written:
+    if unchecked or not written or (fixing and not applied.ok):
         return EXIT_ERROR
     if check.exit_zero:
         return EXIT_CLEAN
@@ -139,7 +175,7 @@ def run_baseline(check: Check, output: Path) -> int:
     from dfcheck.report.baseline import write_baseline
 
     try:
-        report, _ = collect(list(check.paths) or ["."], cli_overrides(check), config=check.config)
+        report, _, _ = collect(list(check.paths) or ["."], cli_overrides(check), config=check.config)
     except RunError as exc:
         print(f"dfcheck: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -164,8 +164,19 @@ class Stage:
     Stages compare by identity: two stages are the same stage only if they are the same object.
     """
 
-    __slots__ = ("base", "base_raw", "end", "from_ins", "implicit", "index", "instructions", "name",
-                 "parent", "platform", "root")
+    __slots__ = (
+        "base",
+        "base_raw",
+        "end",
+        "from_ins",
+        "implicit",
+        "index",
+        "instructions",
+        "name",
+        "parent",
+        "platform",
+        "root",
+    )
 
     def __init__(
         self,
@@ -306,8 +317,16 @@ class Facts:
         self.onbuild = onbuild
 
     def but(self, **changes: object) -> Facts:
-        facts = Facts(self.stage, self.scope, self.shell, self.dialect, self.posix, self.workdir,
-                      self.user, self.onbuild)
+        facts = Facts(
+            self.stage,
+            self.scope,
+            self.shell,
+            self.dialect,
+            self.posix,
+            self.workdir,
+            self.user,
+            self.onbuild,
+        )
         for name, value in changes.items():
             setattr(facts, name, value)
         return facts
@@ -394,7 +413,9 @@ class Model:
         for ins in stage.instructions:
             while self._shell_pragmas and self._shell_pragmas[-1][0] < ins.line:
                 assumed: tuple[str, ...] = (self._shell_pragmas.pop()[1],)
-                facts = facts.but(shell=assumed, dialect=shell_dialect(assumed), posix=self._posix(stage, assumed))
+                facts = facts.but(
+                    shell=assumed, dialect=shell_dialect(assumed), posix=self._posix(stage, assumed)
+                )
             self._facts[id(ins)] = facts
             if ins.trigger is not None:
                 # A trigger runs in the images built FROM this one: ENV reaches them, ARG does not.
@@ -408,7 +429,9 @@ class Model:
                         env = Scope(env, own)
             elif keyword == "SHELL" and ins.is_json and ins.args:
                 program = tuple(a.value for a in ins.args)
-                facts = facts.but(shell=program, dialect=shell_dialect(program), posix=self._posix(stage, program))
+                facts = facts.but(
+                    shell=program, dialect=shell_dialect(program), posix=self._posix(stage, program)
+                )
             elif keyword == "WORKDIR" and ins.args:
                 path = expand(ins.args[0].value, facts.scope, escape).value
                 facts = facts.but(workdir=join_path(facts.workdir or "/", path))

@@ -255,7 +255,9 @@ def decode(data: bytes) -> tuple[str, str | None]:
 MAX_BYTES = 5 * 1024 * 1024
 
 
-def read_dockerfile(path: str, display: str | None = None, *, keep_bytes: bool = False) -> tuple[str | None, str]:
+def read_dockerfile(
+    path: str, display: str | None = None, *, keep_bytes: bool = False
+) -> tuple[str | None, str]:
     """Read a Dockerfile from ``path`` (``-``: standard input) for any entry point.
 
     Returns ``(text, "")``, or ``(text, warning)`` when bytes that are not UTF-8 were replaced

@@ -50,6 +50,11 @@ class Settings:
     #: is anchored at the directory of the file that set it (stored absolute, see :func:`_anchor`).
     exclude: tuple[str, ...] = ()
     shellcheck: bool = True
+    #: Rules whose fixes ``--fix`` may apply (empty: every rule), rules whose fixes it never
+    #: applies, and rules whose unsafe fixes it applies as if they were safe.
+    fixable: tuple[str, ...] = ()
+    unfixable: tuple[str, ...] = ()
+    extend_safe_fixes: tuple[str, ...] = ()
     #: Where the settings came from, for messages.
     source: str = "defaults"
 
@@ -216,6 +221,17 @@ KEYS: dict[str, Key] = {
         _flag,
         "true or false",
         "Run ShellCheck on RUN scripts when it is installed (default: true).",
+    ),
+    "fixable": Key(
+        "fixable", _strings, _RULES, "Rules whose fixes `--fix` may apply (default: every rule).", True
+    ),
+    "unfixable": Key("unfixable", _strings, _RULES, "Rules whose fixes `--fix` never applies.", True),
+    "extend-safe-fixes": Key(
+        "extend_safe_fixes",
+        _strings,
+        _RULES,
+        "Rules whose unsafe fixes `--fix` applies without `--unsafe-fixes`.",
+        True,
     ),
 }
 

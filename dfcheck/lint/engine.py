@@ -11,10 +11,10 @@ import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from dfcheck.dockerfile.model import Model
-from dfcheck.dockerfile.parse import Instruction, parse
+from dfcheck.dockerfile.parse import Dockerfile, Instruction, parse
 from dfcheck.dockerfile.source import read_dockerfile
 from dfcheck.lint.config import ConfigError, Overrides, Settings, find_config, load_file
 from dfcheck.lint.finding import FileResult, Finding, Report, Severity
@@ -100,10 +100,14 @@ class Linter:
         """find_config, once per directory: a run over many files reads each config once."""
         return find_config(start, self._config_in)
 
-    def lint_file(self, path: Path, display: str | None = None, context_dir: Path | None = None) -> FileResult:
+    def lint_file(
+        self, path: Path, display: str | None = None, context_dir: Path | None = None
+    ) -> FileResult:
         return self._lint_read(str(path), display or str(path), path, context_dir)
 
-    def lint_stdin(self, display: str, file_path: Path | None = None, context_dir: Path | None = None) -> FileResult:
+    def lint_stdin(
+        self, display: str, file_path: Path | None = None, context_dir: Path | None = None
+    ) -> FileResult:
         """Standard input, linted as if it were ``file_path`` (``--stdin-filename``)."""
         return self._lint_read("-", display, file_path, context_dir)
 
@@ -112,7 +116,9 @@ class Linter:
     ) -> FileResult:
         return lint_text(text, display, self.settings_for(file_path), file_path, context_dir)
 
-    def _lint_read(self, source: str, display: str, file_path: Path | None, context_dir: Path | None) -> FileResult:
+    def _lint_read(
+        self, source: str, display: str, file_path: Path | None, context_dir: Path | None
+    ) -> FileResult:
         text, message = read_dockerfile(source, display)
         if text is None:
             return FileResult(display, error=message)
@@ -128,10 +134,14 @@ def lint_text(
     settings: Settings,
     file_path: Path | None = None,
     context_dir: Path | None = None,
+    *,
+    parsed: Dockerfile | None = None,
 ) -> FileResult:
+    """Lint ``text``; ``parsed`` is its parse when the caller has it already (``--fix`` parses
+    every fixed text to guard it, and lints that parse)."""
     from dfcheck.lint import pragmas
 
-    dockerfile = parse(text)
+    dockerfile = parse(text) if parsed is None else parsed
     model = Model(dockerfile, settings.build_args, settings.target)
     if settings.target and model.stages and model.stage_named(settings.target) is None:
         named = ", ".join(s.name for s in model.stages if s.name) or "none"
@@ -152,7 +162,9 @@ def lint_text(
     rules = [cls() for cls in rule_classes]
     walk = _Walk(ctx, display)
     raw = walk.run([r for r in rules if not r.after_suppression])
-    ctx.pragmas = pragmas.collect(dockerfile, _stage_ranges(model, len(dockerfile.lines))) if settings.pragmas else []
+    ctx.pragmas = (
+        pragmas.collect(dockerfile, _stage_ranges(model, len(dockerfile.lines))) if settings.pragmas else []
+    )
     kept: list[Finding] = []
     for finding in raw:
         if checks and checks.at(finding.span.start_line).drops(finding, finding.code in chosen):
@@ -286,26 +298,46 @@ def lint_many(
     linter: Linter, items: Iterable[tuple[Path, str]], context_dir: Path | None = None, jobs: int = 0
 ) -> Report:
     """Lint files, in parallel worker processes when there are many."""
-    work = list(items)
+    return Report(map_files(_lint_one, linter, list(items), context_dir, jobs))
+
+
+def _lint_one(linter: Linter, path: Path, display: str, context_dir: Path | None) -> FileResult:
+    return linter.lint_file(path, display, context_dir)
+
+
+_T = TypeVar("_T")
+
+
+def map_files(
+    each: Callable[[Linter, Path, str, Path | None], _T],
+    linter: Linter,
+    work: list[tuple[Path, str]],
+    context_dir: Path | None = None,
+    jobs: int = 0,
+) -> list[_T]:
+    """``each(linter, path, display, context_dir)`` for every file, in ``work``'s order; in forked
+    worker processes when there are many (``lint_many``, and ``--fix`` through
+    :func:`dfcheck.lint.fixes.fix_many`)."""
     jobs = jobs or min(os.cpu_count() or 1, 8)
     if len(work) < 64 or jobs < 2 or sys.platform == "win32":
-        return Report([linter.lint_file(p, d, context_dir) for p, d in work])
+        return [each(linter, p, d, context_dir) for p, d in work]
     import multiprocessing
 
-    global _WORKER_LINTER
-    _WORKER_LINTER = linter
-    chunks = [work[i::jobs] for i in range(jobs)]
+    global _WORKER
+    _WORKER = (each, linter)
+    numbered = list(enumerate(work))
+    chunks = [numbered[i::jobs] for i in range(jobs)]
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(jobs) as pool:
-        parts = pool.starmap(_lint_chunk, [(chunk, context_dir) for chunk in chunks])
-    order = {d: i for i, (_, d) in enumerate(work)}
-    files = sorted((r for part in parts for r in part), key=lambda r: order.get(r.path, 0))
-    return Report(files)
+        parts = pool.starmap(_chunk, [(chunk, context_dir) for chunk in chunks])
+    return [result for _, result in sorted((pair for part in parts for pair in part), key=lambda p: p[0])]
 
 
-_WORKER_LINTER: Linter | None = None
+#: The function and linter of a :func:`map_files` run, inherited by the forked workers.
+_WORKER: tuple[Callable[..., Any], Linter] | None = None
 
 
-def _lint_chunk(chunk: list[tuple[Path, str]], context_dir: Path | None) -> list[FileResult]:
-    assert _WORKER_LINTER is not None
-    return [_WORKER_LINTER.lint_file(p, d, context_dir) for p, d in chunk]
+def _chunk(chunk: list[tuple[int, tuple[Path, str]]], context_dir: Path | None) -> list[tuple[int, Any]]:
+    assert _WORKER is not None
+    each, linter = _WORKER
+    return [(i, each(linter, p, d, context_dir)) for i, (p, d) in chunk]

@@ -28,17 +28,35 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-class Edit(NamedTuple):
-    """Replace the text at ``span`` with ``content`` (an empty span inserts)."""
+#: Fix applicability, as ruff defines it: ``--fix`` applies safe fixes, ``--unsafe-fixes`` unsafe
+#: ones too, and display-only fixes are shown (diffs, SARIF, HTML) but never applied.
+SAFE, UNSAFE, DISPLAY_ONLY = "safe", "unsafe", "display-only"
+APPLICABILITIES = (SAFE, UNSAFE, DISPLAY_ONLY)
 
-    span: Span
+
+class Edit(NamedTuple):
+    """Replace ``text[start:end]`` of the linted text with ``content`` (``start == end`` inserts).
+
+    Offsets count characters (code points) of the text as linted, so edits of one fix never shift
+    each other; positions for a format come from the same text once (``LineIndex``). ``file``
+    names a file beside the Dockerfile that the fix creates (a starter ``.dockerignore``); its
+    ``content`` is that whole file and the offsets are 0.
+    """
+
+    start: int
+    end: int
     content: str
+    file: str = ""
 
 
 class Fix(NamedTuple):
-    description: str
+    """What would resolve a finding: a ``title`` (what the fix does, apart from the finding's
+    message), the ``edits``, and whether it may be applied (:data:`SAFE`, :data:`UNSAFE`,
+    :data:`DISPLAY_ONLY`)."""
+
+    title: str
     edits: tuple[Edit, ...]
-    safe: bool = True
+    applicability: str = SAFE
 
 
 class Related(NamedTuple):
@@ -108,13 +126,20 @@ class Finding(_FindingFields):
         }
         if self.fix is not None:
             record["fix"] = {
-                "description": self.fix.description,
-                "safe": self.fix.safe,
-                "edits": [{"span": e.span.to_dict(), "content": e.content} for e in self.fix.edits],
+                "applicability": self.fix.applicability,
+                "message": self.fix.title,
+                "edits": [_edit_record(e) for e in self.fix.edits],
             }
         if self.related:
             record["related"] = [{"span": r.span.to_dict(), "message": r.message} for r in self.related]
         return record
+
+
+def _edit_record(edit: Edit) -> dict[str, Any]:
+    record: dict[str, Any] = {"start": edit.start, "end": edit.end, "content": edit.content}
+    if edit.file:
+        record["file"] = edit.file
+    return record
 
 
 _FILE_RESULT_FIELDS = ("path", "text", "findings", "error", "threshold")

@@ -1,7 +1,8 @@
 """Rule pages: each rule's documentation, SARIF help and test suite in one markdown file.
 
 A page lives beside its rule module (``rules/<category>/<code>_<name>.md``); its ``dockerfile``
-blocks with ``<!-- expect: ... -->`` comments run as tests (tests/test_rule_pages.py).
+blocks with ``<!-- expect: ... -->`` comments run as tests (tests/test_rule_pages.py), and so
+does its "Fix" section: the Example, fixed, must equal that section's block.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ class RulePage(NamedTuple):
     markdown: str
     sections: dict[str, str]
     cases: list[PageCase]
+    #: The "Fix" section's ``dockerfile`` block: the Example with the rule's fixes applied.
+    fixed: str | None = None
+    #: Files the fix creates beside the Dockerfile, from the "Fix" section's other blocks
+    #: (```` ```dockerignore ```` is the ``.dockerignore`` it writes).
+    fixed_files: dict[str, str] | None = None
 
     @property
     def short_description(self) -> str:
@@ -44,6 +50,7 @@ class RulePage(NamedTuple):
 #: Patterns of page parsing, compiled on first use (re caches them) rather than at every start.
 _SECTION = r"(?m)^## +(.+?)\s*$"
 _FENCE = r"(?s)```dockerfile\n(.*?)```\n?((?:<!--.*?-->\s*)*)"
+_CREATED = r"(?s)```dockerignore\n(.*?)```"
 _DIRECTIVE = r"(?s)<!--\s*([\w-]+):\s*(.*?)\s*-->"
 _RANGE = r"(\d+):(\d+)-(\d+):(\d+)"
 
@@ -53,7 +60,15 @@ def parse_page(code: str, markdown: str) -> RulePage:
     parts = re.split(_SECTION, markdown)
     sections = {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
     cases: list[PageCase] = []
+    fixed: str | None = None
+    fixed_files: dict[str, str] | None = None
     for name, body in sections.items():
+        if name == "Fix":
+            block = re.search(_FENCE, body + "\n")
+            fixed = block.group(1) if block else None
+            created = re.search(_CREATED, body)
+            fixed_files = {".dockerignore": created.group(1)} if created else None
+            continue
         for match in re.finditer(_FENCE, body + "\n"):
             settings = dict(re.findall(_DIRECTIVE, match.group(2)))
             expect_text = settings.pop("expect", None)
@@ -66,7 +81,7 @@ def parse_page(code: str, markdown: str) -> RulePage:
                 expect = [(int(a), int(b), int(c), int(d)) for a, b, c, d in re.findall(_RANGE, expect_text)]
             cases.append(PageCase(name, match.group(1), expect, settings))
     body_md = re.sub(_DIRECTIVE, "", markdown)
-    return RulePage(code, title, re.sub(r"\n{3,}", "\n\n", body_md), sections, cases)
+    return RulePage(code, title, re.sub(r"\n{3,}", "\n\n", body_md), sections, cases, fixed, fixed_files)
 
 
 _pages: dict[type[Rule], RulePage] = {}

@@ -27,8 +27,6 @@ _PRAGMA = re.compile(
 )
 
 
-
-
 @record
 class Pragma:
     tool: str

@@ -34,10 +34,10 @@ from dfcheck.build.packages import covers
 from dfcheck.build.semantic import Semantics
 from dfcheck.dockerfile.model import Facts, Model, Mount, Stage
 from dfcheck.dockerfile.parse import Dockerfile, Instruction
-from dfcheck.dockerfile.source import Span
+from dfcheck.dockerfile.source import LineIndex, Span
 from dfcheck.lint import registry
 from dfcheck.lint.config import Settings
-from dfcheck.lint.finding import Edit, Finding, Fix, Related, Severity
+from dfcheck.lint.finding import DISPLAY_ONLY, UNSAFE, Edit, Finding, Fix, Related, Severity
 
 if TYPE_CHECKING:
     from dfcheck.build.context import BuildContext
@@ -68,6 +68,9 @@ class Rule:
     precision: ClassVar[str] = "high"
     #: CVSS-like score for SARIF ``security-severity`` (security rules only).
     security_severity: ClassVar[float | None] = None
+    #: The applicability of the fixes the rule offers ("safe", "unsafe", "display-only"), None
+    #: when it offers none; its page then has a "Fix" section that runs as a test.
+    fix_safety: ClassVar[str | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -213,7 +216,12 @@ class RuleContext:
     def last_user(self, chain: list[Stage]) -> Instruction | None:
         """The USER instruction the image of ``chain`` runs as (its last one), or None."""
         return next(
-            (i for stage in reversed(chain) for i in reversed(stage.instructions) if i.keyword == "USER" and i.args),
+            (
+                i
+                for stage in reversed(chain)
+                for i in reversed(stage.instructions)
+                if i.keyword == "USER" and i.args
+            ),
             None,
         )
 
@@ -253,6 +261,76 @@ class RuleContext:
         )
         return analyse(self.semantics, self.build_context if reads_context else None)
 
+    # --- edits for fixes -----------------------------------------------------------------------
+
+    @cached_property
+    def line_index(self) -> LineIndex:
+        """The file's line-start table, built once, for turning spans into edit offsets."""
+
+        return LineIndex(self.dockerfile.text)
+
+    def edit(self, span: Span, content: str) -> Edit:
+        """Replace the text at ``span`` with ``content`` (an empty span inserts)."""
+        start, end = self.line_index.offsets(span)
+        return Edit(start, end, content)
+
+    def insert_after(self, span: Span, content: str) -> Edit:
+        """Insert ``content`` right after ``span`` (e.g. ``" -y"`` after ``install``)."""
+        at = self.line_index.offset(span.end_line, span.end_col)
+        return Edit(at, at, content)
+
+    def insert_before(self, span: Span, content: str) -> Edit:
+        at = self.line_index.offset(span.start_line, span.start_col)
+        return Edit(at, at, content)
+
+    def delete_word(self, span: Span) -> Edit:
+        """Remove the token at ``span`` with the blanks after it (before it, at the end of a line),
+        so the words around it stay one blank apart."""
+        start, end = self.line_index.offsets(span)
+        text = self.dockerfile.text
+        after = end
+        while after < len(text) and text[after] in " \t":
+            after += 1
+        if after > end and after < len(text) and text[after] not in "\r\n":
+            return Edit(start, after, "")
+        before = start
+        while before > 0 and text[before - 1] in " \t":
+            before -= 1
+        return Edit(before, end, "")
+
+    def append_command(self, ins: Instruction, command: str) -> Edit | None:
+        """An edit running ``command`` after the whole script of a shell-form RUN, chained with
+        ``&&``. A RUN written over several lines gets a continuation line of its own, indented
+        like the last one and with ``&&`` where the file puts it (line ends or starts). None when
+        the script's end is not a plain command end: JSON form, a heredoc, a trailing operator,
+        ``;`` or a comment on the last line."""
+        if ins.is_json or ins.heredocs or not ins.args:
+            return None
+        lines = self.dockerfile.lines
+        last = lines[ins.span.end_line - 1] if ins.span.end_line <= len(lines) else ""
+        body = last.rstrip(" \t")
+        if not body or "#" in last or body[-1] in "&|;(":
+            return None
+        at = self.line_index.offset(ins.span.end_line, len(body) + 1)
+        if ins.span.start_line == ins.span.end_line:
+            return Edit(at, at, f" && {command}")
+        esc = self.dockerfile.escape
+        indent = body[: len(body) - len(body.lstrip(" \t"))] or "    "
+        above = lines[ins.span.end_line - 2].rstrip(" \t") if ins.span.end_line >= 2 else ""
+        if above.endswith(f"&& {esc}"):
+            return Edit(at, at, f" && {esc}\n{indent}{command}")
+        return Edit(at, at, f" {esc}\n{indent}&& {command}")
+
+    def line_start(self, line: int) -> int:
+        """The offset where 1-based ``line`` starts; past the last line, the end of the text."""
+        if line > len(self.dockerfile.lines):
+            return len(self.dockerfile.text)
+        return self.line_index.offset(line, 1)
+
+    def delete_lines(self, first: int, last: int) -> Edit:
+        """Remove physical lines ``first`` to ``last`` (1-based, inclusive) with their line ends."""
+        return Edit(self.line_start(first), self.line_start(last + 1), "")
+
     # --- questions RUN rules share --------------------------------------------------------------
 
     def word_values(
@@ -283,7 +361,9 @@ class RuleContext:
                 if value is None and script.assigns(name, cmd):
                     return None
             if value is None:
-                value = scope.get(name) or ("" if name not in scope and name in self._stage_variables else None)
+                value = scope.get(name) or (
+                    "" if name not in scope and name in self._stage_variables else None
+                )
             if value is None:
                 return None
             values[name] = value
@@ -351,24 +431,20 @@ class ChainState(Generic[_T]):
         self._at[stage.index] = value
 
 
+_PLAIN_PACKAGE = re.compile(r"@?[A-Za-z0-9_][A-Za-z0-9_.+/-]*")
 _EXPANSION = re.compile(r"\$(?:\{(\w+|[@*])\}|(\w+|[@*]))")
 _COMPLEX = re.compile(r"\$|`")
 
 
-def reorder_fix(problem: Problem, title: str) -> Fix | None:
+def reorder_fix(ctx: RuleContext, problem: Problem, title: str) -> Fix | None:
     """The reordering of a cache-ordering problem as an unsafe fix: whole lines inserted and removed."""
     move = problem.reorder
     if move is None:
         return None
-    edits = [Edit(Span(move.before, 1, move.before, 1), "".join(move.lines))]
-    edits += [Edit(Span(first, 1, last + 1, 1), "") for first, last in move.delete]
-    return Fix(title, tuple(edits), safe=False)
-
-
-def insert_after(word: Word, text: str) -> Edit:
-    """An edit inserting ``text`` right after ``word`` (e.g. ``" -y"`` after ``install``)."""
-    s = word.span
-    return Edit(Span(s.end_line, s.end_col, s.end_line, s.end_col), text)
+    at = ctx.line_start(move.before)
+    edits = [Edit(at, at, "".join(move.lines))]
+    edits += [ctx.delete_lines(first, last) for first, last in move.delete]
+    return Fix(title, tuple(edits), UNSAFE)
 
 
 class PinRule(Rule):
@@ -381,6 +457,10 @@ class PinRule(Rule):
     """
 
     hint: ClassVar[str] = ""
+    #: How a package is pinned, ``{}`` standing for its name (``"{}=<version>"``); the display-only
+    #: fix writes it for every package named literally.
+    pin_format: ClassVar[str] = ""
+    fix_safety = DISPLAY_ONLY
 
     def packages(self, cmd: Command) -> list[Word] | None:
         raise NotImplementedError
@@ -398,4 +478,22 @@ class PinRule(Rule):
         if loose:
             names = ", ".join(f"`{v}`" for _, v in loose[:3])
             more = f" and {len(loose) - 3} more" if len(loose) > 3 else ""
-            yield self.finding(ctx, loose[0][0].span, f"Pin the version of {names}{more}: {self.hint}")
+            edits = tuple(
+                ctx.edit(word.span, pinned)
+                for word, value in loose
+                if word.raw == value and (pinned := self.pin(value)) is not None
+            )
+            fix = Fix("Pin the versions", edits, DISPLAY_ONLY) if edits else None
+            yield self.finding(
+                ctx, loose[0][0].span, f"Pin the version of {names}{more}: {self.hint}", fix=fix
+            )
+
+    def pin(self, package: str) -> str | None:
+        """``package`` pinned with a ``<version>`` placeholder; None unless it is a plain name (a
+        moving ``@latest`` suffix is replaced)."""
+        name = package
+        if "@" in name[1:]:
+            name = name[: name.rindex("@")]
+        if not self.pin_format or not _PLAIN_PACKAGE.fullmatch(name):
+            return None
+        return self.pin_format.format(name)

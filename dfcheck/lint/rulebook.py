@@ -20,21 +20,29 @@ def rule_record(rule: type[Rule]) -> dict[str, Any]:
         "aliases": list(rule.aliases),
         "summary": rule.summary,
         "options": rule.options,
+        "fix": rule.fix_safety,
         "url": help_uri(rule),
     }
 
 
 def render_rules(fmt: str, only: list[type[Rule]] | None = None) -> str:
     """The rulebook, or the ``only`` rules (what a prefix such as ``DF1`` matched), in code order."""
-    rules = sorted(only, key=lambda r: r.code) if only is not None else [r for _, r in sorted(load_rules().items())]
+    rules = (
+        sorted(only, key=lambda r: r.code)
+        if only is not None
+        else [r for _, r in sorted(load_rules().items())]
+    )
     if fmt == "json":
         return json.dumps({"version": 1, "rules": [rule_record(r) for r in rules]}, indent=2) + "\n"
     if fmt == "markdown":
-        lines = ["| Code | Name | Category | Severity | Default | Aliases |", "|---|---|---|---|---|---|"]
+        lines = [
+            "| Code | Name | Category | Severity | Default | Fix | Aliases |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for r in rules:
             lines.append(
                 f"| {r.code} | {r.name} | {r.category()} | {r.severity.label} | "
-                f"{'on' if r.enabled_by_default else 'opt-in'} | {', '.join(r.aliases)} |"
+                f"{'on' if r.enabled_by_default else 'opt-in'} | {r.fix_safety or ''} | {', '.join(r.aliases)} |"
             )
         return "\n".join(lines) + "\n"
     if fmt != "text":
@@ -50,7 +58,9 @@ def render_rules(fmt: str, only: list[type[Rule]] | None = None) -> str:
 def render_rule(token: str, fmt: str) -> str:
     found = rules_matching(token)
     if len(found) != 1:
-        raise LookupError(f"no rule named '{token}'" if not found else f"'{token}' matches {len(found)} rules")
+        raise LookupError(
+            f"no rule named '{token}'" if not found else f"'{token}' matches {len(found)} rules"
+        )
     rule = found[0]
     page = rule.page()
     if fmt == "json":

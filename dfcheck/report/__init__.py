@@ -29,8 +29,6 @@ FORMATS = (
 )
 
 
-
-
 @record
 class RenderOptions:
     color: bool = False

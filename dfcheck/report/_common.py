@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
 
-
 def relative_path(path: str, root: Path) -> str:
     """``path`` relative to ``root`` with forward slashes; paths outside ``root`` stay as given."""
     absolute = os.path.abspath(path)
@@ -104,7 +103,6 @@ class RuleInfo:
             description=summary,
             registered=False,
         )
-
 
 
 def all_rules() -> list[type[Rule]]:

@@ -96,7 +96,9 @@ def load_baseline(path: Path | str) -> Counter[str]:
         raise refuse(f"expected an object, found {_kind(document)}")
     if document.get("version") != VERSION:
         found = document.get("version")
-        shown = repr(found) if isinstance(found, (str, int, float)) and len(repr(found)) < 20 else _kind(found)
+        shown = (
+            repr(found) if isinstance(found, (str, int, float)) and len(repr(found)) < 20 else _kind(found)
+        )
         raise BaselineError(f"{shown_path}: unsupported baseline version {shown} (expected {VERSION})")
     findings = document.get("findings")
     if not isinstance(findings, list):

@@ -85,13 +85,15 @@ def _segment(text: str, hits: list[Finding]) -> Segment:
     )
 
 
-def finding_view(finding: Finding, anchor: str) -> dict[str, Any]:
+def finding_view(finding: Finding, anchor: str, text: str = "") -> dict[str, Any]:
     fix = None
     if finding.fix is not None:
+        from dfcheck.lint.fixes import fix_diff
+
         fix = {
-            "description": finding.fix.description,
-            "safe": finding.fix.safe,
-            "edits": [(span_text(e.span), e.content) for e in finding.fix.edits],
+            "title": finding.fix.title,
+            "applicability": finding.fix.applicability,
+            "diff": fix_diff(text, finding.fix),
         }
     return {
         "code": finding.code,
@@ -202,7 +204,7 @@ def file_view(result: FileResult, index: int, options: RenderOptions) -> dict[st
     texts = source_lines(result.text)
     for f in findings:
         last = min(max(f.span.end_line, 1), max(len(texts), 1))
-        by_end.setdefault(last, []).append(finding_view(f, anchor))
+        by_end.setdefault(last, []).append(finding_view(f, anchor, result.text))
     lines = []
     for number, text in enumerate(texts or [""], start=1):
         status, title = cache["lines"].get(number, ("", "")) if cache else ("", "")

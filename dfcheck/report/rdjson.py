@@ -1,5 +1,9 @@
 """reviewdog diagnostic format (rdjson), with fixes as ``suggestions``.
 
+``reviewdog -reporter=github-pr-review`` turns suggestions into suggested changes a reviewer
+applies with one click, so display-only fixes (placeholders such as ``<version>``) and fixes that
+create another file are left out.
+
 reviewdog counts columns in UTF-8 bytes (from 1, end exclusive), so columns are converted
 using the file's text.
 """
@@ -8,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-from dfcheck.dockerfile.source import Span
-from dfcheck.lint.finding import Report, Severity
+from dfcheck.dockerfile.source import LineIndex, Span
+from dfcheck.lint.finding import DISPLAY_ONLY, Report, Severity
 from dfcheck.lint.pages import HOMEPAGE
 from dfcheck.report import RenderOptions
 from dfcheck.report._common import (
@@ -47,6 +51,7 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         for result in sorted_files(report, options.root)
         if result.error
     ]
+    indexes: dict[str, LineIndex] = {}
     for result, finding in iter_findings(report, options.root):
         lines = source_lines(result.text)
         path = relative_path(finding.path or result.path, options.root)
@@ -56,9 +61,12 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
             "severity": SEVERITIES[finding.severity],
             "code": {"value": finding.code, "url": urls[finding.code]},
         }
-        if finding.fix is not None:
+        fix = finding.fix
+        if fix is not None and fix.applicability != DISPLAY_ONLY and not any(e.file for e in fix.edits):
+            index = indexes.setdefault(result.path, LineIndex(result.text))
             diagnostic["suggestions"] = [
-                {"range": byte_range(edit.span, lines), "text": edit.content} for edit in finding.fix.edits
+                {"range": byte_range(index.span(edit.start, edit.end), lines), "text": edit.content}
+                for edit in fix.edits
             ]
         if finding.related:
             diagnostic["related_locations"] = [

@@ -8,11 +8,12 @@ under its schema property name and drops defaults, except for the levels code sc
 
 from __future__ import annotations
 
+import os
 from typing import Any, TextIO
 
 import dfcheck
-from dfcheck.dockerfile.source import Span
-from dfcheck.lint.finding import Finding, Report, Severity
+from dfcheck.dockerfile.source import LineIndex, Span
+from dfcheck.lint.finding import DISPLAY_ONLY, FileResult, Finding, Report, Severity
 from dfcheck.lint.pages import HOMEPAGE
 from dfcheck.report import RenderOptions
 from dfcheck.report._common import RuleInfo, iter_findings, relative_path, rule_infos, sorted_files
@@ -76,8 +77,15 @@ def build_log(report: Report, options: RenderOptions) -> Any:
 
     rules = rule_infos(report)
     index = {info.code: i for i, info in enumerate(rules)}
+    indexes: dict[str, LineIndex] = {}
     results = [
-        _result(om, finding, artifact_uri(finding.path or result.path, options), index)
+        _result(
+            om,
+            finding,
+            artifact_uri(finding.path or result.path, options),
+            index,
+            _fixes(om, finding, result, indexes, options),
+        )
         for result, finding in iter_findings(report, options.root)
     ]
     notifications = [
@@ -164,25 +172,11 @@ def _location(om: Any, uri: str, span: Span | None, **extra: Any) -> Any:
     return om.Location(physical_location=physical, **extra)
 
 
-def _result(om: Any, finding: Finding, uri: str, index: dict[str, int]) -> Any:
+def _result(om: Any, finding: Finding, uri: str, index: dict[str, int], fixes: list[Any] | None) -> Any:
     related = [
         _location(om, uri, r.span, id=i, message=om.Message(text=r.message))
         for i, r in enumerate(finding.related, start=1)
     ]
-    fixes = None
-    if finding.fix is not None:
-        replacements = [
-            om.Replacement(
-                deleted_region=_region(om, edit.span),
-                inserted_content=om.ArtifactContent(text=edit.content),
-            )
-            for edit in finding.fix.edits
-        ]
-        change = om.ArtifactChange(
-            artifact_location=om.ArtifactLocation(uri=uri, uri_base_id=SRCROOT),
-            replacements=replacements,
-        )
-        fixes = [om.Fix(description=om.Message(text=finding.fix.description), artifact_changes=[change])]
     return om.Result(
         rule_id=finding.code,
         rule_index=index[finding.code],
@@ -192,3 +186,49 @@ def _result(om: Any, finding: Finding, uri: str, index: dict[str, int]) -> Any:
         related_locations=related or None,
         fixes=fixes,
     )
+
+
+def _fixes(
+    om: Any, finding: Finding, result: FileResult, indexes: dict[str, LineIndex], options: RenderOptions
+) -> list[Any] | None:
+    """``fixes[]``: one artifact change per file the fix edits. Replacements carry both the
+    region's lines and columns and its ``charOffset``/``charLength``, except for display-only fixes:
+    viewers apply only fixes with offsets, and those are shown, never applied. A file the fix
+    creates is a change of that file replacing nothing."""
+    fix = finding.fix
+    if fix is None:
+        return None
+    path = finding.path or result.path
+    if path not in indexes:
+        indexes[path] = LineIndex(result.text)
+    lines = indexes[path]
+    offsets = fix.applicability != DISPLAY_ONLY
+    changes: dict[str, list[Any]] = {}
+    for edit in fix.edits:
+        target = os.path.join(os.path.dirname(path), edit.file) if edit.file else path
+        span = lines.span(edit.start, edit.end) if not edit.file else Span(1, 1, 1, 1)
+        region = om.Region(
+            start_line=span.start_line,
+            start_column=span.start_col,
+            end_line=span.end_line,
+            end_column=span.end_col,
+            char_offset=edit.start if offsets else None,
+            char_length=edit.end - edit.start if offsets else None,
+        )
+        replacement = om.Replacement(
+            deleted_region=region, inserted_content=om.ArtifactContent(text=edit.content)
+        )
+        changes.setdefault(artifact_uri(target, options), []).append(replacement)
+    artifact_changes = [
+        om.ArtifactChange(
+            artifact_location=om.ArtifactLocation(uri=uri, uri_base_id=SRCROOT), replacements=items
+        )
+        for uri, items in changes.items()
+    ]
+    return [
+        om.Fix(
+            description=om.Message(text=fix.title),
+            artifact_changes=artifact_changes,
+            properties={"applicability": fix.applicability},
+        )
+    ]

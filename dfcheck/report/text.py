@@ -83,9 +83,15 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             out.write(f"{n:>6}  {printable(code)}  {printable(name)}\n")
         for key, value in sorted(report.statistics.items()):
-            out.write(printable(f"{key}: {value}") + "\n")
+            if key != "fixes":
+                out.write(printable(f"{key}: {value}") + "\n")
     if options.quiet:
         return
+    fixes = report.statistics.get("fixes")
+    if fixes is not None:
+        from dfcheck.lint.fixes import summary
+
+        out.write(summary(fixes) + "\n")
     files = len(report.files)
     # A file that could not be read or checked was printed on stderr; the summary counts it.
     unchecked = sum(1 for r in report.files if r.error and not r.text)
@@ -107,3 +113,16 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         f"Found {len(findings)} problem{'s' if len(findings) != 1 else ''} ({', '.join(parts)}) "
         f"in {affected} of {files} file{plural}{'; ' + not_checked if unchecked else ''}.\n"
     )
+    if fixes is None:
+        out.write(_fixable(findings))
+
+
+def _fixable(findings: list[Finding]) -> str:
+    """``2 fixable with --fix (1 more with --unsafe-fixes).``, or nothing."""
+    kinds = Counter(f.fix.applicability for f in findings if f.fix is not None)
+    safe, unsafe = kinds["safe"], kinds["unsafe"]
+    if not safe and not unsafe:
+        return ""
+    if not safe:
+        return f"{unsafe} fixable with --fix --unsafe-fixes.\n"
+    return f"{safe} fixable with --fix" + (f" ({unsafe} more with --unsafe-fixes)" if unsafe else "") + ".\n"

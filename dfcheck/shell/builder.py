@@ -290,4 +290,3 @@ def _sets(commands: list[Command]) -> set[str]:
                 elif letter in SET_LETTERS:
                     target(SET_LETTERS[letter])
     return on
-

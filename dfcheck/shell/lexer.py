@@ -318,4 +318,3 @@ def parse_windows(frame: Frame, builder: Builder, dialect: str) -> None:
         words = []
         if i >= n and not op:
             return
-

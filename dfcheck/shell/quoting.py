@@ -168,4 +168,3 @@ def word_text(raw: str) -> str:
     if "'" not in raw and '"' not in raw and "\\" not in raw:
         return raw
     return unquote(raw)[0]
-

@@ -109,7 +109,9 @@ class _Script(NamedTuple):
         return 2 if self.exports else 1
 
 
-def _scripts(model: Model, parsed: Callable[[Instruction], list[Script]]) -> tuple[list[_Script], list[Comment]]:
+def _scripts(
+    model: Model, parsed: Callable[[Instruction], list[Script]]
+) -> tuple[list[_Script], list[Comment]]:
     """The scripts to check, and a notice for each RUN too big to be sent."""
     out: list[_Script] = []
     skipped: list[Comment] = []

@@ -13,6 +13,7 @@ class DependenciesAfterSourceRule(Rule):
     code = "DF101"
     name = "dependencies-after-source"
     severity = Severity.WARNING
+    fix_safety = "unsafe"
     summary = "Dependencies are installed after the sources are copied together with the manifests"
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
@@ -22,7 +23,7 @@ class DependenciesAfterSourceRule(Rule):
                     Related(op.operation.command.span, f"{problem.work} that re-runs")
                     for _, op in problem.operations
                 )
-                fix = reorder_fix(problem, "Copy the manifests and install before the sources")
+                fix = reorder_fix(ctx, problem, "Copy the manifests and install before the sources")
                 yield self.finding(ctx, problem.token.span, _message(problem), related=related, fix=fix)
 
 

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 from dfcheck.build.packages import covers, operands, removes
-from dfcheck.dockerfile.model import Mount
+from dfcheck.dockerfile.model import Mount, Stage
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.finding import UNSAFE, Finding, Fix, Severity
 from dfcheck.lint.rule import ChainState, Rule, RuleContext
 
 LISTS = "/var/lib/apt/lists"
@@ -23,6 +23,7 @@ class AptListsNotDeletedRule(Rule):
     code = "DF110"
     name = "apt-lists-not-deleted"
     severity = Severity.INFO
+    fix_safety = "unsafe"
     summary = "apt lists left in the layer after apt-get update"
     aliases = ("DL3009",)
     judged_stages = "shipped"
@@ -67,11 +68,36 @@ class AptListsNotDeletedRule(Rule):
         ):
             return
         word = operands(updates[0])[0]
+        cleanup = None if _read_later(ctx, ins) else ctx.append_command(ins, f"rm -rf {LISTS}/*")
         yield self.finding(
             ctx,
             word.span,
             f"Remove {LISTS}/* in the same RUN (or mount a cache there): the lists ship in this layer",
+            fix=Fix(f"Remove {LISTS}/* at the end of the RUN", (cleanup,), UNSAFE) if cleanup else None,
         )
 
 
 
+
+
+#: apt subcommands that read the package lists.
+_READS_LISTS = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source"})
+
+
+def _read_later(ctx: RuleContext, ins: Instruction) -> bool:
+    """Does a later RUN of this stage, or of a stage built FROM it, read the lists without
+    running ``apt-get update`` itself? Removing them would break it, so the fix is not offered."""
+    stage = ctx.facts(ins).stage
+    for other in ctx.model.stages:
+        node: Stage | None = other
+        while node is not None and node is not stage:
+            node = node.parent
+        if node is None:
+            continue
+        for later in other.instructions:
+            if later.keyword != "RUN" or later.line <= ins.line:
+                continue
+            verbs = {c.subcommand for c in ctx.commands(later) if c.name in _APT}
+            if verbs & _READS_LISTS and "update" not in verbs:
+                return True
+    return False

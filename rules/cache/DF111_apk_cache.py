@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dfcheck.build.packages import operands, removes
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Fix, Severity
-from dfcheck.lint.rule import Rule, RuleContext, insert_after
+from dfcheck.lint.rule import Rule, RuleContext
 
 CACHE = "/var/cache/apk"
 
@@ -16,6 +16,7 @@ class ApkCacheRule(Rule):
     code = "DF111"
     name = "apk-cache"
     severity = Severity.INFO
+    fix_safety = "safe"
     summary = "apk add without --no-cache"
     aliases = ("DL3019", "DS025")
     judged_stages = "shipped"
@@ -32,5 +33,5 @@ class ApkCacheRule(Rule):
                 ctx,
                 words[0].span,
                 "Use `apk add --no-cache` so the package index does not ship in this layer",
-                fix=Fix("Add --no-cache", (insert_after(words[0], " --no-cache"),)),
+                fix=Fix("Add --no-cache", (ctx.insert_after(words[0].span, " --no-cache"),)),
             )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dfcheck.build.packages import pip_args, positionals
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Fix, Severity
-from dfcheck.lint.rule import Rule, RuleContext, insert_after
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell.flags import VALUE_FLAGS
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -18,6 +18,7 @@ class PipCacheRule(Rule):
     code = "DF112"
     name = "pip-cache"
     severity = Severity.WARNING
+    fix_safety = "safe"
     summary = "pip install keeps its cache in the image"
     aliases = ("DL3042",)
     judged_stages = "shipped"
@@ -55,5 +56,5 @@ class PipCacheRule(Rule):
                 ctx,
                 words[0].span,
                 "Use `pip install --no-cache-dir` (or a cache mount on /root/.cache/pip)",
-                fix=Fix("Add --no-cache-dir", (insert_after(words[0], " --no-cache-dir"),)),
+                fix=Fix("Add --no-cache-dir", (ctx.insert_after(words[0].span, " --no-cache-dir"),)),
             )

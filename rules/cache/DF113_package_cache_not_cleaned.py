@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from dfcheck.build.packages import canonical_verb, operands, removes, verb
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.finding import UNSAFE, Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command
 
@@ -39,6 +39,7 @@ class PackageCacheNotCleanedRule(Rule):
     code = "DF113"
     name = "package-cache-not-cleaned"
     severity = Severity.INFO
+    fix_safety = "unsafe"
     summary = "yum/dnf/zypper cache left in the layer"
     aliases = ("DL3032", "DL3036", "DL3040", "DS015", "DS019", "DS020", "DS027")
     judged_stages = "shipped"
@@ -55,9 +56,12 @@ class PackageCacheNotCleanedRule(Rule):
                 continue
             if any(removes(later, path + "/x") for path in _CACHES[family]):
                 continue
+            how = _HOW.get(cmd.name, _HOW[family])
+            cleanup = ctx.append_command(ins, how)
             yield self.finding(
                 ctx,
                 found[0].span,
-                f"Run `{_HOW.get(cmd.name, _HOW[family])}` after installing, in the same RUN",
+                f"Run `{how}` after installing, in the same RUN",
+                fix=Fix(f"Run {how} at the end of the RUN", (cleanup,), UNSAFE) if cleanup else None,
             )
             break

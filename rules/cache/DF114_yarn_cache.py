@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from dfcheck.build.packages import operands, removes
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.finding import UNSAFE, Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
 CACHES = ("/usr/local/share/.cache/yarn", "~/.cache/yarn", "~/.yarn/berry/cache")
@@ -16,6 +16,7 @@ class YarnCacheRule(Rule):
     code = "DF114"
     name = "yarn-cache"
     severity = Severity.INFO
+    fix_safety = "unsafe"
     summary = "yarn install without yarn cache clean"
     aliases = ("DL3060",)
     judged_stages = "shipped"
@@ -36,9 +37,11 @@ class YarnCacheRule(Rule):
             )
             if cleaned or any(removes(later, p.replace("~", "/root") + "/x") for p in CACHES):
                 continue
+            cleanup = ctx.append_command(ins, "yarn cache clean")
             yield self.finding(
                 ctx,
                 words[0].span if words else cmd.name_span,
                 "Run `yarn cache clean` in the same RUN, or mount a cache on yarn's cache folder",
+                fix=Fix("Run yarn cache clean at the end of the RUN", (cleanup,), UNSAFE) if cleanup else None,
             )
             break

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dfcheck.build.packages import install_targets
 from dfcheck.dockerfile.model import Mount
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.finding import Edit, Finding, Fix, Related, Severity
+from dfcheck.lint.finding import UNSAFE, Finding, Fix, Related, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
 _FROZEN = {"yarn": ("--frozen-lockfile", "--immutable"), "pnpm": ("--frozen-lockfile",)}
@@ -17,6 +17,7 @@ class LockfileNotEnforcedRule(Rule):
     code = "DF117"
     name = "lockfile-not-enforced"
     severity = Severity.WARNING
+    fix_safety = "unsafe"
     summary = "Install ignores the lockfile that was copied in"
     instructions = frozenset({"RUN"})
 
@@ -46,7 +47,7 @@ class LockfileNotEnforcedRule(Rule):
                 verb = next(w for w in cmd.args if w.text in ("install", "i"))
                 yield self.finding(
                     ctx, verb.span, "Use `npm ci`: `npm install` may rewrite the lockfile instead of failing",
-                    fix=Fix("Use npm ci", (Edit(verb.span, "ci"),), safe=False), related=related,
+                    fix=Fix("Use npm ci", (ctx.edit(verb.span, "ci"),), UNSAFE), related=related,
                 )  # fmt: skip
             elif not cmd.has_flag(*_FROZEN[cmd.name]):
                 flag = _FROZEN[cmd.name][0]

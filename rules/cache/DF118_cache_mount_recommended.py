@@ -12,8 +12,7 @@ from dfcheck.build.packages import operands, removes
 from dfcheck.build.users import NewUser, created_user
 from dfcheck.dockerfile.model import is_root_user, stage_chain
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.dockerfile.source import Span
-from dfcheck.lint.finding import Edit, Finding, Fix, Related, Severity
+from dfcheck.lint.finding import UNSAFE, Finding, Fix, Related, Severity
 from dfcheck.lint.rule import ChainState, Rule, RuleContext
 from dfcheck.shell import Command, Word
 
@@ -149,6 +148,7 @@ class CacheMountRecommendedRule(Rule):
     code = "DF118"
     name = "cache-mount-recommended"
     severity = Severity.INFO
+    fix_safety = "unsafe"
     summary = "Dependency download without a build cache mount"
 
     def __init__(self) -> None:
@@ -220,9 +220,6 @@ class CacheMountRecommendedRule(Rule):
         if not is_root_user(account.name):
             return self.finding(ctx, verb.span, f"{what}: {_user_mount(account, targets)}", related=related)
         mounts = " ".join(f"--mount=type=cache,target={t}" for t in targets)
-        edits = []
-        for run, *_ in runs:
-            at = run.keyword_span
-            edits.append(Edit(Span(at.end_line, at.end_col + 1, at.end_line, at.end_col + 1), mounts + " "))
-        fix = Fix(f"Mount a {tool.name} cache", tuple(edits), safe=False)
+        edits = tuple(ctx.insert_after(run.keyword_span, " " + mounts) for run, *_ in runs)
+        fix = Fix(f"Mount a {tool.name} cache", edits, UNSAFE)
         return self.finding(ctx, verb.span, f"{what}: add `{mounts}`", fix=fix, related=related)

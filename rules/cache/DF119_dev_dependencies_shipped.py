@@ -9,8 +9,8 @@ from dfcheck.build.packages import operands
 from dfcheck.build.startup import launch, process
 from dfcheck.dockerfile.model import Stage, program_name
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.finding import Finding, Fix, Severity
-from dfcheck.lint.rule import Rule, RuleContext, insert_after
+from dfcheck.lint.finding import UNSAFE, Finding, Fix, Severity
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command, Script, Word
 
 #: Program -> (verbs that install the manifest, flags that leave dev dependencies out, the flag to
@@ -60,6 +60,7 @@ class DevDependenciesShippedRule(Rule):
     code = "DF119"
     name = "dev-dependencies-shipped"
     severity = Severity.WARNING
+    fix_safety = "unsafe"
     summary = "npm/yarn/pnpm installs devDependencies in the image that ships"
     judged_stages = "shipped"
     programs = frozenset(_TOOLS)
@@ -108,5 +109,5 @@ class DevDependenciesShippedRule(Rule):
                 word.span,
                 f"`{said}` installs devDependencies too, and this stage ships: add `{flag}` (or `{prune}` after "
                 f"the build), or build in an earlier stage and copy only what runs",
-                fix=Fix(f"Add {flag}", (insert_after(word, f" {flag}"),), safe=False),
+                fix=Fix(f"Add {flag}", (ctx.insert_after(word.span, f" {flag}"),), UNSAFE),
             )

@@ -12,6 +12,7 @@ class SourceCopiedBeforeManifestsRule(Rule):
     code = "DF151"
     name = "source-copied-before-manifests"
     severity = Severity.WARNING
+    fix_safety = "unsafe"
     summary = "Source files are copied before the manifest copy and install that do not need them"
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
@@ -31,5 +32,5 @@ class SourceCopiedBeforeManifestsRule(Rule):
                 f"which do not need it: every change to it re-runs the {problem.work}; copy it after the install "
                 "(if the install reads part of it, such as a workspace package's package.json, copy only that first)",
                 related=related,
-                fix=reorder_fix(problem, "Copy the sources after the install"),
+                fix=reorder_fix(ctx, problem, "Copy the sources after the install"),
             )

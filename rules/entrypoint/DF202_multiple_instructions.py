@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import Stage
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.finding import Finding, Related, Severity
+from dfcheck.lint.finding import Finding, Fix, Related, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
 ONCE = ("CMD", "ENTRYPOINT", "HEALTHCHECK")
@@ -16,6 +16,7 @@ class MultipleInstructionsRule(Rule):
     code = "DF202"
     name = "multiple-instructions"
     severity = Severity.WARNING
+    fix_safety = "safe"
     summary = "A stage has more than one CMD, ENTRYPOINT or HEALTHCHECK"
     aliases = ("DL4003", "DL4004", "DL3012", "MultipleInstructionsDisallowed", "DS016", "DS007", "DS023")
 
@@ -31,5 +32,9 @@ class MultipleInstructionsRule(Rule):
                     previous.keyword_span,
                     f"this {ins.keyword} has no effect: the {ins.keyword} on line {ins.line} replaces it",
                     related=(Related(ins.keyword_span, f"the {ins.keyword} that takes effect"),),
+                    fix=Fix(
+                        f"Remove the {ins.keyword} that has no effect",
+                        (ctx.delete_lines(previous.span.start_line, previous.span.end_line),),
+                    ),
                 )
             last[ins.keyword] = ins

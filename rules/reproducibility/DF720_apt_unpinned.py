@@ -24,10 +24,12 @@ class AptUnpinnedRule(PinRule):
     code = "DF720"
     name = "apt-unpinned"
     severity = Severity.WARNING
+    fix_safety = "display-only"
     summary = "apt-get install without version pins"
     aliases = ("DL3008",)
     programs = frozenset({"apt-get", "apt"})
     hint = "use `apt-get install <package>=<version>`"
+    pin_format = "{}=<version>"
 
     def packages(self, cmd: Command) -> list[Word] | None:
         return install_targets(cmd, ("install",))

@@ -33,10 +33,12 @@ class PipUnpinnedRule(PinRule):
     code = "DF721"
     name = "pip-unpinned"
     severity = Severity.WARNING
+    fix_safety = "display-only"
     summary = "pip install without version pins"
     aliases = ("DL3013",)
     programs = ANY_PROGRAM
     hint = "use `pip install <package>==<version>` or a requirements/constraints file"
+    pin_format = "{}==<version>"
 
     def packages(self, cmd: Command) -> list[Word] | None:
         args = pip_install_args(cmd)

@@ -17,10 +17,12 @@ class NpmUnpinnedRule(PinRule):
     code = "DF722"
     name = "npm-unpinned"
     severity = Severity.WARNING
+    fix_safety = "display-only"
     summary = "npm install of packages without versions"
     aliases = ("DL3016",)
     programs = frozenset({"npm"})
     hint = "use `npm install <package>@<version>`"
+    pin_format = "{}@<version>"
 
     def packages(self, cmd: Command) -> list[Word] | None:
         return install_targets(cmd, ("install", "i", "add", "isntall", "in"))

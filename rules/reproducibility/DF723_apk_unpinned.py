@@ -12,10 +12,12 @@ class ApkUnpinnedRule(PinRule):
     code = "DF723"
     name = "apk-unpinned"
     severity = Severity.WARNING
+    fix_safety = "display-only"
     summary = "apk add without version pins"
     aliases = ("DL3018",)
     programs = frozenset({"apk"})
     hint = "use `apk add <package>=<version>` (or `~<version>` for a version prefix)"
+    pin_format = "{}=<version>"
 
     def packages(self, cmd: Command) -> list[Word] | None:
         return install_targets(cmd, ("add",))

@@ -26,10 +26,12 @@ class GemUnpinnedRule(PinRule):
     code = "DF724"
     name = "gem-unpinned"
     severity = Severity.WARNING
+    fix_safety = "display-only"
     summary = "gem install without version pins"
     aliases = ("DL3028",)
     programs = frozenset({"gem"})
     hint = "use `gem install <gem>:<version>` or `-v <version>`"
+    pin_format = "{}:<version>"
 
     def packages(self, cmd: Command) -> list[Word] | None:
         if cmd.has_flag("-v", "--version"):

@@ -12,10 +12,12 @@ class RpmUnpinnedRule(PinRule):
     code = "DF725"
     name = "rpm-unpinned"
     severity = Severity.WARNING
+    fix_safety = "display-only"
     summary = "yum/dnf install without version pins"
     aliases = ("DL3033", "DL3041")
     programs = frozenset({"yum", "dnf", "microdnf"})
     hint = "use `<package>-<version>` (modules: `<module>:<stream>`)"
+    pin_format = "{}-<version>"
 
     def packages(self, cmd: Command) -> list[Word] | None:
         words = operands(cmd)

@@ -12,10 +12,12 @@ class ZypperUnpinnedRule(PinRule):
     code = "DF726"
     name = "zypper-unpinned"
     severity = Severity.WARNING
+    fix_safety = "display-only"
     summary = "zypper install without version pins"
     aliases = ("DL3037",)
     programs = frozenset({"zypper"})
     hint = "use `zypper install <package>=<version>`"
+    pin_format = "{}=<version>"
 
     def packages(self, cmd: Command) -> list[Word] | None:
         return install_targets(cmd, ("install",))

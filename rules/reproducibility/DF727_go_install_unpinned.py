@@ -15,10 +15,12 @@ class GoInstallUnpinnedRule(PinRule):
     code = "DF727"
     name = "go-install-unpinned"
     severity = Severity.WARNING
+    fix_safety = "display-only"
     summary = "go install without a module version"
     aliases = ("DL3062",)
     programs = frozenset({"go"})
     hint = "use `go install <package>@<version>`"
+    pin_format = "{}@<version>"
     #: Judging tool names (``go install tool x``, ``go get -tool x``): a bare name is a module too.
     _tools = False
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from dfcheck.build.packages import install_targets, pip_args, positionals
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.finding import DISPLAY_ONLY, Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command, Script, Word
 from dfcheck.shell.flags import VALUE_FLAGS
@@ -41,6 +41,7 @@ class MovingVcsRefRule(Rule):
     code = "DF728"
     name = "moving-vcs-ref"
     severity = Severity.WARNING
+    fix_safety = "display-only"
     summary = "Package installed from a branch instead of a tag or commit"
     programs = frozenset({"go", "npm", "pip", "pip3"}) | frozenset({"python", "python3"})
 
@@ -49,6 +50,14 @@ class MovingVcsRefRule(Rule):
     ) -> Iterator[Finding]:
         for word, ref in _ref(cmd):
             if ctx.word_values(ins, word) is not None and ref.lower() in BRANCHES:
+                fix = None
+                at = word.raw.rfind(ref)
+                if word.raw == word.text and at > 0:
+                    pinned = word.raw[:at] + "<commit-sha>" + word.raw[at + len(ref) :]
+                    fix = Fix("Pin a commit", (ctx.edit(word.span, pinned),), DISPLAY_ONLY)
                 yield self.finding(
-                    ctx, word.span, f"`{ref}` is a branch that moves: pin a tag or a commit hash instead"
+                    ctx,
+                    word.span,
+                    f"`{ref}` is a branch that moves: pin a tag or a commit hash instead",
+                    fix=fix,
                 )

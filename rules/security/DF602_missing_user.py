@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dfcheck.build.base_images import lookup, runs_as_root
 from dfcheck.build.startup import Launch, interactive, launch, process, words
 from dfcheck.dockerfile.model import Stage
-from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.finding import DISPLAY_ONLY, Edit, Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
 
@@ -15,6 +15,7 @@ class MissingUserRule(Rule):
     code = "DF602"
     name = "missing-user"
     severity = Severity.WARNING
+    fix_safety = "display-only"
     summary = "The shipped image runs as root: no USER on a base image that runs as root"
     aliases = ("CKV_DOCKER_3", "DS002", "AVD-DS-0002")
     security_severity = 6.0
@@ -47,9 +48,27 @@ class MissingUserRule(Rule):
         busybox = "alpine" in f"{base.name}:{base.tag or ''}" or base.name == "busybox"
         create = "addgroup -S app && adduser -S -G app app" if busybox else "useradd --system app"
         hint = info.hint or f"create a user (`RUN {create}`) and add `USER app`"
+        lines = f"RUN {create}\nUSER app\n" if not info.hint else "USER <non-root-user>\n"
         if base.is_scratch:
             hint = "add `USER 65532:65532` (a numeric id needs no /etc/passwd)"
-        yield self.finding(ctx, target.from_ins.keyword_span, f"the image runs as root: {why}; {hint}")
+            lines = "USER 65532:65532\n"
+        yield self.finding(
+            ctx,
+            target.from_ins.keyword_span,
+            f"the image runs as root: {why}; {hint}",
+            fix=_add_user(ctx, target, lines),
+        )
+
+
+def _add_user(ctx: RuleContext, stage: Stage, lines: str) -> Fix:
+    """``lines`` (a USER, and the RUN creating the user) before the stage's first CMD or
+    ENTRYPOINT, else at its end."""
+    starts = [i for i in stage.instructions if i.keyword in ("CMD", "ENTRYPOINT")]
+    last = stage.instructions[-1] if stage.instructions else stage.from_ins
+    at = ctx.line_start(starts[0].line if starts else last.span.end_line + 1)
+    text = ctx.dockerfile.text
+    lead = "\n" if at == len(text) and text and not text.endswith("\n") else ""
+    return Fix("Add a USER", (Edit(at, at, lead + lines),), DISPLAY_ONLY)
 
 
 #: Programs that start a command as another user: an image that installs them drops root itself.

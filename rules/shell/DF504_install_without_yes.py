@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dfcheck.build.packages import verb
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Fix, Severity
-from dfcheck.lint.rule import Rule, RuleContext, insert_after
+from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command, Script
 
 _APT_VERBS = (
@@ -60,6 +60,7 @@ class InstallWithoutYesRule(Rule):
     code = "DF504"
     name = "install-without-yes"
     severity = Severity.WARNING
+    fix_safety = "safe"
     summary = "Package manager would ask for confirmation"
     aliases = ("DL3014", "DL3030", "DL3034", "DL3038", "DS021")
     programs = frozenset(_VERBS)
@@ -76,5 +77,5 @@ class InstallWithoutYesRule(Rule):
             ctx,
             word.span,
             f"`{cmd.name} {word.text}` without `{flag}` waits for a confirmation the build cannot give",
-            fix=Fix(f"Add {flag}", (insert_after(word, f" {flag}"),)),
+            fix=Fix(f"Add {flag}", (ctx.insert_after(word.span, f" {flag}"),)),
         )

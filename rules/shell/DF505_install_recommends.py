@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from dfcheck.build.packages import operands
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.finding import Finding, Fix, Severity
-from dfcheck.lint.rule import ChainState, Rule, RuleContext, insert_after
+from dfcheck.lint.finding import UNSAFE, Finding, Fix, Severity
+from dfcheck.lint.rule import ChainState, Rule, RuleContext
 from dfcheck.shell import Command
 
 _OFF = ("=false", "=0", "=no", "=off")
@@ -22,6 +22,7 @@ class InstallRecommendsRule(Rule):
     code = "DF505"
     name = "install-recommends"
     severity = Severity.INFO
+    fix_safety = "unsafe"
     summary = "apt-get install without --no-install-recommends"
     aliases = ("DL3015", "DS029")
 
@@ -54,7 +55,7 @@ class InstallRecommendsRule(Rule):
                 "Add `--no-install-recommends` to avoid installing recommended packages",
                 fix=Fix(
                     "Add --no-install-recommends",
-                    (insert_after(words[0], " --no-install-recommends"),),
-                    safe=False,
+                    (ctx.insert_after(words[0].span, " --no-install-recommends"),),
+                    UNSAFE,
                 ),
             )

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.dockerfile.source import Span
-from dfcheck.lint.finding import Edit, Finding, Fix, Severity
+from dfcheck.lint.finding import Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Command, Script
 
@@ -17,6 +16,7 @@ class UseraddLargeUidRule(Rule):
     code = "DF507"
     name = "useradd-large-uid"
     severity = Severity.WARNING
+    fix_safety = "safe"
     summary = "useradd with a large UID and without -l"
     aliases = ("DL3046",)
     programs = frozenset({"useradd"})
@@ -39,10 +39,9 @@ class UseraddLargeUidRule(Rule):
             values = ctx.word_values(ins, type(value_word)(raw, raw, value_word.span))
             if not values or not values[0].isdigit() or int(values[0]) <= _LIMIT:
                 continue
-            end = (cmd.name_span.end_line, cmd.name_span.end_col)
             yield self.finding(
                 ctx,
                 value_word.span,
                 f"UID {values[0]} without `useradd -l` makes /var/log/lastlog and faillog huge in the layer",
-                fix=Fix("Add -l", (Edit(Span(end[0], end[1], end[0], end[1]), " -l"),)),
+                fix=Fix("Add -l", (ctx.insert_after(cmd.name_span, " -l"),)),
             )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dfcheck.dockerfile.model import DEFAULT_SHELL
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.finding import Finding, Severity
-from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.lint.finding import UNSAFE, Edit, Finding, Fix, Severity
+from dfcheck.lint.rule import ChainState, Rule, RuleContext
 from dfcheck.shell import Command
 
 _SUPPORTS = frozenset({"bash", "zsh", "ash", "ksh", "mksh", "busybox"})
@@ -58,8 +59,31 @@ class PipefailRule(Rule):
     code = "DF511"
     name = "pipefail"
     severity = Severity.WARNING
+    fix_safety = "unsafe"
     summary = "RUN pipe without pipefail hides failures"
     aliases = ("DL4006", "DS032")
+
+    def __init__(self) -> None:
+        #: The first RUN of the stage chain given a fix: every fix of the chain inserts its SHELL
+        #: before that one, so one SHELL serves them all.
+        self.first: ChainState[Instruction | None] = ChainState(None)
+
+    def _fix(self, ctx: RuleContext, ins: Instruction, shell: tuple[str, ...]) -> Fix | None:
+        """``SHELL [<bash or ash>, "-o", "pipefail", "-c"]`` before the chain's first piped RUN,
+        when the default shell is in effect (another SHELL may carry options of its own)."""
+        stage = ctx.facts(ins).stage
+        if stage is None or ins.parent is not None or tuple(shell) != DEFAULT_SHELL:
+            return None
+        first = self.first.get(stage)
+        if first is None:
+            first = ins
+            self.first.set(stage, ins)
+        program = "/bin/ash" if "alpine" in stage.root.base.repository else "/bin/bash"
+        line = ctx.dockerfile.lines[first.line - 1]
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        at = ctx.line_start(first.line)
+        command = f'{indent}SHELL ["{program}", "-o", "pipefail", "-c"]\n'
+        return Fix(f"Run with {program} -o pipefail", (Edit(at, at, command),), UNSAFE)
 
     def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
         shell = ctx.model.shell_at(ins)
@@ -82,5 +106,8 @@ class PipefailRule(Rule):
                     else "use a shell that supports pipefail"
                 )
                 yield self.finding(
-                    ctx, first.name_span, f"A failure of `{first.name}` is hidden by the pipe: {hint}"
+                    ctx,
+                    first.name_span,
+                    f"A failure of `{first.name}` is hidden by the pipe: {hint}",
+                    fix=self._fix(ctx, ins, shell),
                 )

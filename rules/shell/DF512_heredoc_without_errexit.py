@@ -6,8 +6,7 @@ import re
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.parse import Heredoc, Instruction
-from dfcheck.dockerfile.source import Span
-from dfcheck.lint.finding import Edit, Finding, Fix, Severity
+from dfcheck.lint.finding import UNSAFE, Edit, Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 from dfcheck.shell import Script
 
@@ -48,6 +47,7 @@ class HeredocWithoutErrexitRule(Rule):
     code = "DF512"
     name = "heredoc-without-errexit"
     severity = Severity.WARNING
+    fix_safety = "unsafe"
     summary = "A RUN heredoc runs several commands without `set -e`"
 
     def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
@@ -60,14 +60,16 @@ class HeredocWithoutErrexitRule(Rule):
                 continue
             if _statements(script, ctx.dockerfile.lines) < 2:
                 continue
-            at = Span(doc.body_span.start_line, 1, doc.body_span.start_line, 1)
+            first = doc.body_span.start_line
+            shebang = ctx.dockerfile.lines[first - 1].startswith("#!") if first <= len(ctx.dockerfile.lines) else False
+            at = ctx.line_start(first + 1 if shebang else first)
             yield self.finding(
                 ctx,
                 doc.marker,
                 "the heredoc runs its commands one after the other without `set -e`: a command that fails in "
                 "the middle is ignored and the build goes on (only the last command's status counts); "
                 "start the script with `set -e` (or `set -eux`)",
-                fix=Fix("Start the script with set -e", (Edit(at, "set -e\n"),), safe=False),
+                fix=Fix("Start the script with set -e", (Edit(at, at, "set -e\n"),), UNSAFE),
             )
 
     @staticmethod

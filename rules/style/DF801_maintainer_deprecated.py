@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.source import Span
-from dfcheck.lint.finding import Edit, Finding, Fix, Severity
+from dfcheck.lint.finding import UNSAFE, Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
 
@@ -14,6 +14,7 @@ class MaintainerDeprecatedRule(Rule):
     code = "DF801"
     name = "maintainer-deprecated"
     severity = Severity.WARNING
+    fix_safety = "unsafe"
     summary = "MAINTAINER is deprecated"
     instructions = frozenset({'MAINTAINER'})
     aliases = ("DL4000", "MaintainerDeprecated", "DS022", "CKV_DOCKER_6")
@@ -26,8 +27,8 @@ class MaintainerDeprecatedRule(Rule):
             label = f'LABEL org.opencontainers.image.authors="{value}"'
             fix = Fix(
                 "Replace with an org.opencontainers.image.authors label",
-                (Edit(whole, label),),
-                safe=False,
+                (ctx.edit(whole, label),),
+                UNSAFE,
             )
         yield self.finding(
             ctx,

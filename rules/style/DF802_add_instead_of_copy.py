@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import is_git_source
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.finding import Edit, Finding, Fix, Severity
+from dfcheck.lint.finding import Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
 ARCHIVE = re.compile(r"\.(?:tar|tar\.\w+|t[gbx]z|tbz2|tzst|gz|bz2|xz|zst|lz|lzma|z)$", re.IGNORECASE)
@@ -17,6 +17,7 @@ class AddInsteadOfCopyRule(Rule):
     code = "DF802"
     name = "add-instead-of-copy"
     severity = Severity.WARNING
+    fix_safety = "safe"
     summary = "ADD is used for plain local files"
     instructions = frozenset({'ADD'})
     aliases = ("DL3020", "DS005", "CKV_DOCKER_4")
@@ -28,7 +29,8 @@ class AddInsteadOfCopyRule(Rule):
         values = [ctx.model.expand(t.value, ins) for t in sources]
         if any("://" in v or is_git_source(v) or ARCHIVE.search(v) or not v for v in values):
             return
-        fix = Fix("Use COPY", (Edit(ins.keyword_span, "COPY"),)) if ins.keyword_raw.isupper() else None
+        keyword = "copy" if ins.keyword_raw.islower() else "COPY"
+        fix = Fix("Use COPY", (ctx.edit(ins.keyword_span, keyword),))
         yield self.finding(
             ctx,
             ins.keyword_span,

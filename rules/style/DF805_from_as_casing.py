@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import Stage
-from dfcheck.lint.finding import Edit, Finding, Fix, Severity
+from dfcheck.lint.finding import Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
 
@@ -13,6 +13,7 @@ class FromAsCasingRule(Rule):
     code = "DF805"
     name = "from-as-casing"
     severity = Severity.STYLE
+    fix_safety = "safe"
     summary = "'AS' and 'FROM' are written in different cases"
     aliases = ("FromAsCasing",)
 
@@ -32,5 +33,5 @@ class FromAsCasingRule(Rule):
                 ctx,
                 word.span,
                 f"'{word.value}' and '{keyword}' keywords' casing do not match",
-                fix=Fix(f"Write '{wanted}'", (Edit(word.span, wanted),)),
+                fix=Fix(f"Write '{wanted}'", (ctx.edit(word.span, wanted),)),
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.source import Span
-from dfcheck.lint.finding import Finding, Related, Severity
+from dfcheck.lint.finding import Finding, Fix, Related, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
 
@@ -13,6 +13,7 @@ class EmptyContinuationRule(Rule):
     code = "DF806"
     name = "empty-continuation"
     severity = Severity.WARNING
+    fix_safety = "safe"
     summary = "An instruction continues across an empty line"
     aliases = ("NoEmptyContinuation",)
 
@@ -33,4 +34,5 @@ class EmptyContinuationRule(Rule):
                 f"{ins.keyword} continues across the empty line{'s' if len(empty) > 1 else ''} {where}: "
                 "remove it, or end the instruction above",
                 related=tuple(Related(Span(n, 1, n, 1 + max(len(lines[n - 1]), 1)), "empty line") for n in empty),
+                fix=Fix("Remove the empty lines", tuple(ctx.delete_lines(n, n) for n in empty)),
             )

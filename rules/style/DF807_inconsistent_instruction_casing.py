@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.parse import KNOWN_INSTRUCTIONS
-from dfcheck.lint.finding import Edit, Finding, Fix, Severity
+from dfcheck.lint.finding import Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
 
@@ -13,6 +13,7 @@ class InconsistentInstructionCasingRule(Rule):
     code = "DF807"
     name = "inconsistent-instruction-casing"
     severity = Severity.STYLE
+    fix_safety = "safe"
     summary = "Instruction keywords are not all in the same case"
     aliases = ("ConsistentInstructionCasing",)
 
@@ -29,5 +30,5 @@ class InconsistentInstructionCasingRule(Rule):
                     ctx,
                     ins.keyword_span,
                     f"'{ins.keyword_raw}' should match the case of the other instructions ({case})",
-                    fix=Fix(f"Write '{wanted}'", (Edit(ins.keyword_span, wanted),)),
+                    fix=Fix(f"Write '{wanted}'", (ctx.edit(ins.keyword_span, wanted),)),
                 )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.source import Span
-from dfcheck.lint.finding import Edit, Finding, Fix, Severity
+from dfcheck.lint.finding import Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
 
@@ -14,6 +14,7 @@ class LegacyKeyValueFormatRule(Rule):
     code = "DF808"
     name = "legacy-key-value-format"
     severity = Severity.WARNING
+    fix_safety = "safe"
     summary = "ENV/LABEL uses the legacy 'key value' form"
     instructions = frozenset({'ENV', 'LABEL'})
     aliases = ("LegacyKeyValueFormat",)
@@ -27,7 +28,7 @@ class LegacyKeyValueFormatRule(Rule):
             simple = not any(c in pair.value for c in " \t'\"\\")
             if simple and k.end_line == v.start_line:
                 gap = Span(k.end_line, k.end_col, v.start_line, v.start_col)
-                fix = Fix("Use key=value", (Edit(gap, "="),))
+                fix = Fix("Use key=value", (ctx.edit(gap, "="),))
             yield self.finding(
                 ctx,
                 pair.key_span,

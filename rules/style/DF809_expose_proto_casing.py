@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import exposed_ports, split_port
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.finding import Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
 
@@ -14,6 +14,7 @@ class ExposeProtoCasingRule(Rule):
     code = "DF809"
     name = "expose-proto-casing"
     severity = Severity.STYLE
+    fix_safety = "safe"
     summary = "EXPOSE protocol is not lowercase"
     instructions = frozenset({'EXPOSE'})
     aliases = ("ExposeProtoCasing",)
@@ -22,8 +23,12 @@ class ExposeProtoCasingRule(Rule):
         for token, spec in exposed_ports(ctx.model, ins):
             proto = split_port(spec)[3]
             if proto and proto != proto.lower():
+                fix = None
+                if token.value == spec and spec.endswith(proto):
+                    fix = Fix("Lowercase the protocol", (ctx.edit(token.span, spec[: -len(proto)] + proto.lower()),))
                 yield self.finding(
                     ctx,
                     token.span,
                     f"protocol in EXPOSE '{spec}' should be lowercase ('{proto.lower()}')",
+                    fix=fix,
                 )

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import Stage
-from dfcheck.lint.finding import Finding, Severity
+from dfcheck.lint.finding import Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
 TARGET = re.compile(r"""^(["']?)\$(?:TARGETPLATFORM|\{TARGETPLATFORM\})\1$""")
@@ -16,6 +16,7 @@ class RedundantTargetPlatformRule(Rule):
     code = "DF810"
     name = "redundant-target-platform"
     severity = Severity.INFO
+    fix_safety = "safe"
     summary = "FROM --platform=$TARGETPLATFORM is the default"
     aliases = ("RedundantTargetPlatform", "DL3065")
 
@@ -26,4 +27,5 @@ class RedundantTargetPlatformRule(Rule):
                 ctx,
                 flag.span,
                 f"--platform={flag.value} is redundant: stages are built for the target platform by default",
+                fix=Fix("Remove the flag", (ctx.delete_word(flag.span),)),
             )

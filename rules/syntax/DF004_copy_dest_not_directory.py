@@ -6,8 +6,7 @@ from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import expand_known
 from dfcheck.dockerfile.parse import Instruction
-from dfcheck.dockerfile.source import Span
-from dfcheck.lint.finding import Edit, Finding, Fix, Severity
+from dfcheck.lint.finding import Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
 
 
@@ -15,6 +14,7 @@ class CopyDestNotDirectoryRule(Rule):
     code = "DF004"
     name = "copy-dest-not-directory"
     severity = Severity.ERROR
+    fix_safety = "safe"
     summary = "COPY/ADD with several sources has a destination without a trailing slash"
     instructions = frozenset({'COPY', 'ADD'})
     aliases = ("DL3021", "DS011")
@@ -26,10 +26,9 @@ class CopyDestNotDirectoryRule(Rule):
         value = expand_known(ctx.model, dest.value, ins)
         if value is None or value.endswith(("/", "\\")):
             return
-        end = Span(dest.span.end_line, dest.span.end_col, dest.span.end_line, dest.span.end_col)
         fix = None
         if not ins.is_json and not dest.value.endswith(("'", '"')):
-            fix = Fix("Add a trailing slash", (Edit(end, "/"),))
+            fix = Fix("Add a trailing slash", (ctx.insert_after(dest.span, "/"),))
         yield self.finding(
             ctx,
             dest.span,
