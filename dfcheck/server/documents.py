@@ -125,7 +125,7 @@ class Linted:
     @cached_property
     def fixes(self) -> list[QuickFix | None]:
         """The findings' quick fixes, by position in ``findings`` (worked out on the first code action)."""
-        return [quick_fix(f, self.lines) for f in self.findings]
+        return [quick_fix(f) for f in self.findings]
 
     def range(self, start: int, end: int) -> lsp.Range:
         a, b = self.lines.position(start, self.encoding), self.lines.position(end, self.encoding)

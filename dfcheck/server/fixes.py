@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from dfcheck.lint.finding import Finding
-from dfcheck.server.positions import Lines
 
 SAFE, UNSAFE, DISPLAY_ONLY = "safe", "unsafe", "display-only"
 
@@ -29,13 +28,14 @@ class QuickFix(NamedTuple):
     edits: tuple[TextEdit, ...]
 
 
-def quick_fix(finding: Finding, lines: Lines) -> QuickFix | None:
-    """The finding's fix with its edits on offsets of the text ``lines`` indexes; None without one."""
+def quick_fix(finding: Finding) -> QuickFix | None:
+    """The finding's fix, its edits on offsets of the linted text; None without one. Edits that
+    create another file (a starter ``.dockerignore``) are left to ``dfcheck check --fix``."""
     fix = finding.fix
-    if fix is None or not fix.edits:
+    edits = tuple(sorted(TextEdit(e.start, e.end, e.content) for e in fix.edits if not e.file)) if fix else ()
+    if fix is None or not edits:
         return None
-    edits = tuple(sorted(TextEdit(*lines.offsets(e.span), e.content) for e in fix.edits))
-    return QuickFix(fix.description, SAFE if fix.safe else UNSAFE, edits)
+    return QuickFix(fix.title, fix.applicability, edits)
 
 
 def compatible(fixes: Iterable[QuickFix]) -> list[TextEdit]:

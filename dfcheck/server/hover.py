@@ -53,7 +53,7 @@ def finding_hover(finding: Finding, fix: QuickFix | None) -> str:
     rule = rule_of(finding)
     summary = rule.summary if rule is not None else finding.name
     out = [f"**{finding.code}** `{finding.name}` ({finding.severity.label}): {summary}", "", finding.message]
-    if fix is not None:
+    if fix is not None and fix.applicability != "display-only":  # a placeholder is no fix to offer
         out += ["", f"**Fix** ({fix.applicability}): {fix.title}"]
     elif rule is not None:
         use_instead = rule.page().sections.get("Use instead", "").strip()
