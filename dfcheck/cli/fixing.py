@@ -87,7 +87,7 @@ def _write(outcome: Outcome) -> bool:
         with open(path, "rb") as original:
             bom = original.read(3) == _BOM
         if outcome.text != outcome.original:
-            write_atomic(path, (_BOM if bom else b"") + outcome.text.encode("utf-8"))
+            write_atomic(path, (_BOM if bom else b"") + outcome.text.encode("utf-8"), sync=False)
         for name, content in outcome.files.items():
             target = path.parent / name
             with open(target, "x", encoding="utf-8", newline="") as out:

@@ -21,11 +21,13 @@ if TYPE_CHECKING:
 TERMINAL_FORMATS = frozenset({"text"})
 
 
-def write_atomic(path: Path | str, data: bytes) -> None:
+def write_atomic(path: Path | str, data: bytes, *, sync: bool = True) -> None:
     """Replace ``path`` with ``data`` in one rename, keeping the mode of the file it replaces.
 
     A symbolic link is written through (its target is replaced), and a path that is not a regular
     file (``/dev/stdout``, a named pipe) is written directly, since it cannot be renamed over.
+    ``sync`` flushes the data to disk before the rename; ``--fix``, which rewrites many files,
+    leaves that to the system (a reader still never sees half a file).
     """
     import stat
     import tempfile
@@ -44,7 +46,8 @@ def write_atomic(path: Path | str, data: bytes) -> None:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
-            os.fsync(out.fileno())
+            if sync:
+                os.fsync(out.fileno())
         os.chmod(temporary, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask())
         os.replace(temporary, target)
     except BaseException:
