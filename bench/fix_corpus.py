@@ -130,7 +130,9 @@ def main() -> int:
             f"crashes: {len(crashes)}, guard refusals: {len(refusals)}, not idempotent: {len(not_idempotent)}, "
             f"fixable findings left: {len(left_over)}"
         )
-        print("files by passes that changed them: " + ", ".join(f"{n}: {c}" for n, c in sorted(passes.items())))
+        print(
+            "files by passes that changed them: " + ", ".join(f"{n}: {c}" for n, c in sorted(passes.items()))
+        )
         print("fixes applied per rule:")
         for code, count in sorted(applied.items()):
             print(f"  {code}  {count:>6}")

@@ -6,10 +6,12 @@ when the file has been linted again), applies them at once and lints the result,
 applicable fix is left (at most :data:`MAX_PASSES`).
 
 Every pass is guarded. The fixed text is parsed again and, outside the instructions an edit
-touched, BuildKit's AST dump (:func:`~dfcheck.dockerfile.parse.dump_buildkit`) must be the same
-instruction for instruction, no parse error may appear, no heredoc body may change unless the
-finding points into it, and the findings that were fixed must be gone. When one of these fails,
-the file is left as it was and the outcome names the rule whose fix failed.
+touched, BuildKit must read the same instructions: each one found again where it moved to, with
+the same extent and text (from which BuildKit's parser builds the same node), and the same
+BuildKit AST dump (:func:`~dfcheck.dockerfile.parse.dump_buildkit`) for the neighbours of the
+edited ones, where an edit could leak; no parse error may appear, no heredoc body may change
+unless the finding is about that heredoc, and the findings that were fixed must be gone. When one
+of these fails, the file is left as it was and the outcome names the rule whose fix failed.
 """
 
 from __future__ import annotations
@@ -103,16 +105,12 @@ class Outcome(NamedTuple):
     held_back: int = 0
     #: Passes that changed the text.
     passes: int = 0
-    #: The file on disk the text was read from (None for stdin and text).
+    #: The file the settings and build context came from (None without one).
     file_path: Path | None = None
 
     @property
     def changed(self) -> bool:
         return self.text != self.original or bool(self.files)
-
-    @property
-    def fixed(self) -> int:
-        return sum(self.applied.values())
 
 
 def fix_many(

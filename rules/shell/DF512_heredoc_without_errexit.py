@@ -61,7 +61,11 @@ class HeredocWithoutErrexitRule(Rule):
             if _statements(script, ctx.dockerfile.lines) < 2:
                 continue
             first = doc.body_span.start_line
-            shebang = ctx.dockerfile.lines[first - 1].startswith("#!") if first <= len(ctx.dockerfile.lines) else False
+            shebang = (
+                ctx.dockerfile.lines[first - 1].startswith("#!")
+                if first <= len(ctx.dockerfile.lines)
+                else False
+            )
             at = ctx.line_start(first + 1 if shebang else first)
             yield self.finding(
                 ctx,
