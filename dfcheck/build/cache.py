@@ -489,12 +489,14 @@ def analyse_file(
     """
     from dfcheck.build.context import load
     from dfcheck.dockerfile.parse import parse
-    from dfcheck.dockerfile.source import decode
+    from dfcheck.dockerfile.source import read_dockerfile
 
     if text is None:
         if dockerfile is None:
             raise ValueError("analyse_file needs a Dockerfile path or its text")
-        text, _problem = decode(dockerfile.read_bytes())
+        text, problem = read_dockerfile(str(dockerfile))
+        if text is None:
+            raise ValueError(problem)
     context_dir = context if context is not None else (dockerfile.parent if dockerfile else Path("."))
     cache_model = CacheModel(
         parse(text), build_args=build_args, target=target, context=load(context_dir, dockerfile)

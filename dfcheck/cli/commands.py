@@ -18,7 +18,9 @@ from dfcheck.cli.runner import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
 
 def fail(message: str) -> typer.Exit:
     """Print ``message`` as a one-line error; the caller raises the returned exit (code 2)."""
-    print(f"dfcheck: error: {message}", file=sys.stderr)
+    from dfcheck.report.plain import printable
+
+    print(f"dfcheck: error: {printable(message)}", file=sys.stderr)
     return typer.Exit(EXIT_ERROR)
 
 
@@ -102,11 +104,14 @@ def parse(
 
     if output_format not in ("json", "buildkit"):
         raise fail(f"unknown format '{output_format}' (json, buildkit)")
-    try:
-        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-    except OSError as exc:
-        raise fail(f"{file}:1:1: cannot read: {exc.strerror or exc}") from None
-    dockerfile = parse_text(data.decode("utf-8", "surrogateescape"))
+    from dfcheck.dockerfile.source import read_dockerfile
+    from dfcheck.report.plain import printable
+
+    shown = printable(file)
+    text, problem = read_dockerfile(file, shown, keep_bytes=True)
+    if text is None:
+        raise fail(problem)
+    dockerfile = parse_text(text)
     if output_format == "buildkit":
         out = dump_buildkit(dockerfile).encode("utf-8", "surrogateescape")
     else:
@@ -125,8 +130,7 @@ def parse(
         quiet_stdout()
     for error in dockerfile.errors:
         s = error.span
-        line = f"{file}:{s.start_line}:{s.start_col}: DF001 {error.message} [error]"
-        print(line.encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
+        print(f"{shown}:{s.start_line}:{s.start_col}: DF001 {printable(error.message)} [error]", file=sys.stderr)
     raise typer.Exit(EXIT_FINDINGS if dockerfile.errors else EXIT_CLEAN)
 
 

@@ -315,10 +315,12 @@ def env_table() -> dict[str, str]:
 
 
 def _read(path: Path, encoding: str = "utf-8") -> str:
+    from dfcheck.dockerfile.source import read_regular
+
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        data = read_regular(str(path))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -455,10 +457,12 @@ def _configures_dfcheck(pyproject: Path) -> bool:
     a Python project's ``pyproject.toml`` would cost ``dfcheck check`` about a millisecond of
     start-up in every Python repository.
     """
+    from dfcheck.dockerfile.source import read_regular
+
     try:
-        if b"dfcheck" not in pyproject.read_bytes():
+        if b"dfcheck" not in read_regular(str(pyproject)):
             return False
-    except OSError:
+    except (OSError, ValueError):
         pass  # _load_toml reports it
     return _tool_table(pyproject, _load_toml(pyproject)) is not None
 

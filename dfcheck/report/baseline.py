@@ -27,7 +27,7 @@ def instruction_text(finding: Finding, text: str) -> str:
     lines = source_lines(text)
     covered = lines[max(finding.span.start_line - 1, 0) : finding.span.end_line]
     if not covered and finding.source_line:
-        covered = [finding.source_line]
+        covered = (finding.source_line,)
     return " ".join(" ".join(covered).split())
 
 
