@@ -43,7 +43,7 @@ def collect(
 ) -> tuple[Report, Settings]:
     """Discover and lint; returns the report and the settings that apply in the current directory."""
     from dfcheck.cli.discover import discover, is_excluded
-    from dfcheck.lint.config import ConfigError, Settings, load_file
+    from dfcheck.lint.config import ConfigError, Settings, load_file, resolved
     from dfcheck.lint.engine import Linter, lint_many
     from dfcheck.lint.finding import FileResult
 
@@ -58,10 +58,12 @@ def collect(
         linter = Linter(cli, base, discover=config is None)
         default_settings = linter.settings_for(Path.cwd() / "Dockerfile" if config is None else None)
 
+        real: dict[Path, Path] = {}
+
         def excluded(path: Path) -> bool:
             """By the settings of the directory that holds ``path`` (not by a config inside it)."""
             patterns = linter.settings_for(path.parent).exclude
-            return bool(patterns) and is_excluded(path.resolve(), patterns)
+            return bool(patterns) and is_excluded(resolved(path, real), patterns)
 
         found, errors = discover([p for p in paths if p != "-"], excluded)
         report = lint_many(linter, found, context)
