@@ -81,12 +81,19 @@ def collect(
     return report, default_settings
 
 
+def _say(line: str) -> None:
+    """One line on stderr, with the control characters of paths and messages shown, not obeyed."""
+    from dfcheck.report.plain import printable
+
+    print(printable(line), file=sys.stderr)
+
+
 def _print_file_errors(report: Report) -> bool:
     """One line per file with a problem; True when a file could not be checked at all."""
     unchecked = False
     for result in report.files:
         if result.error:
-            print(result.error, file=sys.stderr)
+            _say(result.error)
             unchecked = unchecked or not result.text
     return unchecked
 
@@ -114,7 +121,7 @@ def run_check(check: Check) -> int:
             except (OSError, ValueError) as exc:
                 raise RunError(f"error: {exc}") from None
     except RunError as exc:
-        print(f"dfcheck: {exc}", file=sys.stderr)
+        _say(f"dfcheck: {exc}")
         return EXIT_ERROR
     report.statistics["shellcheck"] = _shellcheck_state(settings)
     unchecked = _print_file_errors(report)
@@ -124,7 +131,7 @@ def run_check(check: Check) -> int:
             report, formats, check.output, color=check.color, quiet=check.quiet, statistics=check.statistics
         )
     except ValueError as exc:
-        print(f"dfcheck: error: {exc}", file=sys.stderr)
+        _say(f"dfcheck: error: {exc}")
         return EXIT_ERROR
     except BrokenPipeError:
         quiet_stdout()  # the reader went away (| head): the exit code stays what the findings say
@@ -143,15 +150,15 @@ def run_baseline(check: Check, output: Path) -> int:
     try:
         report, _ = collect(list(check.paths) or ["."], cli_overrides(check), config=check.config)
     except RunError as exc:
-        print(f"dfcheck: {exc}", file=sys.stderr)
+        _say(f"dfcheck: {exc}")
         return EXIT_ERROR
     unchecked = _print_file_errors(report)
     try:
         count = write_baseline(report, output)
     except OSError as exc:
-        print(f"dfcheck: error: cannot write baseline {output}: {exc.strerror or exc}", file=sys.stderr)
+        _say(f"dfcheck: error: cannot write baseline {output}: {exc.strerror or exc}")
         return EXIT_ERROR
-    print(f"dfcheck: wrote {count} finding{'s' if count != 1 else ''} to {output}", file=sys.stderr)
+    _say(f"dfcheck: wrote {count} finding{'s' if count != 1 else ''} to {output}")
     return EXIT_ERROR if unchecked else EXIT_CLEAN
 
 

@@ -466,7 +466,7 @@ def _probe(path: Path, test: Callable[[Path], bool]) -> bool:
 
 
 def resolved(path: Path, memo: dict[Path, Path]) -> Path:
-    """``path.resolve()``, built on the nearest ancestor ``memo`` has already resolved.
+    """``os.path.realpath(path)``, built on the nearest ancestor ``memo`` has already resolved.
 
     Resolving each directory of a deep tree from the root costs the square of its depth in
     system calls (a tree 1,000 levels deep took seconds); a name that is not a symbolic link
@@ -476,7 +476,7 @@ def resolved(path: Path, memo: dict[Path, Path]) -> Path:
     here = path
     while here not in memo:
         if here.parent == here or here.name == ".." or _probe(here, Path.is_symlink):
-            memo[here] = here.resolve()
+            memo[here] = Path(os.path.realpath(here))  # Path.resolve raises on a symlink loop
             break
         chain.append(here)
         here = here.parent

@@ -1,0 +1,233 @@
+"""Every entry point reads only regular files of bounded size, walks deep trees without recursion,
+shows control characters on stderr escaped, and formats many findings in linear time."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dfcheck.cli.app import app
+from dfcheck.dockerfile.source import MAX_BYTES
+from dfcheck.lint.config import find_config, resolved
+from dfcheck.lint.finding import FileResult, Finding, Report, Severity
+from dfcheck.dockerfile.source import Span
+
+FORMATS = ("text", "json", "sarif", "html", "github", "checkstyle", "gitlab", "junit", "sonarqube", "rdjson")
+
+
+def run(args: list[str], cwd: Path, stdin: bytes | None = None) -> tuple[int, str, str]:
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(app, args, input=stdin, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def run_process(args: list[str], cwd: Path) -> tuple[int, str]:
+    """In a child process with a timeout, so that a regression that opens a FIFO fails, not hangs."""
+    done = subprocess.run(
+        [sys.executable, "-m", "dfcheck", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return done.returncode, done.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+@pytest.mark.parametrize(
+    "args, error",
+    [
+        (["check", "."], "x.Dockerfile:1:1: not a regular file\n"),
+        (["check", "x.Dockerfile"], "x.Dockerfile:1:1: not a regular file\n"),
+        (["parse", "x.Dockerfile"], "dfcheck: error: x.Dockerfile:1:1: not a regular file\n"),
+        (["cache", "x.Dockerfile"], "dfcheck: error: x.Dockerfile:1:1: not a regular file\n"),
+        (
+            ["check", "--baseline", "pipe.json", "Dockerfile"],
+            "dfcheck: error: pipe.json: cannot read baseline: not a regular file\n",
+        ),
+        (
+            ["check", "--config", "pipe.toml", "Dockerfile"],
+            "dfcheck: config error: pipe.toml: cannot read: not a regular file\n",
+        ),
+    ],
+)
+def test_no_entry_point_opens_a_fifo(tmp_path: Path, args: list[str], error: str) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Dockerfile").write_text('FROM alpine:3.20\nUSER nobody\nCMD ["true"]\n')
+    for name in ("x.Dockerfile", "pipe.json", "pipe.toml"):
+        os.mkfifo(tmp_path / name)
+    code, err = run_process(args, tmp_path)
+    assert code == 2
+    assert err == error
+
+
+@pytest.mark.parametrize("command", ["parse", "cache"])
+@pytest.mark.parametrize("source", ["file", "stdin"])
+def test_parse_and_cache_have_the_size_limit_of_check(tmp_path: Path, command: str, source: str) -> None:
+    data = b"FROM alpine:3.20\n" + b"RUN true\n" * (MAX_BYTES // 9 + 1)
+    (tmp_path / "big").write_bytes(data)
+    if source == "file":
+        code, out, err = run([command, "big"], tmp_path)
+        shown = "big"
+    else:
+        code, out, err = run([command, "-"], tmp_path, stdin=data)
+        shown = "-"
+    assert (code, out, err) == (2, "", f"dfcheck: error: {shown}:1:1: file is larger than 5 MB\n")
+
+
+def test_cache_warns_about_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_bytes(b"FROM alpine:3.20\nRUN echo \xff\n")
+    code, _, err = run(["cache", "Dockerfile"], tmp_path)
+    assert code == 0
+    assert err == "dfcheck: warning: Dockerfile:2:10: invalid UTF-8 at byte 26 (replaced, linted anyway)\n"
+
+
+@pytest.fixture
+def deep(tmp_path: Path) -> Iterator[Path]:
+    """``tmp_path/d/.../d`` 1,100 levels deep (past Python's recursion limit) with a Dockerfile at
+    the bottom and a ``.dfcheck.toml`` at the top; removed bottom-up (rmtree recurses)."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".dfcheck.toml").write_text('ignore = ["DF609"]\n')
+    bottom = tmp_path
+    for _ in range(1100):
+        bottom = bottom / "d"
+        bottom.mkdir()
+    (bottom / "x.Dockerfile").write_text("FROM alpine:3.20\nUSER root\n")
+    yield bottom
+    (bottom / "x.Dockerfile").unlink()
+    while bottom != tmp_path:
+        bottom.rmdir()
+        bottom = bottom.parent
+
+
+def test_check_finds_files_in_a_very_deep_tree(tmp_path: Path, deep: Path) -> None:
+    code, out, err = run(["check", ".", "--format", "text", "--select", "DF601,DF609"], tmp_path)
+    assert (code, err) == (1, "")
+    assert out.startswith("d/" * 1100 + "x.Dockerfile:2:6: DF601 ")
+
+
+def test_config_is_found_from_a_very_deep_directory(tmp_path: Path, deep: Path) -> None:
+    assert find_config(deep) == (tmp_path / ".dfcheck.toml", "dfcheck")
+    memo: dict[Path, Path] = {}
+    assert resolved(deep / "x.Dockerfile", memo) == (deep / "x.Dockerfile").resolve()
+    assert len(memo) >= 1100
+
+
+def test_resolved_follows_links_and_parent_references(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    (tmp_path / "link").symlink_to("real")
+    (tmp_path / "loop").symlink_to("loop")
+    monkeypatch.chdir(tmp_path)
+    memo: dict[Path, Path] = {}
+    for path in (
+        "link/sub/f",
+        "real/sub/../sub/f",
+        "loop",
+        "missing/f",
+        "Dockerfile",
+        str(tmp_path / "link"),
+    ):
+        assert resolved(Path(path), memo) == Path(os.path.realpath(path)), path
+
+
+def test_an_unreadable_directory_is_an_error_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dfcheck.cli import discover
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "Dockerfile").write_text('FROM alpine:3.20\nUSER nobody\nCMD ["true"]\n')
+    real = os.scandir
+
+    def scandir(path: str) -> Iterator[os.DirEntry[str]]:
+        if os.path.basename(path) == "locked":
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
+
+    monkeypatch.setattr(discover.os, "scandir", scandir)
+    code, out, err = run(["check", ".", "--format", "text", "--select", "DF601"], tmp_path)
+    assert code == 2
+    assert err == "locked:1:1: cannot read directory: Permission denied\n"
+    assert out == "No problems found, but 1 of 2 files could not be checked.\n"
+
+
+def test_stderr_lines_show_control_characters(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    name = "a\nb\x1b[2J"
+    code, _, err = run(["check", name], tmp_path)
+    assert (code, err) == (2, "a\u240ab\u241b[2J:1:1: cannot read: no such file or directory\n")
+    code, _, err = run(["check", "--config", name, "."], tmp_path)
+    assert (code, err) == (
+        2,
+        "dfcheck: config error: a\u240ab\u241b[2J: cannot read: No such file or directory\n",
+    )
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nRUN\x1b]0;title\x07 x\n")
+    code, _, err = run(["parse", "Dockerfile"], tmp_path)
+    assert (code, err) == (1, "Dockerfile:2:1: DF001 unknown instruction: RUN\u241b]0;title\u2407 [error]\n")
+
+
+def _many_findings(count: int) -> Report:
+    text = "FROM alpine:3.20\n" + "RUN true\n" * count
+    findings = [
+        Finding("DF840", "mergeable-runs", Severity.STYLE, "m", "Dockerfile", Span(line, 1, line, 4))
+        for line in range(2, count + 2)
+    ]
+    findings.append(Finding("DF999", "whole", Severity.INFO, "w", "Dockerfile", Span(1, 1, count + 1, 9)))
+    return Report([FileResult("Dockerfile", text, findings)])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_formats_split_a_file_into_lines_once(fmt: str) -> None:
+    """Splitting the whole file once per finding made baseline, gitlab, sonarqube and rdjson
+    quadratic in the number of findings (10,000 findings of one file took 10 to 20 s each)."""
+    from dfcheck.report import RenderOptions
+    from dfcheck.report.output import render_report
+    from dfcheck.report.plain import source_lines
+
+    report = _many_findings(300)
+    source_lines.cache_clear()
+    render_report(fmt, report, RenderOptions(show_frames=True))
+    assert source_lines.cache_info().misses <= 1
+
+
+def test_baseline_splits_a_file_into_lines_once(tmp_path: Path) -> None:
+    from dfcheck.report.baseline import filter_report, write_baseline
+    from dfcheck.report.plain import source_lines
+
+    report = _many_findings(300)
+    source_lines.cache_clear()
+    assert write_baseline(report, tmp_path / "b.json", tmp_path) == 301
+    assert filter_report(report, tmp_path / "b.json", tmp_path).findings == []
+    assert source_lines.cache_info().misses == 1
+
+
+def test_html_hands_each_line_only_the_findings_that_cover_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every line used to look at every finding of its file: lines x findings."""
+    from dfcheck.report import RenderOptions, html
+    from dfcheck.report.output import render_report
+
+    seen: list[tuple[int, int]] = []
+    real = html.segments
+
+    def segments(text: str, number: int, findings: list[Finding]) -> list[html.Segment]:
+        seen.append((number, len(findings)))
+        return real(text, number, findings)
+
+    monkeypatch.setattr(html, "segments", segments)
+    page = render_report("html", _many_findings(300), RenderOptions())
+    assert seen == [(1, 1)] + [(line, 2) for line in range(2, 302)]
+    assert page.count('title="DF999: w\nDF840: m">RUN</mark>') == 300
