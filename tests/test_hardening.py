@@ -13,10 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from dfcheck.cli.app import app
-from dfcheck.dockerfile.source import MAX_BYTES
+from dfcheck.dockerfile.source import MAX_BYTES, Span
 from dfcheck.lint.config import find_config, resolved
 from dfcheck.lint.finding import FileResult, Finding, Report, Severity
-from dfcheck.dockerfile.source import Span
 
 FORMATS = ("text", "json", "sarif", "html", "github", "checkstyle", "gitlab", "junit", "sonarqube", "rdjson")
 
