@@ -27,7 +27,7 @@ def fail(message: str) -> typer.Exit:
 def baseline(
     paths: Annotated[
         list[str] | None,
-        typer.Argument(metavar="PATH...", help="Dockerfiles or directories.", show_default=False),
+        typer.Argument(metavar="PATH", help="Dockerfiles or directories.", show_default=False),
     ] = None,
     output: Annotated[
         Path, typer.Option("--output", "-o", metavar="PATH", help="Baseline file to write.")
