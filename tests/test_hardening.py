@@ -230,3 +230,15 @@ def test_html_hands_each_line_only_the_findings_that_cover_it(monkeypatch: pytes
     page = render_report("html", _many_findings(300), RenderOptions())
     assert seen == [(1, 1)] + [(line, 2) for line in range(2, 302)]
     assert page.count('title="DF999: w\nDF840: m">RUN</mark>') == 300
+
+
+# --- found by bench/fuzz.py -----------------------------------------------------------------------
+
+
+def test_cache_analysis_of_a_file_without_from_and_a_changed_arg(tmp_path: Path) -> None:
+    """The stage before any FROM gets a synthetic FROM per model; the model built for the changed
+    build args has another one, so its key was looked up under the wrong instruction (KeyError)."""
+    from dfcheck.build.cache import analyse_file
+
+    _, _, record = analyse_file(None, text="ARG A\nRUN echo $A\n", context=tmp_path, changed_args=[("A", "1")])
+    assert [(s["first_miss_line"], s["rerun_lines"]) for s in record["stages"]] == [(2, [2])]

@@ -253,8 +253,9 @@ class CacheModel:
             model = Model(self.dockerfile, values)
         keys: dict[int, str] = {}
         escape = self.dockerfile.escape
-        for stage, steps in zip(model.stages, self.steps, strict=True):
-            keys[id(stage.from_ins)] = self._from_key(model, stage)
+        for stage, own, steps in zip(model.stages, self.model.stages, self.steps, strict=True):
+            # keyed by this model's FROM: a stage before any FROM gets a new synthetic one per model
+            keys[id(own.from_ins)] = self._from_key(model, stage)
             for step in steps[1:]:
                 keys[id(step.ins)] = _instruction_key(model, step.ins, escape)
         self._keys_cache[args] = keys
