@@ -242,3 +242,35 @@ def test_cache_analysis_of_a_file_without_from_and_a_changed_arg(tmp_path: Path)
 
     _, _, record = analyse_file(None, text="ARG A\nRUN echo $A\n", context=tmp_path, changed_args=[("A", "1")])
     assert [(s["first_miss_line"], s["rerun_lines"]) for s in record["stages"]] == [(2, [2])]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "# only a comment\n",
+        '# syntax=x\n# "instructions": []\nFROM a\nLABEL k="\\"instructions\\": []"\n',
+        "FROM a\nONBUILD RUN <<EOF\nx\nEOF\nRUN \x1b é \udcff\n",
+        "FROM a\nCOPY --form=x a b\nFOO\n",
+    ],
+)
+def test_parse_json_is_written_in_pieces_with_the_same_text(text: str) -> None:
+    """``dfcheck parse`` built a 5 MB file's 120 MB JSON document as one string (then its bytes):
+    1.3 GB at peak. The pieces must join to exactly that document."""
+    import json
+
+    from dfcheck.dockerfile.parse import parse
+    from dfcheck.dockerfile.parse_json import json_chunks, to_json
+
+    dockerfile = parse(text)
+    whole = json.dumps(to_json(dockerfile), indent=2, ensure_ascii=False) + "\n"
+    assert "".join(json_chunks(dockerfile)) == whole
+
+
+def test_parse_command_output_is_unchanged_json(tmp_path: Path) -> None:
+    import json
+
+    (tmp_path / "Dockerfile").write_bytes(b'FROM a\nRUN echo \xff \x1b\nCMD ["x"]\n')
+    code, out, _ = run(["parse", "Dockerfile"], tmp_path)
+    assert code == 0
+    assert [i["keyword"] for i in json.loads(out)["instructions"]] == ["FROM", "RUN", "CMD"]

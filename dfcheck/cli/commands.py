@@ -100,7 +100,7 @@ def parse(
     """
     from dfcheck.dockerfile.parse import dump_buildkit
     from dfcheck.dockerfile.parse import parse as parse_text
-    from dfcheck.dockerfile.parse_json import to_json
+    from dfcheck.dockerfile.parse_json import json_chunks
 
     if output_format not in ("json", "buildkit"):
         raise fail(f"unknown format '{output_format}' (json, buildkit)")
@@ -112,17 +112,11 @@ def parse(
     if text is None:
         raise fail(problem)
     dockerfile = parse_text(text)
-    if output_format == "buildkit":
-        out = dump_buildkit(dockerfile).encode("utf-8", "surrogateescape")
-    else:
-        import json
-
-        out = (json.dumps(to_json(dockerfile), indent=2, ensure_ascii=False) + "\n").encode(
-            "utf-8", "backslashreplace"
-        )
+    chunks = [dump_buildkit(dockerfile)] if output_format == "buildkit" else json_chunks(dockerfile)
     try:
         sys.stdout.flush()
-        sys.stdout.buffer.write(out)
+        for chunk in chunks:  # JSON: escapes, not surrogates; the dump keeps the file's own bytes
+            sys.stdout.buffer.write(chunk.encode("utf-8", "surrogateescape" if output_format == "buildkit" else "backslashreplace"))
         sys.stdout.buffer.flush()
     except BrokenPipeError:  # the reader went away: the exit code still says what BuildKit would do
         from dfcheck.report.output import quiet_stdout
