@@ -276,3 +276,22 @@ def test_parse_command_output_is_unchanged_json(tmp_path: Path) -> None:
     code, out, _ = run(["parse", "Dockerfile"], tmp_path)
     assert code == 0
     assert [i["keyword"] for i in json.loads(out)["instructions"]] == ["FROM", "RUN", "CMD"]
+
+
+def test_a_nul_byte_in_a_copy_source_names_no_file(tmp_path: Path) -> None:
+    """NUL bytes after the first 8 KiB are kept (as BuildKit keeps them); the context rules asked
+    the file system about ``a\\0b`` and five rules raised ValueError('embedded null byte')."""
+    from dfcheck.lint import engine
+    from dfcheck.lint.config import Settings
+
+    errors: list[str] = []
+    text = "FROM alpine:3.20\nCOPY a\0b /x\nRUN pip install -r req.txt\n"
+    (tmp_path / "req.txt").write_text("x\n")
+    hook = engine.rule_error_hook
+    engine.rule_error_hook = lambda _path, code, exc: errors.append(f"{code}: {exc!r}")
+    try:
+        settings = Settings().replace(extend_select=("DF",), shellcheck=False)
+        engine.lint_text(text, "Dockerfile", settings, tmp_path / "Dockerfile", tmp_path)
+    finally:
+        engine.rule_error_hook = hook
+    assert errors == []
