@@ -458,7 +458,12 @@ def _instruction_key(model: Model, ins: Instruction, escape: str) -> str:
     bodies = [doc.content for doc in ins.heredocs]
     if ins.keyword == "RUN":
         scope = model.scope_at(ins)
-        env = "\0".join(f"{k}={v}" for k, v in sorted(scope.items()) if k not in _PROXY_ARGS)
+        digest = scope.digest()
+        for name in _PROXY_ARGS:  # a proxy setting never changes the cache key (as in BuildKit)
+            value = scope.get(name)
+            if value is not None:
+                digest ^= hash((name, value))
+        env = str(digest)
         mounts = "\0".join(model.expand(v, ins) for v in ins.flag_values("mount"))
         return "\0".join([ins.original, *bodies, mounts, env])
     if ins.keyword in EXPANDED:
