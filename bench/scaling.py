@@ -19,8 +19,8 @@ argument, and N findings of one file rendered in all ten output formats plus a b
 and applied (formatters that split the file once per finding were quadratic). For the number of
 files: copies of the shared corpora (1,000 and 10,000 files) linted in one process.
 
-Memory: the peak resident set (``ru_maxrss``, from ``os.wait4`` of a child process, and the largest
-of its worker processes) of ``dfcheck check`` on a one-line file (the interpreter and the rulebook),
+Memory (Linux): the peak resident set of a child process (``VmHWM``) and of the largest of its
+worker processes (``ru_maxrss``) of ``dfcheck check`` on a one-line file (the interpreter and the rulebook),
 on the whole public corpus (both corpora, every rule, in one invocation) and on a 5 MB Dockerfile
 (the largest any entry point reads), and of ``dfcheck parse`` and ``dfcheck cache`` on that file.
 """
@@ -67,7 +67,12 @@ def copies_and_installs(n: int) -> str:
 def stages(n: int) -> str:
     rows = []
     for i in range(n // 4):
-        rows += [f"FROM alpine:3.20 AS s{i}", "WORKDIR /app", f"COPY --from=s{max(i - 1, 0)} /a /a", "RUN make"]
+        rows += [
+            f"FROM alpine:3.20 AS s{i}",
+            "WORKDIR /app",
+            f"COPY --from=s{max(i - 1, 0)} /a /a",
+            "RUN make",
+        ]
     return "\n".join(rows) + "\n"
 
 
@@ -173,7 +178,9 @@ def _cache_seconds(n: int) -> float:
     text = installs(n)
     with tempfile.TemporaryDirectory() as tmp:
         return _best(
-            lambda: analyse_file(None, text=text, context=Path(tmp), changed_files={"a"}, changed_args=[("V", "1")]),
+            lambda: analyse_file(
+                None, text=text, context=Path(tmp), changed_files={"a"}, changed_args=[("V", "1")]
+            ),
             3,
         )
 
@@ -192,7 +199,18 @@ def _formats_seconds(n: int) -> float:
         for i in range(2, n + 2)
     ]
     report = Report([FileResult("Dockerfile", text, findings)])
-    formats = ("text", "json", "sarif", "html", "github", "checkstyle", "gitlab", "junit", "sonarqube", "rdjson")
+    formats = (
+        "text",
+        "json",
+        "sarif",
+        "html",
+        "github",
+        "checkstyle",
+        "gitlab",
+        "junit",
+        "sonarqube",
+        "rdjson",
+    )
 
     def run() -> None:
         for name in formats:
@@ -246,13 +264,23 @@ def _files_seconds(count: int) -> float | None:
 def _row(name: str, times: list[float]) -> float:
     ratios = [t / times[0] for t in times[1:]]
     flag = "  <-- not linear" if ratios[0] > 5 else ""
-    print(f"{name:46} " + " ".join(f"{t:8.3f}" for t in times) + "   " + "  ".join(f"{r:6.1f}" for r in ratios) + flag)
+    print(
+        f"{name:46} "
+        + " ".join(f"{t:8.3f}" for t in times)
+        + "   "
+        + "  ".join(f"{r:6.1f}" for r in ratios)
+        + flag
+    )
     return ratios[0]
 
 
 def _peak(args: list[str]) -> tuple[float, float, float]:
-    """(seconds, peak MB, peak MB of the largest worker process) of ``dfcheck ARGS``, run in a
-    child process that reports its own ``ru_maxrss`` and its children's."""
+    """(seconds, peak MB, peak MB of the largest worker process) of ``dfcheck ARGS`` in a child.
+
+    The child reports its own high-water mark, ``VmHWM`` of ``/proc/self/status`` (its
+    ``ru_maxrss`` would also count the pages of this process it was forked from), and the
+    ``ru_maxrss`` of the worker processes it forked itself.
+    """
     import subprocess
 
     probe = (
@@ -260,8 +288,8 @@ def _peak(args: list[str]) -> tuple[float, float, float]:
         "sys.argv = ['dfcheck', *sys.argv[1:]]\n"
         "try:\n    runpy.run_module('dfcheck', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+        "hwm = next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
+        "print(hwm, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
     )
     start = time.perf_counter()
     done = subprocess.run(
@@ -306,11 +334,21 @@ def memory(quick: bool) -> None:
         files = [str(p) for p in _corpus_files()]
         if files and not quick:
             total = sum(Path(f).stat().st_size for f in files) / 1048576
-            runs.append((f"check, both corpora ({len(files):,} files, {total:.1f} MB)", ["check", *every, *files], total))
+            runs.append(
+                (
+                    f"check, both corpora ({len(files):,} files, {total:.1f} MB)",
+                    ["check", *every, *files],
+                    total,
+                )
+            )
         runs += [
             (f"check, a {size:.1f} MB Dockerfile", ["check", *every, str(big)], size),
             (f"parse, the {size:.1f} MB Dockerfile", ["parse", str(big)], size),
-            (f"cache, the {size:.1f} MB Dockerfile", ["cache", str(big), "-f", "json", "--changed", str(big)], size),
+            (
+                f"cache, the {size:.1f} MB Dockerfile",
+                ["cache", str(big), "-f", "json", "--changed", str(big)],
+                size,
+            ),
         ]
         for label, args, mb in runs:
             seconds, own, workers = _peak(args)
@@ -321,7 +359,9 @@ def memory(quick: bool) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="smaller sizes (1x, 4x only), no 10,000-file run")
+    parser.add_argument(
+        "--quick", action="store_true", help="smaller sizes (1x, 4x only), no 10,000-file run"
+    )
     parser.add_argument("--skip-memory", action="store_true", help="no peak-memory runs")
     args = parser.parse_args()
     factors = (1, 4) if args.quick else (1, 4, 16)
@@ -339,7 +379,9 @@ def main() -> int:
         if seconds is None:
             print("corpus files: ../shared not found, skipped")
             break
-        print(f"{count:>6} corpus files in one process: {seconds:.2f} s ({seconds / count * 1000:.2f} ms a file)")
+        print(
+            f"{count:>6} corpus files in one process: {seconds:.2f} s ({seconds / count * 1000:.2f} ms a file)"
+        )
     if not args.skip_memory:
         memory(args.quick)
     print(f"\nworst 4x/1x ratio: {worst:.1f} (target <= 5)")

@@ -312,3 +312,20 @@ def test_scope_digest_is_the_hash_of_what_the_scope_holds() -> None:
     assert scope.digest() == expected
     assert Scope(None, {"V0": "1"}).digest() == Scope(Scope(None, {"V0": "0"}), {"V0": "1"}).digest()
     assert Scope(None, {"V0": "1"}).digest() != Scope(None, {"V0": "2"}).digest()
+
+
+def test_stage_chain_and_install_memory_stay_linear() -> None:
+    """A 16,000-line FROM chain spent most of its time in a list membership test per stage, and
+    the ordering view copied and searched the set of every install so far for each install."""
+    from dfcheck.build.ordering import RECENT_COPIES, _remember
+    from dfcheck.dockerfile.model import Model, stage_chain
+    from dfcheck.dockerfile.parse import parse
+
+    text = "FROM alpine:3.20 AS s0\n" + "".join(f"FROM s{i - 1} AS s{i}\n" for i in range(1, 3000))
+    model = Model(parse(text))
+    assert [s.index for s in stage_chain(model.stages[-1])] == list(range(3000))
+    done: tuple[tuple[str, str], ...] = ()
+    for i in range(1000):
+        done = _remember(done, [("npm", f"/app/{i}"), ("npm", f"/app/{i}")])
+    assert done == tuple(("npm", f"/app/{i}") for i in range(1000 - RECENT_COPIES, 1000))
+    assert _remember(done, [("npm", "/app/999")]) is done

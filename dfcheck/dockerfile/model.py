@@ -661,9 +661,11 @@ def exec_runs_shell(argv: list[Token]) -> bool:
 def stage_chain(stage: Stage) -> list[Stage]:
     """The stage and the stages it is built ``FROM``, root first (an image inherits them all)."""
     chain: list[Stage] = []
+    seen: set[int] = set()  # a list membership test made a long chain quadratic
     s: Stage | None = stage
-    while s is not None and s not in chain:
+    while s is not None and s.index not in seen:
         chain.append(s)
+        seen.add(s.index)
         s = s.parent
     return list(reversed(chain))
 
