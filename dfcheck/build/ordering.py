@@ -203,7 +203,7 @@ class _Analysis:
                     if copy is not None and copy.from_stage is not None:
                         other = self.states.get(copy.from_stage.index)
                         if other is not None and other.done:  # its installed dependencies or caches
-                            roots = dict.fromkeys((eco, "/") for eco, _ in other.done)
+                            roots = [(eco, "/") for eco, _ in other.done]
                             state = state._replace(done=_remember(state.done, roots))
                 elif ins.keyword == "RUN":
                     for op in self.sem.operations(ins):
@@ -560,7 +560,7 @@ def _recent(copies: tuple[Copy, ...]) -> Iterable[Copy]:
 def _remember(done: tuple[tuple[str, str], ...], keys: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """``done`` with ``keys`` added (each once), keeping the latest RECENT_COPIES: a set copied
     and searched whole for each install made a file of thousands of installs quadratic."""
-    new = tuple(k for k in keys if k not in done)
+    new = tuple(k for k in dict.fromkeys(keys) if k not in done)
     return (*done, *new)[-RECENT_COPIES:] if new else done
 
 
