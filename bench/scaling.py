@@ -10,7 +10,8 @@ architecture issue) and prints the 2,400-instruction time (target: under 2 s).
 
 Shapes, linted: a stage of RUN apt-get installs with ENV between them (the case that was
 quadratic); COPY and install pairs (the cache-ordering view); many stages; a chain of stages each
-built FROM the previous; heredoc RUNs; one RUN continued over many lines; nested variable
+built FROM the previous; heredoc RUNs; one RUN continued over many lines; every instruction kind
+repeated in one stage (a rule remembering all it saw shows up here); nested variable
 substitutions; ARG values that double per line (bounded substitution output); a long ENV value of
 ``${a${a...`` (the input that made ``variable_refs`` quadratic); ``.dockerignore`` patterns and
 files in the build context (the context rules, with ``COPY . /app``). Not linted: the cache
@@ -102,6 +103,24 @@ def nesting(n: int) -> str:
     return f"FROM alpine:3.20\nARG A\nENV B={value}\nRUN echo $B\n"
 
 
+def every_kind(n: int) -> str:
+    """Every instruction kind over and over in one stage (ARG, ENV, LABEL, COPY, remote ADD, RUNs
+    that delete, chown, add users and install, WORKDIR, USER, EXPOSE, ONBUILD, pragmas, heredocs),
+    so that a rule keeping or searching everything seen so far shows up as quadratic."""
+    rows = ["# syntax=docker/dockerfile:1", "FROM python:3.12 AS base"]
+    for i in range(n // 16):
+        rows += [
+            f"ARG A{i}=v{i}", f"ENV E{i}=$A{i} PATH=/opt/{i}:$PATH", f'LABEL l{i}="v{i}" org.x{i}=y',
+            f"COPY --chown=app:app src/{i} /app/{i}", f"ADD https://example.com/{i}.tgz /tmp/{i}.tgz",
+            f"RUN rm -rf /app/{i}/x && chown -R app /app/{i} && useradd -m u{i} && pip install p{i}==1",
+            f"RUN --mount=type=secret,id=s{i} curl -u $A{i}:x https://e/{i} && apt-get install -y q{i}",
+            f"WORKDIR /w{i}", f"USER u{i}", f"EXPOSE {1000 + i}", f"VOLUME /v{i}",
+            f"ONBUILD RUN echo {i} $U{i}", f"# dfcheck ignore=DF{i % 900:03d}", f"RUN <<EOF\necho {i}\nEOF",
+            f'HEALTHCHECK CMD ["curl", "-f", "http://localhost/{i}"]', "STOPSIGNAL SIGTERM",
+        ]  # fmt: skip
+    return "\n".join([*rows, 'CMD ["python", "app.py"]']) + "\n"
+
+
 def arg_doubling(n: int) -> str:
     """Each ARG doubles the previous value: 2**n characters if substitution were not bounded."""
     rows = ["FROM alpine:3.20", "ARG A0=x"] + [f"ARG A{i}=${{A{i - 1}}}${{A{i - 1}}}" for i in range(1, n)]
@@ -133,6 +152,7 @@ SHAPES: dict[str, tuple[Callable[[int], str | Case], int]] = {
     "FROM chain": (from_chain, 1000),
     "heredoc RUNs": (heredocs, 100),
     "continuation lines in one RUN": (continuation, 2000),
+    "every instruction kind, one stage": (every_kind, 400),
     "nested ${A:-...}": (nesting, 50),
     "ARG values doubling per line": (arg_doubling, 30),
     "ENV value of ${a${a... (unclosed)": (unclosed_braces, 4000),
