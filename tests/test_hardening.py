@@ -329,3 +329,22 @@ def test_stage_chain_and_install_memory_stay_linear() -> None:
         done = _remember(done, [("npm", f"/app/{i}"), ("npm", f"/app/{i}")])
     assert done == tuple(("npm", f"/app/{i}") for i in range(1000 - RECENT_COPIES, 1000))
     assert _remember(done, [("npm", "/app/999")]) is done
+
+
+@pytest.mark.parametrize("extra", [0, 300])
+def test_undefined_variable_suggestions_are_the_same_in_files_of_many_names(extra: int) -> None:
+    """Each undefined reference compared itself with every name in scope, which was quadratic in a
+    file of many ENV lines; past 256 names an index answers, with the same suggestions."""
+    from tests.conftest import lint
+
+    head = "FROM scratch\n" + "".join(f"ENV NAME{i}=x\n" for i in range(extra))
+    text = head + "ENV ABCD=1 ABCE=2 GOPATH=/go\nWORKDIR $ABCF/$GOPAHT/$PAHT/$NAME9X/$Q\n"
+    messages = [f.message for f in lint(text, ("DF013",))]
+    assert messages == [
+        "$ABCF is not defined here and expands to '': did you mean $ABCD?",
+        "$GOPAHT is not defined here and expands to '': did you mean $GOPATH?",
+        "$PAHT is not defined here and expands to '': did you mean $PATH?",
+        "$NAME9X is not defined here and expands to '': "
+        + ("did you mean $NAME9?" if extra else "nothing in this stage defines it"),
+        "$Q is not defined here and expands to '': nothing in this stage defines it",
+    ]
