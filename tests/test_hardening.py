@@ -348,3 +348,35 @@ def test_undefined_variable_suggestions_are_the_same_in_files_of_many_names(extr
         + ("did you mean $NAME9?" if extra else "nothing in this stage defines it"),
         "$Q is not defined here and expands to '': nothing in this stage defines it",
     ]
+
+
+def test_a_run_of_white_space_only_is_no_command(tmp_path: Path) -> None:
+    """``RUN \\x1c``: the information separator is white space to str.split, and the first word of
+    an empty split raised IndexError in the shared view, outside any rule, ending the whole run."""
+    from tests.conftest import lint
+
+    assert [f.code for f in lint("FROM alpine:3.20\nRUN \x1c\n", ("DF",))] == []
+
+
+def test_a_bug_outside_the_rules_costs_one_file_not_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dfcheck.lint import engine
+
+    def broken(text: str, *args: object, **kwargs: object) -> FileResult:
+        if "boom" in text:
+            raise IndexError("list index out of range")
+        return real(text, *args, **kwargs)  # type: ignore[arg-type]
+
+    real = engine.lint_text
+    monkeypatch.setattr(engine, "lint_text", broken)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "a.Dockerfile").write_text("FROM alpine:3.20\nRUN boom\n")
+    (tmp_path / "b.Dockerfile").write_text("FROM alpine:3.20\nUSER root\n")
+    code, out, err = run(["check", ".", "--format", "text", "--select", "DF601"], tmp_path)
+    assert code == 2
+    assert err == "a.Dockerfile:1:1: internal error: IndexError('list index out of range')\n"
+    assert (
+        out.splitlines()[-1]
+        == "Found 1 problem (1 warning) in 1 of 2 files; 1 of 2 files could not be checked."
+    )

@@ -117,7 +117,11 @@ class Linter:
         text, message = read_dockerfile(source, display)
         if text is None:
             return FileResult(display, error=message)
-        result = self.lint_source(text, display, file_path, context_dir)
+        settings = self.settings_for(file_path)  # a configuration error stops the whole run
+        try:
+            result = lint_text(text, display, settings, file_path, context_dir)
+        except Exception as exc:  # a bug outside the rules: this file is not checked, the others are
+            return FileResult(display, error=f"{display}:1:1: internal error: {exc!r}")
         if message:
             result.error = message
         return result
