@@ -297,6 +297,7 @@ def test_rule_prefix_lists_the_rules_it_matches() -> None:
     assert (code, err) == (0, "")
     assert lines[0] == f"DF1 matches {len(cache_rules)} rules:"
     assert [line.split()[0] for line in lines[1:]] == cache_rules
+    assert [line for line in lines if line != line.rstrip()] == [], "no trailing blanks"
     code, out, _ = run(["rule", "DF1", "--format", "json"])
     assert [r["code"] for r in json.loads(out)["rules"]] == cache_rules
     assert run(["rule", "NOPE"]) == (2, "", "dfcheck: error: no rule named 'NOPE'\n")
@@ -346,6 +347,7 @@ def test_help_shows_metavars_and_whole_summaries() -> None:
         assert code == 0
         assert not re.search(r"<(list|str|int|path|float|bool|text)\b", out), out
         assert not re.search(r"\[\w+\]\.\.\.\]", out)
+        assert "......" not in out, out
     usage = run(["check", "--help"])[1].splitlines()[0]
     assert usage == "Usage: dfcheck check [OPTIONS] [PATH...]"
     assert "--failure-threshold LEVEL" in run(["check", "--help"])[1]

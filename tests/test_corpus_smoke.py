@@ -43,9 +43,12 @@ def _lint_chunk(paths: list[Path], settings: Settings) -> list[str]:
     linter = engine.Linter(None, settings, discover=False)
     for path in paths:
         try:
-            linter.lint_file(path)
+            result = linter.lint_file(path)
         except Exception as exc:
             problems.append(f"{path}: {exc!r}\n{traceback.format_exc()}")
+            continue
+        if result.error and "internal error" in result.error:
+            problems.append(result.error)
     return problems
 
 

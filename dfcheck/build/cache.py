@@ -253,8 +253,9 @@ class CacheModel:
             model = Model(self.dockerfile, values)
         keys: dict[int, str] = {}
         escape = self.dockerfile.escape
-        for stage, steps in zip(model.stages, self.steps, strict=True):
-            keys[id(stage.from_ins)] = self._from_key(model, stage)
+        for stage, own, steps in zip(model.stages, self.model.stages, self.steps, strict=True):
+            # keyed by this model's FROM: a stage before any FROM gets a new synthetic one per model
+            keys[id(own.from_ins)] = self._from_key(model, stage)
             for step in steps[1:]:
                 keys[id(step.ins)] = _instruction_key(model, step.ins, escape)
         self._keys_cache[args] = keys
@@ -457,7 +458,12 @@ def _instruction_key(model: Model, ins: Instruction, escape: str) -> str:
     bodies = [doc.content for doc in ins.heredocs]
     if ins.keyword == "RUN":
         scope = model.scope_at(ins)
-        env = "\0".join(f"{k}={v}" for k, v in sorted(scope.items()) if k not in _PROXY_ARGS)
+        digest = scope.digest()
+        for name in _PROXY_ARGS:  # a proxy setting never changes the cache key (as in BuildKit)
+            value = scope.get(name)
+            if value is not None:
+                digest ^= hash((name, value))
+        env = str(digest)
         mounts = "\0".join(model.expand(v, ins) for v in ins.flag_values("mount"))
         return "\0".join([ins.original, *bodies, mounts, env])
     if ins.keyword in EXPANDED:
@@ -489,12 +495,14 @@ def analyse_file(
     """
     from dfcheck.build.context import load
     from dfcheck.dockerfile.parse import parse
-    from dfcheck.dockerfile.source import decode
+    from dfcheck.dockerfile.source import read_dockerfile
 
     if text is None:
         if dockerfile is None:
             raise ValueError("analyse_file needs a Dockerfile path or its text")
-        text, _problem = decode(dockerfile.read_bytes())
+        text, problem = read_dockerfile(str(dockerfile))
+        if text is None:
+            raise ValueError(problem)
     context_dir = context if context is not None else (dockerfile.parent if dockerfile else Path("."))
     cache_model = CacheModel(
         parse(text), build_args=build_args, target=target, context=load(context_dir, dockerfile)

@@ -323,7 +323,7 @@ class BuildContext:
             try:
                 st = os.lstat(full)
                 target = os.readlink(full) if stat_mod.S_ISLNK(st.st_mode) else None
-            except (FileNotFoundError, NotADirectoryError):
+            except (FileNotFoundError, NotADirectoryError, ValueError):  # ValueError: a NUL byte in the name
                 return None
             except OSError as exc:  # a directory on the way cannot be searched: Docker fails too
                 self.problems.append(f"{here}: {exc.strerror or exc}")

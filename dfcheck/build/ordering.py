@@ -260,8 +260,9 @@ class _State(NamedTuple):
     copies: tuple[Copy, ...]
     #: The latest copies that brought sources, oldest first.
     volatile: tuple[Copy, ...]
-    #: (ecosystem, manifest directory in the image) whose dependencies are installed or fetched.
-    done: frozenset[tuple[str, str]]
+    #: (ecosystem, manifest directory in the image) whose dependencies are installed or fetched:
+    #: the latest RECENT_COPIES of them, oldest first.
+    done: tuple[tuple[str, str], ...]
 
 
 class _Analysis:
@@ -277,7 +278,7 @@ class _Analysis:
     def run(self) -> Ordering:
         for stage in self.model.stages:
             parent = self.states.get(stage.parent.index) if stage.parent is not None else None
-            state = parent or _State((), (), frozenset())
+            state = parent or _State((), (), ())
             for ins in stage.instructions:
                 if ins.keyword in ("COPY", "ADD"):
                     copy = self._copy(ins)
@@ -294,7 +295,8 @@ class _Analysis:
                     if copy is not None and copy.from_stage is not None:
                         other = self.states.get(copy.from_stage.index)
                         if other is not None and other.done:  # its installed dependencies or caches
-                            state = state._replace(done=state.done | {(eco, "/") for eco, _ in other.done})
+                            roots = [(eco, "/") for eco, _ in other.done]
+                            state = state._replace(done=_remember(state.done, roots))
                 elif ins.keyword == "RUN":
                     for op in self.sem.operations(ins):
                         state = self._judge(stage, state, ins, op)
@@ -455,7 +457,7 @@ class _Analysis:
         key = (eco.name, found[3] if found is not None else op.cwd)
         if _installed(state.done, eco.name, {op.cwd, key[1]}):
             return state
-        done = state._replace(done=state.done | {key})
+        done = state._replace(done=_remember(state.done, (key,)))
         if found is None:  # the manifests came from the base image, a bind mount or a RUN
             return done
         provider, source, manifest_rel, _ = found
@@ -691,7 +693,14 @@ def _recent(copies: tuple[Copy, ...]) -> Iterable[Copy]:
     return reversed(copies[-RECENT_COPIES:])
 
 
-def _installed(done: frozenset[tuple[str, str]], eco: str, directories: set[str]) -> bool:
+def _remember(done: tuple[tuple[str, str], ...], keys: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """``done`` with ``keys`` added (each once), keeping the latest RECENT_COPIES: a set copied
+    and searched whole for each install made a file of thousands of installs quadratic."""
+    new = tuple(k for k in dict.fromkeys(keys) if k not in done)
+    return (*done, *new)[-RECENT_COPIES:] if new else done
+
+
+def _installed(done: tuple[tuple[str, str], ...], eco: str, directories: set[str]) -> bool:
     """Were ``eco``'s dependencies installed for one of ``directories``, a folder above or below it
     (a restore at the solution root serves the project folders, a workspace install its packages)?"""
     for name, where in done:

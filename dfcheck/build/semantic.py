@@ -58,7 +58,8 @@ class Semantics:
         command = _HEREDOC_MARKER.sub("", ins.rest).strip() if ins.heredocs else ins.rest
         if command:
             out.append(_parse(ins.rest, ins.rest_map, dialect))
-        first_word = command.split(None, 1)[0].rsplit("/", 1)[-1] if command else ""
+        words = command.split(None, 1)  # none when the command is white space only (\x1c is)
+        first_word = words[0].rsplit("/", 1)[-1] if words else ""
         for doc in ins.heredocs:
             body = doc.content.lstrip()
             shebang = body.split("\n", 1)[0] if body.startswith("#!") else ""

@@ -172,16 +172,15 @@ def _say(level: str, message: str) -> None:
 
 
 def _read_dockerfile(dockerfile: Path, stdin: bool) -> str:
-    from dfcheck.dockerfile.source import decode
+    """The Dockerfile's text, read as ``dfcheck check`` reads it (same size limit, regular files
+    only); bytes that are not UTF-8 are replaced with a warning, as ``check`` does."""
+    from dfcheck.dockerfile.source import read_dockerfile
 
-    shown = printable(str(dockerfile))
-    try:
-        data = sys.stdin.buffer.read() if stdin else dockerfile.read_bytes()
-    except OSError as exc:
-        raise _fail(f"{shown}:1:1: cannot read: {exc.strerror or exc}") from None
-    text, problem = decode(data)
-    if problem and not text:
-        raise _fail(f"{shown}:1:1: {problem}")
+    text, problem = read_dockerfile("-" if stdin else str(dockerfile), printable(str(dockerfile)))
+    if text is None:
+        raise _fail(problem)
+    if problem:
+        _say("warning", problem)
     return text
 
 

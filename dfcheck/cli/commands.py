@@ -18,14 +18,16 @@ from dfcheck.cli.runner import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
 
 def fail(message: str) -> typer.Exit:
     """Print ``message`` as a one-line error; the caller raises the returned exit (code 2)."""
-    print(f"dfcheck: error: {message}", file=sys.stderr)
+    from dfcheck.report.plain import printable
+
+    print(f"dfcheck: error: {printable(message)}", file=sys.stderr)
     return typer.Exit(EXIT_ERROR)
 
 
 def baseline(
     paths: Annotated[
         list[str] | None,
-        typer.Argument(metavar="PATH...", help="Dockerfiles or directories.", show_default=False),
+        typer.Argument(metavar="PATH", help="Dockerfiles or directories.", show_default=False),
     ] = None,
     output: Annotated[
         Path, typer.Option("--output", "-o", metavar="PATH", help="Baseline file to write.")
@@ -98,26 +100,23 @@ def parse(
     """
     from dfcheck.dockerfile.parse import dump_buildkit
     from dfcheck.dockerfile.parse import parse as parse_text
-    from dfcheck.dockerfile.parse_json import to_json
+    from dfcheck.dockerfile.parse_json import json_chunks
 
     if output_format not in ("json", "buildkit"):
         raise fail(f"unknown format '{output_format}' (json, buildkit)")
-    try:
-        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-    except OSError as exc:
-        raise fail(f"{file}:1:1: cannot read: {exc.strerror or exc}") from None
-    dockerfile = parse_text(data.decode("utf-8", "surrogateescape"))
-    if output_format == "buildkit":
-        out = dump_buildkit(dockerfile).encode("utf-8", "surrogateescape")
-    else:
-        import json
+    from dfcheck.dockerfile.source import read_dockerfile
+    from dfcheck.report.plain import printable
 
-        out = (json.dumps(to_json(dockerfile), indent=2, ensure_ascii=False) + "\n").encode(
-            "utf-8", "backslashreplace"
-        )
+    shown = printable(file)
+    text, problem = read_dockerfile(file, shown, keep_bytes=True)
+    if text is None:
+        raise fail(problem)
+    dockerfile = parse_text(text)
+    chunks = [dump_buildkit(dockerfile)] if output_format == "buildkit" else json_chunks(dockerfile)
     try:
         sys.stdout.flush()
-        sys.stdout.buffer.write(out)
+        for chunk in chunks:  # JSON: escapes, not surrogates; the dump keeps the file's own bytes
+            sys.stdout.buffer.write(chunk.encode("utf-8", "surrogateescape" if output_format == "buildkit" else "backslashreplace"))
         sys.stdout.buffer.flush()
     except BrokenPipeError:  # the reader went away: the exit code still says what BuildKit would do
         from dfcheck.report.output import quiet_stdout
@@ -125,8 +124,7 @@ def parse(
         quiet_stdout()
     for error in dockerfile.errors:
         s = error.span
-        line = f"{file}:{s.start_line}:{s.start_col}: DF001 {error.message} [error]"
-        print(line.encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
+        print(f"{shown}:{s.start_line}:{s.start_col}: DF001 {printable(error.message)} [error]", file=sys.stderr)
     raise typer.Exit(EXIT_FINDINGS if dockerfile.errors else EXIT_CLEAN)
 
 

@@ -95,15 +95,7 @@ def discover(
                 seen.add(raw)
                 found.append((path, raw))
             continue
-        walked: list[Path] = []
-        for folder, dirs, files in os.walk(path, onerror=None, followlinks=False):
-            here = Path(folder)
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not (excluded and excluded(here / d)))
-            walked.extend(
-                here / f
-                for f in sorted(files)
-                if is_dockerfile_name(f) and not (excluded and excluded(here / f))
-            )
+        walked = _walk(path, excluded, errors)
         ignored = _git_ignored(path, walked) if (path / ".git").exists() or _inside_git(path) else set()
         for file in walked:
             if file in ignored:
@@ -113,6 +105,42 @@ def discover(
                 seen.add(shown)
                 found.append((file, shown))
     return found, errors
+
+
+def _walk(top: Path, excluded: Callable[[Path], bool] | None, errors: list[tuple[str, str]]) -> list[Path]:
+    """Dockerfile-like names under ``top``, in the order ``os.walk`` gives (sorted, top-down),
+    without its recursion: a tree deeper than Python's recursion limit is walked too.
+
+    Symbolic links to directories are not followed; a directory that cannot be listed is an
+    error line, so the run never reports a clean result for files it did not see.
+    """
+    found: list[Path] = []
+    stack = [top]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as entries:
+                listed = list(entries)
+        except OSError as exc:
+            shown = os.path.normpath(str(here))
+            errors.append((shown, f"{shown}:1:1: cannot read directory: {exc.strerror or exc}"))
+            continue
+        dirs, files = [], []
+        for entry in listed:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if not is_dir:
+                files.append(entry.name)
+            elif not entry.is_symlink():
+                dirs.append(entry.name)
+        found.extend(
+            here / f for f in sorted(files) if is_dockerfile_name(f) and not (excluded and excluded(here / f))
+        )
+        below = [here / d for d in sorted(dirs) if d not in SKIP_DIRS and not (excluded and excluded(here / d))]
+        stack.extend(reversed(below))
+    return found
 
 
 def _inside_git(path: Path) -> bool:

@@ -47,7 +47,7 @@ def collect(
     when fixing (``unsafe`` not None: whether unsafe fixes apply), what fixing did to each file
     (the report then holds the findings of the fixed texts)."""
     from dfcheck.cli.discover import discover, is_excluded
-    from dfcheck.lint.config import ConfigError, Settings, load_file
+    from dfcheck.lint.config import ConfigError, Settings, load_file, resolved
     from dfcheck.lint.engine import Linter, lint_many
     from dfcheck.lint.finding import FileResult, Report
 
@@ -62,10 +62,12 @@ def collect(
         linter = Linter(cli, base, discover=config is None)
         default_settings = linter.settings_for(Path.cwd() / "Dockerfile" if config is None else None)
 
+        real: dict[Path, Path] = {}
+
         def excluded(path: Path) -> bool:
             """By the settings of the directory that holds ``path`` (not by a config inside it)."""
             patterns = linter.settings_for(path.parent).exclude
-            return bool(patterns) and is_excluded(path.resolve(), patterns)
+            return bool(patterns) and is_excluded(resolved(path, real), patterns)
 
         found, errors = discover([p for p in paths if p != "-"], excluded)
         outcomes: list[Outcome] = []
@@ -94,12 +96,19 @@ def collect(
     return report, default_settings, outcomes
 
 
+def _say(line: str) -> None:
+    """One line on stderr, with the control characters of paths and messages shown, not obeyed."""
+    from dfcheck.report.plain import printable
+
+    print(printable(line), file=sys.stderr)
+
+
 def _print_file_errors(report: Report) -> bool:
     """One line per file with a problem; True when a file could not be checked at all."""
     unchecked = False
     for result in report.files:
         if result.error:
-            print(result.error, file=sys.stderr)
+            _say(result.error)
             unchecked = unchecked or not result.text
     return unchecked
 
@@ -129,7 +138,7 @@ def run_check(check: Check) -> int:
             except (OSError, ValueError) as exc:
                 raise RunError(f"error: {exc}") from None
     except RunError as exc:
-        print(f"dfcheck: {exc}", file=sys.stderr)
+        _say(f"dfcheck: {exc}")
         return EXIT_ERROR
     report.statistics["shellcheck"] = _shellcheck_state(settings)
     unchecked = _print_file_errors(report)
@@ -158,7 +167,7 @@ def run_check(check: Check) -> int:
                 statistics=check.statistics,
             )
     except ValueError as exc:
-        print(f"dfcheck: error: {exc}", file=sys.stderr)
+        _say(f"dfcheck: error: {exc}")
         return EXIT_ERROR
     except BrokenPipeError:
         quiet_stdout()  # the reader went away (| head): the exit code stays what the findings say
@@ -177,15 +186,15 @@ def run_baseline(check: Check, output: Path) -> int:
     try:
         report, _, _ = collect(list(check.paths) or ["."], cli_overrides(check), config=check.config)
     except RunError as exc:
-        print(f"dfcheck: {exc}", file=sys.stderr)
+        _say(f"dfcheck: {exc}")
         return EXIT_ERROR
     unchecked = _print_file_errors(report)
     try:
         count = write_baseline(report, output)
     except OSError as exc:
-        print(f"dfcheck: error: cannot write baseline {output}: {exc.strerror or exc}", file=sys.stderr)
+        _say(f"dfcheck: error: cannot write baseline {output}: {exc.strerror or exc}")
         return EXIT_ERROR
-    print(f"dfcheck: wrote {count} finding{'s' if count != 1 else ''} to {output}", file=sys.stderr)
+    _say(f"dfcheck: wrote {count} finding{'s' if count != 1 else ''} to {output}")
     return EXIT_ERROR if unchecked else EXIT_CLEAN
 
 

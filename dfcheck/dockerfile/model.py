@@ -227,12 +227,34 @@ class Scope(Mapping[str, str]):
     each layer it passed, so repeated lookups stay O(1) however long the file.
     """
 
-    __slots__ = ("_memo", "_own", "_parent")
+    __slots__ = ("_digest", "_memo", "_own", "_parent")
 
     def __init__(self, parent: Scope | None = None, own: dict[str, str] | None = None) -> None:
         self._parent = parent
         self._own: dict[str, str] = {} if own is None else own
         self._memo: dict[str, object] = {}
+        self._digest: int | None = None
+
+    def digest(self) -> int:
+        """A hash of the (name, value) pairs this scope holds: equal scopes hash equal, in one
+        process. Built on the parent layer's digest, so hashing the scope of every instruction
+        costs each layer only its own names (the cache model keys a RUN by the environment it
+        sees; sorting that environment per RUN was quadratic in the number of ARG/ENV)."""
+        chain: list[Scope] = []
+        node: Scope | None = self
+        while node is not None and node._digest is None:
+            chain.append(node)
+            node = node._parent
+        value = node._digest if node is not None and node._digest is not None else 0
+        for layer in reversed(chain):
+            parent = layer._parent
+            for name, own in layer._own.items():
+                old = parent._lookup(name) if parent is not None else _MISSING
+                if old is not _MISSING:
+                    value ^= hash((name, old))
+                value ^= hash((name, own))
+            layer._digest = value
+        return value
 
     def _lookup(self, name: str) -> object:
         walked: list[Scope] = []
@@ -662,9 +684,11 @@ def exec_runs_shell(argv: list[Token]) -> bool:
 def stage_chain(stage: Stage) -> list[Stage]:
     """The stage and the stages it is built ``FROM``, root first (an image inherits them all)."""
     chain: list[Stage] = []
+    seen: set[int] = set()  # a list membership test made a long chain quadratic
     s: Stage | None = stage
-    while s is not None and s not in chain:
+    while s is not None and s.index not in seen:
         chain.append(s)
+        seen.add(s.index)
         s = s.parent
     return list(reversed(chain))
 

@@ -8,6 +8,7 @@ ARG; ``errors`` are the findings ``dfcheck parse`` prints, with ``kind`` telling
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from dfcheck.dockerfile.nodes import Dockerfile, Instruction
@@ -69,6 +70,10 @@ def _instruction(ins: Instruction) -> dict[str, Any]:
 
 
 def to_json(dockerfile: Dockerfile) -> dict[str, Any]:
+    return _document(dockerfile, [_instruction(i) for i in dockerfile.instructions])
+
+
+def _document(dockerfile: Dockerfile, instructions: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "version": SCHEMA_VERSION,
         "escape": dockerfile.escape,
@@ -76,9 +81,29 @@ def to_json(dockerfile: Dockerfile) -> dict[str, Any]:
             {"name": d.name, "value": d.value, "span": d.span.to_dict(), "value_span": d.value_span.to_dict()}
             for d in dockerfile.directives.values()
         ],
-        "instructions": [_instruction(i) for i in dockerfile.instructions],
+        "instructions": instructions,
         "comments": [{"text": c.text, "span": c.span.to_dict()} for c in dockerfile.comments],
         "errors": [
             {"message": e.message, "kind": e.kind, "span": e.span.to_dict()} for e in dockerfile.errors
         ],
     }
+
+
+def json_chunks(dockerfile: Dockerfile) -> Iterator[str]:
+    """The text of ``json.dumps(to_json(dockerfile), indent=2, ensure_ascii=False)`` and a newline,
+    in pieces of one instruction each: the document is about 25 times the size of the Dockerfile,
+    so a 5 MB file's is never held whole, nor the objects of every instruction at once."""
+    import json
+
+    instructions = dockerfile.instructions
+    head = json.dumps(_document(dockerfile, []), indent=2, ensure_ascii=False)
+    if not instructions:
+        yield head + "\n"
+        return
+    # Keys are quoted without a backslash, so this is the key and not text inside a string value.
+    before, after = head.split('"instructions": []', 1)
+    yield before + '"instructions": ['
+    for i, ins in enumerate(instructions):
+        body = json.dumps(_instruction(ins), indent=2, ensure_ascii=False)
+        yield ("," if i else "") + "\n    " + body.replace("\n", "\n    ")
+    yield "\n  ]" + after + "\n"

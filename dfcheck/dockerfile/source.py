@@ -255,6 +255,46 @@ def decode(data: bytes) -> tuple[str, str | None]:
 MAX_BYTES = 5 * 1024 * 1024
 
 
+class Refused(OSError):
+    """A file :func:`read_regular` did not read: not a regular file, or over the size limit
+    (``strerror`` says which, so callers that report ``OSError.strerror`` need nothing more)."""
+
+
+def read_regular(path: str, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of the regular file ``path``, for every input dfcheck reads (Dockerfiles, config
+    and baseline files): a FIFO or a device is never opened, since opening or reading it could
+    block forever, and at most ``limit + 1`` bytes are read. Raises :class:`Refused` or the
+    ``OSError`` of the failed call (``ValueError`` for a NUL byte in the path)."""
+    import os
+    import stat
+
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise Refused(0, "not a regular file")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        # The path may have been swapped for something else since the stat.
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Refused(0, "not a regular file")
+        if info.st_size > limit:
+            raise Refused(0, _too_large(limit))
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            data = stream.read(limit + 1)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise Refused(0, _too_large(limit))
+    return data
+
+
+def _too_large(limit: int) -> str:
+    return (
+        f"file is larger than {limit // 1048576} MB"
+        if limit >= 1048576
+        else f"file is larger than {limit} bytes"
+    )
+
+
 def read_dockerfile(
     path: str, display: str | None = None, *, keep_bytes: bool = False
 ) -> tuple[str | None, str]:
@@ -263,39 +303,25 @@ def read_dockerfile(
     Returns ``(text, "")``, or ``(text, warning)`` when bytes that are not UTF-8 were replaced
     (still lintable), or ``(None, error)`` when there is nothing to lint: unreadable, not a
     regular file, over :data:`MAX_BYTES`, or binary. Messages are one line, ``path:line:col:
-    message``, with ``display`` (default ``path``) as the path. Only regular files are opened
-    (a FIFO or a device would block or never end), and at most ``MAX_BYTES + 1`` bytes are read
-    from anything, standard input included. ``keep_bytes`` decodes as ``dfcheck parse`` must
-    for a byte-exact BuildKit dump: invalid bytes kept as surrogates, NUL bytes allowed.
+    message``, with ``display`` (default ``path``) as the path. Files are read by
+    :func:`read_regular`, and at most ``MAX_BYTES + 1`` bytes of standard input.
+    ``keep_bytes`` decodes as ``dfcheck parse`` must for a byte-exact BuildKit dump: invalid
+    bytes kept as surrogates, NUL bytes allowed.
     """
-    import os
-    import stat
     import sys
 
     shown = path if display is None else display
-    limit = f"{shown}:1:1: file is larger than {MAX_BYTES // 1048576} MB"
     if path == "-":
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            return None, f"{shown}:1:1: {_too_large(MAX_BYTES)}"
     else:
         try:
-            if not stat.S_ISREG(os.stat(path).st_mode):
-                return None, f"{shown}:1:1: not a regular file"
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-            try:
-                # The path may have been swapped for something else since the stat.
-                info = os.fstat(fd)
-                if not stat.S_ISREG(info.st_mode):
-                    return None, f"{shown}:1:1: not a regular file"
-                if info.st_size > MAX_BYTES:
-                    return None, limit
-                with os.fdopen(fd, "rb", closefd=False) as stream:
-                    data = stream.read(MAX_BYTES + 1)
-            finally:
-                os.close(fd)
+            data = read_regular(path)
+        except Refused as exc:
+            return None, f"{shown}:1:1: {exc.strerror}"
         except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
             return None, f"{shown}:1:1: cannot read: {getattr(exc, 'strerror', None) or exc}"
-    if len(data) > MAX_BYTES:
-        return None, limit
     if keep_bytes:
         return data.decode("utf-8", "surrogateescape"), ""
     text, problem = decode(data)

@@ -331,10 +331,12 @@ def env_table() -> dict[str, str]:
 
 
 def _read(path: Path, encoding: str = "utf-8") -> str:
+    from dfcheck.dockerfile.source import read_regular
+
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        data = read_regular(str(path))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -436,32 +438,67 @@ def find_config(
     ``.hadolint.yaml``.
 
     ``known`` keeps each directory's answer: over a run's files, each directory is looked at and
-    each ``pyproject.toml`` read once.
+    each ``pyproject.toml`` read once. The search is a loop, not a recursion, so a directory
+    thousands of levels deep has a configuration too; a name the system cannot look at (a path
+    longer than it allows) holds no configuration, as a missing one does.
     """
-    return _nearest(start if start.is_dir() else start.parent, {} if known is None else known)
-
-
-def _nearest(folder: Path, known: dict[Path, tuple[Path, str] | None]) -> tuple[Path, str] | None:
-    if folder in known:
-        return known[folder]
-    found: tuple[Path, str] | None = None
-    pyproject = folder / "pyproject.toml"
-    if (folder / ".dfcheck.toml").is_file():
-        found = folder / ".dfcheck.toml", "dfcheck"
-    elif pyproject.is_file() and _configures_dfcheck(pyproject):
-        found = pyproject, "pyproject"
-    else:
-        found = next(
-            ((folder / n, "hadolint") for n in (".hadolint.yaml", ".hadolint.yml") if (folder / n).is_file()),
-            None,
-        )
-        above = (
-            None if (folder / ".git").exists() or folder.parent == folder else _nearest(folder.parent, known)
-        )
-        if above is not None and (found is None or above[1] != "hadolint"):
-            found = above
-    known[folder] = found
+    known = {} if known is None else known
+    folder = start if _probe(start, Path.is_dir) else start.parent
+    pending: list[tuple[Path, tuple[Path, str] | None]] = []
+    while folder not in known:
+        own = _config_in(folder)
+        if (own is not None and own[1] != "hadolint") or folder.parent == folder or _probe(folder / ".git", Path.exists):
+            known[folder] = own
+            break
+        pending.append((folder, own))
+        folder = folder.parent
+    found = known[folder]
+    for folder, own in reversed(pending):
+        found = found if found is not None and (own is None or found[1] != "hadolint") else own
+        known[folder] = found
     return found
+
+
+def _config_in(folder: Path) -> tuple[Path, str] | None:
+    """The config file in ``folder`` itself: ``.dfcheck.toml``, a ``pyproject.toml`` with a
+    ``[tool.dfcheck]`` table, or a ``.hadolint.yaml``."""
+    pyproject = folder / "pyproject.toml"
+    if _probe(folder / ".dfcheck.toml", Path.is_file):
+        return folder / ".dfcheck.toml", "dfcheck"
+    if _probe(pyproject, Path.is_file) and _configures_dfcheck(pyproject):
+        return pyproject, "pyproject"
+    return next(
+        ((folder / n, "hadolint") for n in (".hadolint.yaml", ".hadolint.yml") if _probe(folder / n, Path.is_file)),
+        None,
+    )
+
+
+def _probe(path: Path, test: Callable[[Path], bool]) -> bool:
+    """``test(path)``, False where pathlib would raise (a name too long, a permission denied)."""
+    try:
+        return test(path)
+    except OSError:
+        return False
+
+
+def resolved(path: Path, memo: dict[Path, Path]) -> Path:
+    """``os.path.realpath(path)``, built on the nearest ancestor ``memo`` has already resolved.
+
+    Resolving each directory of a deep tree from the root costs the square of its depth in
+    system calls (a tree 1,000 levels deep took seconds); a name that is not a symbolic link
+    (nor ``..``) resolves to its resolved parent joined with the name.
+    """
+    chain: list[Path] = []
+    here = path
+    while here not in memo:
+        if here.parent == here or here.name == ".." or _probe(here, Path.is_symlink):
+            memo[here] = Path(os.path.realpath(here))  # Path.resolve raises on a symlink loop
+            break
+        chain.append(here)
+        here = here.parent
+    for item in reversed(chain):
+        memo[item] = memo[item.parent] / item.name
+    return memo[path]
 
 
 def _configures_dfcheck(pyproject: Path) -> bool:
@@ -471,10 +508,12 @@ def _configures_dfcheck(pyproject: Path) -> bool:
     a Python project's ``pyproject.toml`` would cost ``dfcheck check`` about a millisecond of
     start-up in every Python repository.
     """
+    from dfcheck.dockerfile.source import read_regular
+
     try:
-        if b"dfcheck" not in pyproject.read_bytes():
+        if b"dfcheck" not in read_regular(str(pyproject)):
             return False
-    except OSError:
+    except (OSError, ValueError):
         pass  # _load_toml reports it
     return _tool_table(pyproject, _load_toml(pyproject)) is not None
 

@@ -78,11 +78,12 @@ class Linter:
         self.discover = discover
         self._by_config: dict[str, Settings] = {}
         self._config_in: dict[Path, tuple[Path, str] | None] = {}
+        self._resolved: dict[Path, Path] = {}
 
     def settings_for(self, path: Path | None) -> Settings:
-        from dfcheck.lint.config import apply_table, env_table
+        from dfcheck.lint.config import apply_table, env_table, resolved
 
-        found = self._find_config(path.resolve()) if (path is not None and self.discover) else None
+        found = self._find_config(resolved(path, self._resolved)) if (path is not None and self.discover) else None
         key = str(found[0]) if found else ""
         if key not in self._by_config:
             settings = self.base
@@ -122,7 +123,11 @@ class Linter:
         text, message = read_dockerfile(source, display)
         if text is None:
             return FileResult(display, error=message)
-        result = self.lint_source(text, display, file_path, context_dir)
+        settings = self.settings_for(file_path)  # a configuration error stops the whole run
+        try:
+            result = lint_text(text, display, settings, file_path, context_dir)
+        except Exception as exc:  # a bug outside the rules: this file is not checked, the others are
+            return FileResult(display, error=f"{display}:1:1: internal error: {exc!r}")
         if message:
             result.error = message
         return result

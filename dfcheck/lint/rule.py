@@ -401,6 +401,9 @@ class RuleContext:
 
 
 _T = TypeVar("_T")
+_E = TypeVar("_E")
+#: How many of the latest entries :meth:`ChainState.append` keeps.
+RECENT = 256
 
 
 class ChainState(Generic[_T]):
@@ -429,6 +432,14 @@ class ChainState(Generic[_T]):
     def set(self, stage: Stage, value: _T) -> None:
         self.get(stage)
         self._at[stage.index] = value
+
+    def append(self: ChainState[tuple[_E, ...]], stage: Stage, items: Iterable[_E]) -> None:
+        """Add ``items`` to a tuple value, keeping its latest :data:`RECENT` entries: a rule that
+        kept every COPY (or user) of a long stage, copying and searching them at each step, was
+        quadratic in the length of the file. A real Dockerfile has a few dozen."""
+        new = tuple(items)
+        if new:
+            self.set(stage, (*self.get(stage), *new)[-RECENT:])
 
 
 _PLAIN_PACKAGE = re.compile(r"@?[A-Za-z0-9_][A-Za-z0-9_.+/-]*")

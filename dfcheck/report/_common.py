@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -31,7 +31,7 @@ def relative_path(path: str, root: Path) -> str:
     return Path(path).as_posix()
 
 
-def code_unit_column(lines: list[str], line: int, col: int, encoding: str) -> int:
+def code_unit_column(lines: Sequence[str], line: int, col: int, encoding: str) -> int:
     """1-based code-point column -> 0-based offset in ``encoding`` code units
     ("utf-8": bytes, as reviewdog counts; "utf-16-le": UTF-16 units, as Java/Sonar count)."""
     text = lines[line - 1] if 0 < line <= len(lines) else ""

@@ -20,6 +20,8 @@ from dfcheck.report.output import write_atomic
 from dfcheck.report.plain import json_text, printable, source_lines, surrogate_bytes
 
 VERSION = 1
+#: The largest baseline read: about 300,000 findings.
+MAX_BYTES = 64 * 1024 * 1024
 
 
 def instruction_text(finding: Finding, text: str) -> str:
@@ -27,7 +29,7 @@ def instruction_text(finding: Finding, text: str) -> str:
     lines = source_lines(text)
     covered = lines[max(finding.span.start_line - 1, 0) : finding.span.end_line]
     if not covered and finding.source_line:
-        covered = [finding.source_line]
+        covered = (finding.source_line,)
     return " ".join(" ".join(covered).split())
 
 
@@ -75,11 +77,14 @@ def load_baseline(path: Path | str) -> Counter[str]:
     Anything but the shape :func:`write_baseline` writes is refused with one line naming the
     file (BaselineError), however the JSON is malformed: wrong types, huge numbers, deep nesting.
     """
+    from dfcheck.dockerfile.source import read_regular
+
     shown_path = printable(str(path))
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise BaselineError(f"{shown_path}: cannot read baseline: {exc.strerror or exc}") from None
+        data = read_regular(str(path), MAX_BYTES)
+    except (OSError, ValueError) as exc:
+        why = getattr(exc, "strerror", None) or exc
+        raise BaselineError(f"{shown_path}: cannot read baseline: {why}") from None
 
     def refuse(why: str) -> BaselineError:
         return BaselineError(f"{shown_path}: not a dfcheck baseline: {why}")

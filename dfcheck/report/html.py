@@ -201,17 +201,20 @@ def file_view(result: FileResult, index: int, options: RenderOptions) -> dict[st
     extras = options.extras.get(result.path) or options.extras.get(path)
     cache = cache_view(extras) if isinstance(extras, dict) else None
     by_end: dict[int, list[dict[str, Any]]] = {}
+    covering: dict[int, list[Finding]] = {}
     texts = source_lines(result.text)
     for f in findings:
         last = min(max(f.span.end_line, 1), max(len(texts), 1))
         by_end.setdefault(last, []).append(finding_view(f, anchor, result.text))
+        for number in range(max(f.span.start_line, 1), last + 1):
+            covering.setdefault(number, []).append(f)
     lines = []
-    for number, text in enumerate(texts or [""], start=1):
+    for number, text in enumerate(texts or ("",), start=1):
         status, title = cache["lines"].get(number, ("", "")) if cache else ("", "")
         lines.append(
             Line(
                 number,
-                segments(text, number, findings),
+                segments(text, number, covering.get(number, [])),
                 by_end.get(number, []),
                 status,
                 title,

@@ -11,16 +11,22 @@ to load.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 
-def source_lines(text: str) -> list[str]:
-    """Physical lines as BuildKit counts them: split on LF, one trailing CR dropped."""
+@lru_cache(maxsize=4)
+def source_lines(text: str) -> tuple[str, ...]:
+    """Physical lines as BuildKit counts them: split on LF, one trailing CR dropped.
+
+    Formatters ask once per finding; the last few files' lines are kept, so a file with many
+    findings is split once, not once per finding (a string keeps its hash, so a lookup is cheap).
+    """
     if not text:
-        return []
+        return ()
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
+    return tuple(line[:-1] if line.endswith("\r") else line for line in lines)
 
 
 #: Characters a human-readable report never writes as they are: C0 controls, DEL, C1 controls,

@@ -10,6 +10,7 @@ using the file's text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 from dfcheck.dockerfile.source import LineIndex, Span
@@ -33,7 +34,7 @@ SEVERITIES = {
 }
 
 
-def byte_range(span: Span, lines: list[str]) -> dict[str, Any]:
+def byte_range(span: Span, lines: Sequence[str]) -> dict[str, Any]:
     def position(line: int, col: int) -> dict[str, int]:
         return {"line": line, "column": code_unit_column(lines, line, col, "utf-8") + 1}
 

@@ -6,6 +6,7 @@ so columns are converted and clamped, and dropped when nothing of the range is l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 from dfcheck.dockerfile.source import Span
@@ -35,7 +36,7 @@ QUALITIES = {
 }
 
 
-def text_range(span: Span, lines: list[str]) -> dict[str, int]:
+def text_range(span: Span, lines: Sequence[str]) -> dict[str, int]:
     last = max(len(lines), 1)
     start_line = min(max(span.start_line, 1), last)
     end_line = min(max(span.end_line, start_line), last)

@@ -8,6 +8,7 @@ name cannot split a finding over two lines.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import TextIO
 
 from dfcheck.lint.finding import Finding, Report, Severity
@@ -23,7 +24,7 @@ _COLORS = {
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 
 
-def _frame(finding: Finding, lines: list[str], color: bool) -> list[str]:
+def _frame(finding: Finding, lines: Sequence[str], color: bool) -> list[str]:
     """The finding's first line with carets under its span; the line is shown as :func:`printable`
     makes it (a tab as one space), and the carets follow what is shown."""
     span = finding.span
@@ -74,7 +75,7 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         else:
             out.write(f"{path}:{s.start_line}:{s.start_col}: {code} {message} [{sev}]\n")
         if options.show_frames:
-            for line in _frame(f, texts.get(f.path, []), color):
+            for line in _frame(f, texts.get(f.path, ()), color):
                 out.write(line + "\n")
     if options.statistics:
         counts = Counter((f.code, f.name) for f in findings)

@@ -163,9 +163,7 @@ class CacheMountRecommendedRule(Rule):
         shipped = ctx.ships(stage)
         cmds = ctx.commands(ins)
         if stage is not None:
-            created = tuple(u for c in cmds if (u := created_user(c)) is not None)
-            if created:
-                self.users.set(stage, self.users.get(stage) + created)
+            self.users.append(stage, (u for c in cmds if (u := created_user(c)) is not None))
         first: dict[str, tuple[Command, Word]] = {}
         for op in ctx.semantics.operations(ins):
             tool = TOOLS.get(op.operation.ecosystem.name)

@@ -29,7 +29,7 @@ class RecursiveChownAfterCopyRule(Rule):
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
         stage = ctx.facts(ins).stage
         if stage is not None and ins.parent is None:
-            self.added.set(stage, self.added.get(stage) + tuple(added_paths(ctx.model, ins)))
+            self.added.append(stage, added_paths(ctx.model, ins))
         return iter(())
 
     def check_command(

@@ -24,9 +24,12 @@ class MissingLabelRule(Rule):
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
         stage = ctx.facts(ins).stage
-        if stage is not None and ins.parent is None:
-            keys = frozenset(ctx.model.unquote(p.key) for p in ins.pairs)
-            self.present.set(stage, self.present.get(stage) | keys)
+        schema = ctx.settings.label_schema
+        if stage is not None and ins.parent is None and schema:
+            # only the schema's labels: a set of every label, copied per LABEL, was quadratic
+            keys = frozenset(k for p in ins.pairs if (k := ctx.model.unquote(p.key)) in schema)
+            if keys - self.present.get(stage):
+                self.present.set(stage, self.present.get(stage) | keys)
         return iter(())
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from dfcheck.dockerfile.model import PREDEFINED_ARGS, Stage, narrow
+from dfcheck.dockerfile.model import PREDEFINED_ARGS, Model, Stage, narrow
 from dfcheck.dockerfile.parse import Instruction, Token
 from dfcheck.dockerfile.substitute import variable_refs
 from dfcheck.lint.finding import Finding, Severity
@@ -13,6 +13,36 @@ from dfcheck.lint.rule import Rule, RuleContext
 EXPANDED = ("ADD", "COPY", "ENV", "EXPOSE", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR", "ARG")
 FLAGS = ("chown", "chmod", "from")
 ALWAYS_SET = frozenset({"PATH"})
+
+
+class _NearNames:
+    """The declared names one typo from a name, through an index of each name with one letter
+    deleted (two names one edit apart share such a key), for files declaring more than
+    :data:`_MANY` names: comparing each undefined reference with every name in scope was
+    quadratic there. Names longer than 32 letters are compared by length."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.index: dict[str, list[str]] = {}
+        self.long: dict[int, list[str]] = {}
+        for name in dict.fromkeys(names):
+            if len(name) > 32:
+                self.long.setdefault(len(name), []).append(name)
+                continue
+            for key in _deletions(name):
+                self.index.setdefault(key, []).append(name)
+
+    def near(self, name: str) -> list[str]:
+        found = dict.fromkeys(n for key in _deletions(name) for n in self.index.get(key, ()))
+        found.update(dict.fromkeys(n for d in (-1, 0, 1) for n in self.long.get(len(name) + d, ())))
+        return [n for n in found if _one_edit(name, n)]
+
+
+#: Above this many ARG/ENV names in a file, typos are looked up in an index (:class:`_NearNames`).
+_MANY = 256
+
+
+def _deletions(name: str) -> set[str]:
+    return {name, *(name[:i] + name[i + 1 :] for i in range(len(name)))} if len(name) <= 33 else set()
 
 
 def one_typo_from(name: str, options: list[str]) -> str | None:
@@ -50,6 +80,18 @@ class UndefinedVarRule(Rule):
     summary = "A variable is used where this file never defines it"
     aliases = ("UndefinedVar",)
 
+    _near: tuple[_NearNames | None] | None = None
+
+    def _near_names(self, model: Model) -> _NearNames | None:
+        """The typo index of the file (a rule object lints one file), when it declares many names."""
+        if self._near is None:
+            declared = [
+                p.key for i in model.dockerfile.walk() if i.keyword in ("ARG", "ENV") for p in i.pairs
+            ]
+            many = len(declared) > _MANY
+            self._near = (_NearNames([*ALWAYS_SET, *PREDEFINED_ARGS, *declared]) if many else None,)
+        return self._near[0]
+
     def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
         model = ctx.model
         globals_ = {p.key for ins in model.global_args for p in ins.pairs} | PREDEFINED_ARGS
@@ -61,6 +103,7 @@ class UndefinedVarRule(Rule):
         for ins in reversed(stage.instructions):
             for pair in ins.pairs if ins.keyword in ("ARG", "ENV") else []:
                 later[pair.key] = ins.line
+        near = self._near_names(model)
         for ins in stage.instructions:
             if ins.keyword not in EXPANDED:
                 continue
@@ -69,7 +112,10 @@ class UndefinedVarRule(Rule):
                 for name, start, end, modifier in variable_refs(token.value, ctx.dockerfile.escape):
                     if name in scope or name in ALWAYS_SET or modifier[:1] in (":", "-", "+", "?"):
                         continue
-                    close = one_typo_from(name, [*scope, *ALWAYS_SET])
+                    options = [*scope, *ALWAYS_SET] if near is None else near.near(name)
+                    if near is not None and len(options) > 1:
+                        options = [*scope, *ALWAYS_SET]  # two near misses: the first in scope wins
+                    close = one_typo_from(name, [n for n in options if n in scope or n in ALWAYS_SET])
                     if name in globals_:
                         why = f"declare 'ARG {name}' in this stage;"
                         why += " global and predefined ARGs are not inherited"
