@@ -43,6 +43,9 @@ def is_dockerfile_name(name: str) -> bool:
 
 
 def _git_ignored(root: Path, candidates: list[Path]) -> set[Path]:
+    """The ``candidates`` git ignores. Names travel as the file system's bytes both ways
+    (``os.fsencode``/``os.fsdecode``), so a name that is not UTF-8 is asked about and matched
+    back like any other."""
     if not candidates:
         return set()
     import subprocess
@@ -50,14 +53,14 @@ def _git_ignored(root: Path, candidates: list[Path]) -> set[Path]:
     try:
         proc = subprocess.run(
             ["git", "-C", str(root), "check-ignore", "--stdin", "-z"],
-            input="\0".join(str(c) for c in candidates).encode(),
+            input=b"\0".join(os.fsencode(c) for c in candidates),
             capture_output=True,
             timeout=20,
             check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return set()
-    return {Path(p) for p in proc.stdout.decode(errors="replace").split("\0") if p}
+    return {Path(os.fsdecode(p)) for p in proc.stdout.split(b"\0") if p}
 
 
 def is_excluded(path: Path, patterns: tuple[str, ...]) -> bool:

@@ -20,7 +20,7 @@ from importlib import resources
 from typing import Any, TextIO
 
 import dfcheck
-from dfcheck.dockerfile.source import Span
+from dfcheck.dockerfile.source import LineIndex, Span
 from dfcheck.lint.finding import FileResult, Finding, Report, Severity
 from dfcheck.report import RenderOptions
 from dfcheck.report._common import file_findings, relative_path, rule_infos, severity_counts, sorted_files
@@ -85,7 +85,9 @@ def _segment(text: str, hits: list[Finding]) -> Segment:
     )
 
 
-def finding_view(finding: Finding, anchor: str, text: str = "") -> dict[str, Any]:
+def finding_view(
+    finding: Finding, anchor: str, text: str = "", lines: LineIndex | None = None
+) -> dict[str, Any]:
     fix = None
     if finding.fix is not None:
         from dfcheck.lint.fixes import fix_diff
@@ -93,7 +95,7 @@ def finding_view(finding: Finding, anchor: str, text: str = "") -> dict[str, Any
         fix = {
             "title": finding.fix.title,
             "applicability": finding.fix.applicability,
-            "diff": fix_diff(text, finding.fix),
+            "diff": fix_diff(text, finding.fix, lines),
         }
     return {
         "code": finding.code,
@@ -203,9 +205,10 @@ def file_view(result: FileResult, index: int, options: RenderOptions) -> dict[st
     by_end: dict[int, list[dict[str, Any]]] = {}
     covering: dict[int, list[Finding]] = {}
     texts = source_lines(result.text)
+    line_index = LineIndex(result.text) if any(f.fix for f in findings) else None
     for f in findings:
         last = min(max(f.span.end_line, 1), max(len(texts), 1))
-        by_end.setdefault(last, []).append(finding_view(f, anchor, result.text))
+        by_end.setdefault(last, []).append(finding_view(f, anchor, result.text, line_index))
         for number in range(max(f.span.start_line, 1), last + 1):
             covering.setdefault(number, []).append(f)
     lines = []
