@@ -8,45 +8,7 @@ so every piece of joined text carries a :class:`TextMap` back to where each char
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
-from typing import Any, ClassVar, NamedTuple
-
-#: ids of the objects whose repr is being built, so cycles print as ``...`` (as dataclasses do).
-_REPR_RUNNING: set[int] = set()
-
-
-def record_repr(obj: Any, fields: Iterable[str]) -> str:
-    """``Name(field=value, ...)``, the repr a dataclass would have, for the hand-written classes."""
-    key = id(obj)
-    if key in _REPR_RUNNING:
-        return "..."
-    _REPR_RUNNING.add(key)
-    try:
-        inner = ", ".join(f"{f}={getattr(obj, f)!r}" for f in fields)
-    finally:
-        _REPR_RUNNING.discard(key)
-    return f"{type(obj).__qualname__}({inner})"
-
-
-class Record:
-    """Field-wise ``==`` and a dataclass-style repr for the hand-written classes that replace
-    dataclasses on the start-up path; subclasses list their fields in ``_fields``."""
-
-    __slots__ = ()
-    _fields: ClassVar[tuple[str, ...]] = ()
-
-    def _key(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, f) for f in self._fields)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return record_repr(self, self._fields)
+from typing import NamedTuple
 
 
 class Span(NamedTuple):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 from typing import Any, NamedTuple
 
-from dfcheck.dockerfile.source import Record, Span
+from dfcheck.dockerfile.source import Span
+from dfcheck.records import field, field_names, record
 
 
 class Severity(enum.IntEnum):
@@ -142,33 +143,20 @@ def _edit_record(edit: Edit) -> dict[str, Any]:
     return record
 
 
-_FILE_RESULT_FIELDS = ("path", "text", "findings", "error", "threshold")
-
-
-class FileResult(Record):
+@record
+class FileResult:
     """Everything learned about one input file; ``text`` is kept for code frames and HTML."""
 
-    __slots__ = _FILE_RESULT_FIELDS
-    _fields = _FILE_RESULT_FIELDS
-
-    def __init__(
-        self,
-        path: str,
-        text: str = "",
-        findings: list[Finding] | None = None,
-        error: str | None = None,
-        threshold: Severity | None = Severity.INFO,
-    ) -> None:
-        self.path = path
-        self.text = text
-        self.findings: list[Finding] = [] if findings is None else findings
-        self.error = error
-        #: The failure threshold configured for this file (None: never fail).
-        self.threshold = threshold
+    path: str
+    text: str = ""
+    findings: list[Finding] = field(factory=list)
+    error: str | None = None
+    #: The failure threshold configured for this file (None: never fail).
+    threshold: Severity | None = Severity.INFO
 
     def replace(self, **changes: Any) -> FileResult:
         """A copy with ``changes`` applied (``dataclasses.replace`` for this class)."""
-        values = {f: getattr(self, f) for f in _FILE_RESULT_FIELDS}
+        values = {f: getattr(self, f) for f in field_names(FileResult)}
         values.update(changes)
         return FileResult(**values)
 
@@ -178,15 +166,10 @@ class FileResult(Record):
         return limit is not None and any(f.severity >= limit for f in self.findings)
 
 
-class Report(Record):
-    __slots__ = ("files", "statistics")
-    _fields = ("files", "statistics")
-
-    def __init__(
-        self, files: list[FileResult] | None = None, statistics: dict[str, Any] | None = None
-    ) -> None:
-        self.files: list[FileResult] = [] if files is None else files
-        self.statistics: dict[str, Any] = {} if statistics is None else statistics
+@record
+class Report:
+    files: list[FileResult] = field(factory=list)
+    statistics: dict[str, Any] = field(factory=dict)
 
     @property
     def findings(self) -> list[Finding]:
