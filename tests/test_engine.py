@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import re
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -134,3 +138,44 @@ def test_a_rule_that_raises_loses_only_that_call_and_is_reported_once(
         engine._SELECTED.clear()
     assert [f.span.start_line for f in result.findings] == [3]
     assert errors == [("DF999", "boom")]
+
+
+@pytest.mark.parametrize(
+    ("folder", "stem", "error"),
+    [
+        ("style", "DF899_test_placement", None),
+        (
+            "cache",
+            "DF899_test_placement",
+            "rule DF899 test-placement must live in rules/style/DF899_test_placement.py",
+        ),
+        ("style", "DF899_other_name", "not style/DF899_other_name.py"),
+    ],
+)
+def test_a_rule_module_sits_in_its_category_under_its_code_and_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str, stem: str, error: str | None
+) -> None:
+    """Registration checks each module against the rules it registered (and only those)."""
+    from dfcheck.lint import registry
+
+    package = tmp_path / "placement_rules"
+    (package / folder).mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / folder / "__init__.py").write_text("")
+    (package / folder / f"{stem}.py").write_text(
+        "from dfcheck.lint.rule import Rule\n\n\n"
+        "class TestPlacement(Rule):\n    code = 'DF899'\n    name = 'test-placement'\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(registry, "REGISTRY", dict(registry.REGISTRY))
+    for name in [m for m in sys.modules if m.startswith("placement_rules")]:
+        monkeypatch.delitem(sys.modules, name)
+    importlib.import_module("placement_rules")
+    if error is None:
+        registry._import_tree("placement_rules", str(package))
+        assert "DF899" in registry.REGISTRY
+    else:
+        with pytest.raises(RuntimeError, match=re.escape(error)):
+            registry._import_tree("placement_rules", str(package))
+    for name in [m for m in sys.modules if m.startswith("placement_rules")]:
+        monkeypatch.delitem(sys.modules, name)

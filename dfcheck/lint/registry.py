@@ -8,6 +8,7 @@ means the same thing everywhere.
 from __future__ import annotations
 
 import importlib
+import itertools
 import os
 import re
 import sys
@@ -104,21 +105,22 @@ def _import_tree(package: str, directory: str) -> None:
             assert spec is not None and spec.loader is not None
             module = module_from_spec(spec)
             sys.modules[name] = module
+            known = len(REGISTRY)
             try:
                 spec.loader.exec_module(module)
             except BaseException:
                 del sys.modules[name]
                 raise
             setattr(parent, stem, module)
-            _check_placement(module.__name__, path)
+            # The rules this module registered are the registry's newest entries (dicts keep order).
+            _check_placement(list(itertools.islice(reversed(REGISTRY.values()), len(REGISTRY) - known)), path)
         elif not dot and os.path.isfile(os.path.join(path, "__init__.py")):
             importlib.import_module(f"{package}.{entry}")
             _import_tree(f"{package}.{entry}", path)
 
 
-def _check_placement(module: str, path: str) -> None:
+def _check_placement(defined: list[type[Rule]], path: str) -> None:
     """A rule module is ``<category>/<code>_<snake name>.py`` for the one rule it defines."""
-    defined = [r for r in REGISTRY.values() if r.__module__ == module]
     folder = os.path.basename(os.path.dirname(path))
     stem = os.path.splitext(os.path.basename(path))[0]
     for rule in defined:
