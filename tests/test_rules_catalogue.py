@@ -210,3 +210,19 @@ def test_known_servers(argv: str, service: str | None) -> None:
 def test_shells_and_repls_are_not_applications(cmd: str, expected: bool) -> None:
     argv, _ = process(launch(Model(parse(f"FROM python:3.12\nCMD {cmd}\n")).shipped_chain))
     assert interactive(argv) is expected
+
+
+@pytest.mark.parametrize(
+    ("arg", "what"),
+    [
+        ('ARG API_TOKEN=""', "passes API_TOKEN as a build argument"),
+        ("ARG API_TOKEN=''", "passes API_TOKEN as a build argument"),
+        ("ARG API_TOKEN", "passes API_TOKEN as a build argument"),
+        ("ARG API_TOKEN=changeme", "hard-codes a value for API_TOKEN"),
+    ],
+)
+def test_secret_arg_with_an_empty_default_hard_codes_nothing(arg: str, what: str) -> None:
+    """An empty default (``ARG KEY=""``) is a build argument, not a hard-coded value (the corpus
+    diff of issue 8 found the quotes read as a value)."""
+    findings = lint(f"FROM alpine:3.20\n{arg}\nRUN echo ${{API_TOKEN}} > /dev/null\n", ("DF604",))
+    assert [f.message.split(",")[0] for f in findings] == [f"ARG {what}"]

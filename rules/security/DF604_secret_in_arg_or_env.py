@@ -50,7 +50,7 @@ class SecretInArgOrEnvRule(Rule):
     def __init__(self) -> None:
         #: Secret-like ARGs of the stage being walked, reported at its end: by then it is known
         #: whether an ENV hands them on to the running container.
-        self.args: list[KeyValue] = []
+        self.args: list[tuple[KeyValue, bool]] = []
         self.fed: dict[str, str] = {}
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
@@ -62,7 +62,7 @@ class SecretInArgOrEnvRule(Rule):
             if literal is None:
                 continue
             if ins.keyword == "ARG":
-                self.args.append(pair)
+                self.args.append((pair, literal))
                 continue
             what = (
                 f"hard-codes a value for {pair.key}"
@@ -91,10 +91,7 @@ class SecretInArgOrEnvRule(Rule):
                     )
 
     def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
-        for pair in self.args:
-            literal = (
-                pair.has_value and bool(pair.value) and not variable_refs(pair.value, ctx.dockerfile.escape)
-            )
+        for pair, literal in self.args:  # literal as _judged read it: ARG KEY="" sets no value
             what = (
                 f"hard-codes a value for {pair.key}" if literal else f"passes {pair.key} as a build argument"
             )
