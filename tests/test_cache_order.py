@@ -102,3 +102,18 @@ def test_message_names_the_ecosystem_and_its_files(tmp_path: Path) -> None:
     assert "yarn install" in finding.message and "package.json yarn.lock" in finding.message
     assert "npm" not in finding.message and "package-lock" not in finding.message
     assert [r.span for r in finding.related] == [(4, 5, 4, 35)]
+
+
+@pytest.mark.parametrize(
+    "files",
+    [{}, {"Dockerfile.dockerignore": "*\n!src\n!package.json\n"}],
+    ids=["empty folder", "ignore file leaves nothing"],
+)
+def test_a_context_that_shows_nothing_is_not_the_real_one(tmp_path: Path, files: dict[str, str]) -> None:
+    """The Dockerfile's folder shows nothing to a whole-context copy (empty, or the ignore file
+    is an allowlist of what the folder lacks): the install's manifest is not there either, so the
+    instructions are trusted, as for a folder that only lacks the manifest (Unleash in the issue 8
+    corpus diff)."""
+    text = "FROM node:22-alpine\nWORKDIR /app\nCOPY . /app\nRUN pnpm install --frozen-lockfile\n"
+    (finding,) = lint(text, ("DF101",), files=files, tmp=tmp_path)
+    assert finding.span.start_line == 3 and "pnpm install" in finding.message

@@ -371,7 +371,9 @@ class _Analysis:
             )
         if broad or self.context.is_dir(path):
             listing = self.context.entries(path)
-            if listing is None:
+            if listing is None or (broad and not listing):
+                # The whole context, and it shows nothing (the ignore file leaves nothing of the
+                # Dockerfile's folder): not the real context, trust the instruction.
                 return True
             return any(
                 (n not in _INSTALL_INPUTS) if is_dir else not _rarely_edited(n)
