@@ -62,6 +62,10 @@ def test_check_fails_on_an_invalid_ignore_pattern(tmp_path: Path) -> None:
     code, out, _ = run(["check", "Dockerfile", "--format", "text", "--select", "DF4"], tmp_path)
     assert code == 1
     assert out.startswith(".dockerignore:2:1: DF406 'build\\output' is not a valid pattern")
+    # The summary counts linted files: the finding about .dockerignore belongs to the Dockerfile.
+    (tmp_path / "Dockerfile").write_text('FROM alpine:3.20\nMAINTAINER me\nCOPY . /app\nCMD ["true"]\n')
+    code, out, _ = run(["check", "Dockerfile", "--format", "text", "--select", "DF4,DF801"], tmp_path)
+    assert "Found 2 problems (1 error, 1 warning) in 1 of 1 file.\n" in out
 
 
 @pytest.fixture

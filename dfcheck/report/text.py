@@ -109,7 +109,8 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         f"{by_level[lv]} {lv.label}{'s' if by_level[lv] != 1 and lv.label != 'info' else ''}"
         for lv in sorted(by_level, reverse=True)
     ]
-    affected = len({f.path for f in findings})
+    # Per linted file: a finding about its .dockerignore names that file but belongs to this one.
+    affected = sum(1 for r in report.files if r.findings)
     out.write(
         f"Found {len(findings)} problem{'s' if len(findings) != 1 else ''} ({', '.join(parts)}) "
         f"in {affected} of {files} file{plural}{'; ' + not_checked if unchecked else ''}.\n"
