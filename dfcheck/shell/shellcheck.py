@@ -215,7 +215,8 @@ class _NearNames:
 
     Names within 2 edits share a key, the lower-cased name with at most two letters deleted, so a
     reference is compared only with the few names sharing one of its keys; the index over the
-    file's ARG and ENV names is built at the first reference that needs it. Names longer than
+    file's ARG and ENV names, the proxy variables and the secrets mounted as variables is built at
+    the first reference that needs it. Names longer than
     :data:`_LONG` are compared with those of about their length instead.
     """
 
