@@ -96,6 +96,49 @@ def test_the_model_keeps_unknown_values_unknown() -> None:
     assert model.global_scope["A24"] is UNKNOWN
 
 
+def test_onbuild_triggers_see_what_an_image_built_from_this_one_sees() -> None:
+    """A trigger runs right after the FROM of a child image: with this image's final SHELL,
+    WORKDIR, USER and ENV (also those set after the ONBUILD), no ARG, and the ARG and ENV of the
+    triggers before it."""
+    text = (
+        "FROM debian:12\n"
+        "ARG VERSION=1\n"
+        "ENV A=1\n"
+        "ONBUILD RUN echo first\n"
+        "ONBUILD ARG B\n"
+        "ONBUILD ENV C=$A\n"
+        "ONBUILD RUN echo last\n"
+        'SHELL ["/bin/bash", "-c"]\n'
+        "WORKDIR /app\n"
+        "USER app\n"
+        "ENV D=4\n"
+    )
+    model = Model(parse(text))
+    first, last = (
+        ins.trigger for ins in model.stages[0].instructions if ins.trigger and ins.trigger.keyword == "RUN"
+    )
+    assert first is not None and last is not None
+    assert dict(model.facts(first).scope) == {"A": "1", "D": "4"}
+    assert dict(model.facts(last).scope) == {"A": "1", "D": "4", "B": "", "C": "1"}
+    facts = model.facts(last)
+    assert (facts.shell, facts.dialect, facts.workdir, facts.user) == (
+        ("/bin/bash", "-c"),
+        "bash",
+        "/app",
+        "app",
+    )
+    assert facts.onbuild is last.parent
+
+
+def test_instructions_before_any_from_see_the_args_above_them() -> None:
+    """hadolint's snippets: an ARG without a value is declared too (as in a stage), not only
+    those with one."""
+    model = Model(parse("ARG A=1\nARG B\nRUN echo\n"))
+    run = model.stages[0].instructions[0]
+    assert dict(model.facts(run).scope) == {"A": "1", "B": ""}
+    assert model.global_scope == {"A": "1"}
+
+
 def _fnmatch_reference(op: str, value: str, word: str) -> str:
     """The brute-force definition the dynamic programming must agree with."""
     if op in ("#", "##"):

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from dfcheck.dockerfile.model import Model
+from dfcheck.dockerfile.parse import parse
 from dfcheck.dockerfile.source import Span, TextMap
 from dfcheck.lint.config import Settings
 from dfcheck.lint.engine import lint_text
@@ -900,6 +902,97 @@ def test_shellcheck_runs_with_a_memory_bound(monkeypatch: pytest.MonkeyPatch) ->
             "ShellCheck failed: ran out of memory (limit 64 MiB); no ShellCheck findings for this RUN",
         )
     ]
+
+
+# What each RUN has, declared to ShellCheck: SC2154 "referenced but not assigned" and SC2153
+# "possible misspelling" are reported against it (hadolint's ShellcheckSpec, and what it gets wrong).
+DECLARED_CASES = [
+    # The proxy variables BuildKit passes to every RUN: a misspelt one is a near miss.
+    ('FROM debian:12\nRUN echo "$RTTP_PROXY" "$https_proxy" "$all_proxy"\n', [("SC2153", (2, 11, 2, 22))]),
+    ('FROM debian:12\nONBUILD RUN echo "$RTTP_PROXY"\n', [("SC2153", (2, 19, 2, 30))]),
+    # A global ARG is not in scope in a stage that does not declare it again.
+    ('ARG foo=bar\nFROM debian:12\nRUN echo "$foo"\n', [("SC2154", (3, 11, 3, 15))]),
+    ('ARG foo=bar\nFROM debian:12\nARG foo\nRUN echo "$foo"\n', []),
+    (
+        'ARG foo=bar\nENV bar=1\nFROM debian:12\nONBUILD RUN echo "$foo" "$bar"\n',
+        [("SC2154", (4, 19, 4, 23)), ("SC2154", (4, 26, 4, 30))],
+    ),
+    # Before any FROM (hadolint's snippets), the ARGs above are in scope, with a value or not.
+    ('ARG foo=bar\nARG another_foo\nENV bar=10\nRUN echo "$foo" "$another_foo" "$bar"\n', []),
+    # A stage built FROM another has its ARGs; predefined ARGs only once declared.
+    ('FROM debian:12 AS base\nARG version\nFROM base\nRUN echo "$version"\n', []),
+    ('FROM debian:12\nARG TARGETARCH\nRUN echo "$TARGETARC"\n', [("SC2153", (3, 11, 3, 21))]),
+    # A trigger sees the image's ENV (set before or after it), no ARG, and earlier triggers' ARG/ENV.
+    (
+        'FROM debian:12\nARG foo\nENV bar=1\nONBUILD ARG qux\nONBUILD RUN echo "$foo" "$bar" "$baz" "$qux"\n'
+        "ENV baz=1\n",
+        [("SC2154", (5, 19, 5, 23))],
+    ),
+    # ...and the image's final SHELL, which images built from it inherit (hadolint: /bin/sh).
+    ('FROM debian:12\nSHELL ["/bin/bash", "-c"]\nONBUILD RUN echo "$RANDOM"\n', []),
+    ('FROM debian:12\nONBUILD RUN echo "$RANDOM"\nSHELL ["/bin/bash", "-c"]\n', []),
+    ('FROM debian:12\nONBUILD RUN echo "$RANDOM"\n', [("SC3028", (2, 19, 2, 26))]),
+    # A secret mounted as a variable.
+    (
+        'FROM debian:12\nRUN --mount=type=secret,id=t,env=token curl -H "$token" "$tokn" x\n',
+        [("SC2154", (2, 58, 2, 63))],
+    ),
+    # Variables set in ways ShellCheck cannot follow: no SC2154 for that RUN.
+    ('FROM debian:12\nRUN . /etc/os-release && echo "$version_codename"\n', []),
+    ('FROM debian:12\nRUN export $(cat /env | xargs) && echo "$download"\n', [("SC2046", (2, 12, 2, 31))]),
+    ('FROM debian:12\nRUN sh -c ". /etc/os-release" && echo "$download"\n', [("SC2154", (2, 40, 2, 49))]),
+]
+
+
+@needs_shellcheck
+@pytest.mark.parametrize(("text", "expected"), DECLARED_CASES)
+def test_shellcheck_is_told_the_variables_each_run_has(
+    text: str, expected: list[tuple[str, tuple[int, ...]]]
+) -> None:
+    assert [(code, span) for code, _, span, _ in shellcheck_findings(text)] == expected
+
+
+def test_each_script_declares_only_the_variables_it_names() -> None:
+    """Every variable in scope before every script made ShellCheck's work the product of the two:
+    300 ENV and 300 RUN ran into the 30 s timeout. A script is told the variables it names, the
+    proxy variables among them, and ShellCheck's suggestion for a near miss."""
+    rows = ["FROM debian:12", *(f"ENV VAR_{i}={i}" for i in range(300))]
+    rows += [f'RUN echo "$VAR_{i}" && touch /tmp/f{i}' for i in range(300)]
+    rows += ['RUN echo "$HTTP_PROXY" "$VAR_1X" "$VAR_299"']
+    model = Model(parse("\n".join(rows) + "\n"))
+    scripts, _ = shellcheck._scripts(model, lambda ins: [])
+    assert [s.exports for s in scripts[:2]] == ["export VAR_0=", "export VAR_1="]
+    assert scripts[-1].exports == "export HTTP_PROXY= VAR_1= VAR_299="
+
+
+def _levenshtein(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, row = row, [i]
+        for j, y in enumerate(b, 1):
+            row.append(min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (x != y)))
+    return row[-1]
+
+
+def test_near_names_agree_with_comparing_every_name() -> None:
+    """ShellCheck suggests the assigned name at the smallest distance (1 for a difference in case
+    only), the first by name on a tie, within 2; the deletion index must find the same one."""
+    rng = random.Random(2153)
+    letters = "aAbB_1"
+    names = sorted({"".join(rng.choice(letters) for _ in range(rng.randint(1, 9))) for _ in range(300)})
+    names += ["L" * 40, "L" * 39 + "M"]
+    declared = [n for n in names if not n[0].isdigit()]
+    model = Model(parse("FROM debian:12\n" + "".join(f"ARG {n}\n" for n in declared) + "RUN true\n"))
+    scope = model.facts(model.stages[0].instructions[-1]).scope
+    near = shellcheck._NearNames(model)
+    refs = [*("".join(rng.choice(letters) for _ in range(rng.randint(1, 10))) for _ in range(500)), "L" * 41]
+    for ref in refs:
+        if ref[0].isdigit():
+            continue
+        options = [*declared, *shellcheck.PROXY_ARGS]
+        scored = [(1 if n.lower() == ref.lower() else _levenshtein(ref, n), n) for n in options if n != ref]
+        score, name = min(scored)
+        assert near.best(ref, scope, shellcheck.PROXY_ARGS) == (name if score <= 2 else None), ref
 
 
 # A few real RUN scripts (from the shared corpora) for the seeded fuzz below.

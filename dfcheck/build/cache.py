@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from dfcheck.build.semantic import Semantics
 from dfcheck.build.sources import REMOTE
 from dfcheck.build.steps import WEIGHTS, copy_sources, remote_is_pinned, step_kind, variable_names
-from dfcheck.dockerfile.model import PREDEFINED_ARGS, Model, Stage
+from dfcheck.dockerfile.model import PREDEFINED_ARGS, PROXY_ARGS, Model, Stage
 from dfcheck.dockerfile.parse import Dockerfile, Instruction
 from dfcheck.dockerfile.substitute import expand
 
@@ -52,7 +52,6 @@ SCHEMA_VERSION = 1
 EXPANDED = frozenset({"ADD", "COPY", "ENV", "EXPOSE", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"})
 #: Instructions that execute something (BuildKit's step counter: ``[stage n/m]``).
 EXECUTING = frozenset({"ADD", "COPY", "RUN", "WORKDIR"})
-_PROXY_ARGS = frozenset(a for a in PREDEFINED_ARGS if a.lower().endswith("_proxy"))
 CHANGED = "\0changed"
 
 
@@ -414,7 +413,7 @@ class CacheModel:
     def _key_reason(self, ins: Instruction, changed_args: set[str]) -> str:
         escape = self.dockerfile.escape
         if ins.keyword == "RUN":
-            names = sorted(n for n in changed_args if n in self.model.scope_at(ins) and n not in _PROXY_ARGS)
+            names = sorted(n for n in changed_args if n in self.model.scope_at(ins) and n not in PROXY_ARGS)
             if names:
                 return f"build arg {', '.join(names)} changed: RUN sees it in its environment"
             return "an ENV value this RUN sees changed with a build arg"
@@ -459,7 +458,7 @@ def _instruction_key(model: Model, ins: Instruction, escape: str) -> str:
     if ins.keyword == "RUN":
         scope = model.scope_at(ins)
         digest = scope.digest()
-        for name in _PROXY_ARGS:  # a proxy setting never changes the cache key (as in BuildKit)
+        for name in PROXY_ARGS:  # a proxy setting never changes the cache key (as in BuildKit)
             value = scope.get(name)
             if value is not None:
                 digest ^= hash((name, value))

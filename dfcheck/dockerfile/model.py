@@ -19,8 +19,24 @@ from dfcheck.dockerfile.substitute import expand, unquote
 if TYPE_CHECKING:
     pass
 
+#: The proxy build arguments: BuildKit passes them to every RUN without an ARG declaring them
+#: (``llb.WithProxy``), and they never change a step's cache key.
+PROXY_ARGS = frozenset(
+    {
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "FTP_PROXY",
+        "ftp_proxy",
+        "NO_PROXY",
+        "no_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    }
+)
 #: ARGs BuildKit defines for every build (automatic platform ARGs and proxy ARGs).
-PREDEFINED_ARGS = frozenset(
+PREDEFINED_ARGS = PROXY_ARGS | frozenset(
     {
         "BUILDPLATFORM",
         "BUILDOS",
@@ -33,16 +49,6 @@ PREDEFINED_ARGS = frozenset(
         "TARGETSTAGE",
         "BUILDKIT_SBOM_SCAN_STAGE",
         "BUILDKIT_SBOM_SCAN_CONTEXT",
-        "HTTP_PROXY",
-        "http_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "FTP_PROXY",
-        "ftp_proxy",
-        "NO_PROXY",
-        "no_proxy",
-        "ALL_PROXY",
-        "all_proxy",
         "SOURCE_DATE_EPOCH",
     }
 )
@@ -427,11 +433,16 @@ class Model:
         else:
             windows = stage.base.is_windows
             shell: tuple[str, ...] = WINDOWS_SHELL if windows else DEFAULT_SHELL
-            # Instructions before any FROM (hadolint's snippets) see the ARGs declared above them.
-            scope = Scope(None, self.global_scope) if stage.implicit else Scope()
+            scope = Scope()
+            if stage.implicit:
+                # Instructions before any FROM (hadolint's snippets) see the ARGs declared above
+                # them (one without a value as "", like an ARG in a stage).
+                declared = {p.key: "" for ins in self.global_args for p in ins.pairs}
+                scope = Scope(None, {**declared, **self.global_scope})
             facts = Facts(stage, scope, shell, shell_dialect(shell), self._posix(stage, shell), None, None)
             env = Scope()
         escape = self.dockerfile.escape
+        triggers: list[tuple[Instruction, Instruction]] = []
         for ins in stage.instructions:
             while self._shell_pragmas and self._shell_pragmas[-1][0] < ins.line:
                 assumed: tuple[str, ...] = (self._shell_pragmas.pop()[1],)
@@ -440,8 +451,7 @@ class Model:
                 )
             self._facts[id(ins)] = facts
             if ins.trigger is not None:
-                # A trigger runs in the images built FROM this one: ENV reaches them, ARG does not.
-                self._facts[id(ins.trigger)] = facts.but(onbuild=ins, scope=env)
+                triggers.append((ins, ins.trigger))
             keyword = ins.keyword
             if keyword in ("ARG", "ENV"):
                 own = self._declare(ins, facts.scope)
@@ -462,6 +472,22 @@ class Model:
                 facts = facts.but(user=user or "root")
         stage.end = facts
         self._env_end[stage.index] = env
+        self._triggers(triggers, facts, env)
+
+    def _triggers(self, triggers: list[tuple[Instruction, Instruction]], end: Facts, env: Scope) -> None:
+        """Facts for the ONBUILD triggers of a stage that ended with ``end`` and ``env``.
+
+        A trigger runs in an image built FROM this one, right after that FROM: it sees this
+        image's final SHELL, WORKDIR, USER and ENV (wherever the ONBUILD stands in the stage), no
+        ARG (an image carries none), and what the triggers before it declared with ARG or ENV.
+        """
+        scope = env
+        for onbuild, trigger in triggers:
+            self._facts[id(trigger)] = end.but(onbuild=onbuild, scope=scope)
+            if trigger.keyword in ("ARG", "ENV"):
+                own = self._declare(trigger, scope)
+                if own:
+                    scope = Scope(scope, own)
 
     def _declare(self, ins: Instruction, scope: Scope) -> dict[str, str]:
         """The variables an ARG or ENV sets, evaluated left to right against ``scope``."""
@@ -545,7 +571,8 @@ class Model:
     # --- queries ----------------------------------------------------------------------------------
 
     def facts(self, ins: Instruction) -> Facts:
-        """The facts before ``ins`` (an ONBUILD trigger gets those of its ONBUILD)."""
+        """The facts before ``ins``; for an ONBUILD trigger, those it runs with in an image built
+        FROM this one (see :meth:`_triggers`)."""
         found = self._facts.get(id(ins))
         if found is None:
             raise KeyError(f"instruction at line {ins.line} is not part of this model")

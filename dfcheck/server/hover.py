@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dfcheck.dockerfile.model import PROXY_ARGS
 from dfcheck.lint.finding import Finding
 from dfcheck.lint.registry import REGISTRY
 
@@ -24,9 +25,6 @@ if TYPE_CHECKING:
 MAX_CAUSES = 6
 #: Variables named one by one before the rest is counted.
 MAX_NAMES = 8
-_PROXY = frozenset(
-    n for p in ("http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "all_proxy") for n in (p, p.upper())
-)
 
 
 def rule_of(finding: Finding) -> type[Rule] | None:
@@ -99,7 +97,7 @@ def _inputs(cache: CacheModel, step: Step) -> list[str]:
     escape = cache.dockerfile.escape
     if ins.keyword == "RUN":
         out = ["- its text (heredoc bodies included; the shell expands variables, not BuildKit)"]
-        names = sorted(n for n in cache.model.scope_at(ins) if n not in _PROXY)
+        names = sorted(n for n in cache.model.scope_at(ins) if n not in PROXY_ARGS)
         if names:
             out.append(f"- the values of the ARG/ENV variables in scope: {_names(names)}")
     else:
