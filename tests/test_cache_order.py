@@ -117,3 +117,92 @@ def test_a_context_that_shows_nothing_is_not_the_real_one(tmp_path: Path, files:
     text = "FROM node:22-alpine\nWORKDIR /app\nCOPY . /app\nRUN pnpm install --frozen-lockfile\n"
     (finding,) = lint(text, ("DF101",), files=files, tmp=tmp_path)
     assert finding.span.start_line == 3 and "pnpm install" in finding.message
+
+
+_VENDORED = {
+    "backend/go.mod": "module example.com/app\n\ngo 1.22\n",
+    "backend/go.sum": "",
+    "backend/vendor/modules.txt": "# example.com/dep v1.0.0\n",
+    "backend/app/main.go": "package main\n",
+}
+_GO_BUILD = (
+    "FROM golang:1.23 AS build\n"
+    "ADD backend /build/backend\n"
+    "WORKDIR /build/backend\n"
+    "RUN cd app && go test ./...\n"
+    "RUN go build -o /out/app ./app\n"
+)
+
+
+def test_vendored_go_modules_download_nothing(tmp_path: Path) -> None:
+    """Go 1.14+ builds from ``vendor/`` beside go.mod by itself (as with ``-mod=vendor``): with the
+    vendored tree copied from the build context, neither DF101 nor DF118 asks for the module
+    download to be kept (umputun/remark42's layout, reported by DF118 in the issue 8 corpus diff)."""
+    assert lint(_GO_BUILD, ("DF101", "DF118"), files=_VENDORED, tmp=tmp_path) == []
+
+
+_BOTH = [("DF101", 2, 5, 2, 12), ("DF118", 4, 18, 4, 22), ("DF118", 5, 8, 5, 13)]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"drop": "backend/vendor/modules.txt"}, _BOTH),
+        ({"go.mod": "module example.com/app\n\ngo 1.13\n"}, _BOTH),
+        ({"dockerignore": "backend/vendor\n"}, _BOTH),
+        ({"replace": ("go build", "go build -mod=mod")}, [("DF101", 2, 5, 2, 12), ("DF118", 5, 8, 5, 13)]),
+        (
+            {"replace": ("RUN cd", "ENV GOFLAGS=-mod=readonly\nRUN cd")},
+            [("DF101", 2, 5, 2, 12), ("DF118", 5, 18, 5, 22), ("DF118", 6, 8, 6, 13)],
+        ),
+        (
+            {"replace": ("go build", "GOFLAGS=-mod=mod go build")},
+            [("DF101", 2, 5, 2, 12), ("DF118", 5, 25, 5, 30)],
+        ),
+        (
+            {"replace": ("./app\n", "./app && go mod tidy\n")},
+            [("DF101", 2, 5, 2, 12), ("DF118", 5, 42, 5, 46)],
+        ),
+        (
+            {"replace": ("./app\n", "./app && go install golang.org/x/tools/cmd/goimports@v0.24.0\n")},
+            [("DF101", 2, 5, 2, 12), ("DF118", 5, 38, 5, 45)],
+        ),
+        (
+            {"replace": ("ADD backend /build/backend", "ADD backend/go.mod backend/app /build/backend/")},
+            [("DF101", 2, 20, 2, 31), ("DF118", 4, 18, 4, 22), ("DF118", 5, 8, 5, 13)],
+        ),
+        ({"no context": True}, _BOTH),
+    ],
+    ids=[
+        "not vendored",
+        "go 1.13",
+        "vendor ignored",
+        "-mod=mod",
+        "GOFLAGS",
+        "GOFLAGS of the command",
+        "go mod tidy",
+        "go install at a version",
+        "vendor not copied",
+        "context unknown",
+    ],
+)
+def test_go_modules_are_downloaded_unless_the_vendored_tree_is_used(
+    tmp_path: Path, change: dict[str, object], expected: list[tuple[str, int, int, int, int]]
+) -> None:
+    """The module download is reported (DF101 at the copy, DF118 at the verb) when Go does not use
+    a vendored tree: none in the image, go.mod older than 1.14, ``-mod=mod`` or ``-mod=readonly``,
+    commands that ignore ``vendor/`` (``go mod tidy``, ``go install tool@version``), or no build
+    context to look in."""
+    files = dict(_VENDORED)
+    text = _GO_BUILD
+    files.pop(str(change.get("drop", "")), None)
+    if "go.mod" in change:
+        files["backend/go.mod"] = str(change["go.mod"])
+    if "dockerignore" in change:
+        files[".dockerignore"] = str(change["dockerignore"])
+    if "replace" in change:
+        old, new = change["replace"]  # type: ignore[misc]
+        text = text.replace(old, new)
+    context = {} if change.get("no context") else {"files": files, "tmp": tmp_path}
+    findings = lint(text, ("DF101", "DF118"), **context)  # type: ignore[arg-type]
+    assert sorted((f.code, *f.span) for f in findings) == expected, [f.message for f in findings]

@@ -14,7 +14,7 @@ from dfcheck.dockerfile.source import Span
 from dfcheck.lint.finding import SAFE, UNSAFE, Finding
 from dfcheck.lint.fixes import apply_fixes
 from dfcheck.shell import Word
-from tests.conftest import lint
+from tests.conftest import lint, positions
 
 
 def fixed(text: str, finding: Finding) -> str:
@@ -197,11 +197,36 @@ def test_entrypoint_resets_an_inherited_cmd_but_not_its_own_stage_cmd() -> None:
         ("bundle exec rails server", "rails server"),
         ("php-fpm8.2 -F", "php-fpm8.2"),
         ("python worker.py", None),
+        ("fastapi run app/main.py --port 80", "fastapi run"),
+        ("fastapi dev --host 0.0.0.0 src/app", "fastapi dev"),
+        ("uv run fastapi dev --host 0.0.0.0 src/app", "fastapi dev"),
+        ("poetry run gunicorn app:app", "gunicorn"),
+        ("uv run pytest", None),
+        ("ng serve --host 0.0.0.0", "ng serve"),
+        ("ng build", None),
     ],
 )
 def test_known_servers(argv: str, service: str | None) -> None:
     words = _start(f"FROM python:3.12\nCMD {argv}\n")[0]
     assert server([Word(w, w, Span(1, 1, 1, 1)) for w in words]) == service
+
+
+def test_fastapi_cli_image_is_a_service() -> None:
+    """``fastapi run`` (the FastAPI CLI, astral-sh/uv-docker-example) starts a server: the image
+    lost its DF301 finding when the rule was narrowed to services (found by the issue 8 corpus diff)."""
+    text = (
+        "FROM python:3.12-slim\n"
+        "WORKDIR /app\n"
+        "COPY . .\n"
+        'CMD ["fastapi", "run", "app/main.py", "--port", "80"]\n'
+    )
+    findings = lint(text, ("DF301",))
+    assert positions(findings) == [(1, 1, 1, 5)]
+    assert "it starts `fastapi run`" in findings[0].message
+    assert (
+        lint(text.replace("CMD", "HEALTHCHECK CMD curl -f http://localhost/ || exit 1\nCMD"), ("DF301",))
+        == []
+    )
 
 
 @pytest.mark.parametrize("cmd,expected", [("bash", True), ("python3", True), ("php -a", True),

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import stat
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from dfcheck.build import ecosystems
 from dfcheck.build.ecosystems import Ecosystem
+from dfcheck.build.packages import operands
 from dfcheck.build.semantic import PackageOp, Semantics
 from dfcheck.build.steps import BROAD
 from dfcheck.dockerfile.model import Stage, join_path
@@ -141,6 +143,12 @@ _INSTALL_INPUTS = frozenset(
 )
 
 
+#: ``go 1.14`` (or later) in go.mod: a ``vendor/`` folder beside it makes the go command build from it.
+_GO_DIRECTIVE = re.compile(rb"^[ \t]*go[ \t]+(\d+)\.(\d+)", re.M)
+#: ``go install tool@v1.2.3``: a module of its own, fetched whatever the current module vendors.
+_GO_VERSIONED = re.compile(r"[\w.~/-]+@[\w.+-]+")
+
+
 class ContextFiles:
     """The build context as the ordering analysis asks about it: stats and one-level listings,
     never a walk of the whole tree. Answers honour ``.dockerignore``, follow links inside the
@@ -162,6 +170,17 @@ class ContextFiles:
     def entries(self, rel: str) -> list[tuple[str, bool]] | None:
         """(name, is a directory) of what ``rel`` holds and the ignore file lets through."""
         return self.context.entries(rel) if self._found(rel) is not None else None
+
+    def head(self, rel: str, limit: int = 4096) -> bytes | None:
+        """The first ``limit`` bytes of the file ``rel``, or None when it is not a file that is sent."""
+        found = self._found(rel)
+        if found is None or not stat.S_ISREG(found.mode):
+            return None
+        try:
+            with open(os.path.join(self.context.root, found.path), "rb") as handle:
+                return handle.read(limit)
+        except OSError:
+            return None
 
 
 def is_dependency_file(name: str) -> bool:
@@ -463,7 +482,7 @@ class _Analysis:
         if found is None:  # the manifests came from the base image, a bind mount or a RUN
             return done
         provider, source, manifest_rel, _ = found
-        if operation.kind == "build" and self._build_needs_nothing(ins, op, manifest_rel):
+        if operation.kind == "build" and self._build_needs_nothing(ins, op, found, state.copies):
             return state
         if provider.volatile and source.volatile:
             self._report("DF101", provider, source.token, eco, ins, op, self._manifests(provider, source, op))
@@ -557,7 +576,9 @@ class _Analysis:
                             return copy, source, _join(base, rel)
         return None
 
-    def _build_needs_nothing(self, ins: Instruction, op: PackageOp, manifest_rel: str) -> bool:
+    def _build_needs_nothing(
+        self, ins: Instruction, op: PackageOp, found: _Found, copies: tuple[Copy, ...]
+    ) -> bool:
         """A build whose downloads are kept anyway: a cache mount on the tool's cache, or vendored Go modules."""
         eco = op.operation.ecosystem
         scope = self.model.facts(ins).scope
@@ -575,10 +596,33 @@ class _Analysis:
                 tail = cache[2:] if cache.startswith("~/") else cache.lstrip("/")
                 if target == cache or target.endswith("/" + tail) or cache.startswith(target + "/"):
                     return True
-        if eco is ecosystems.GO and self.context is not None:
-            module = manifest_rel.rsplit("/", 1)[0] if "/" in manifest_rel else ""
-            return self.context.exists(_join(module, "vendor"))
-        return False
+        return self._vendored(ins, op, found, copies)
+
+    def _vendored(self, ins: Instruction, op: PackageOp, found: _Found, copies: tuple[Copy, ...]) -> bool:
+        """Does Go build ``op`` from the module's vendored tree, downloading no module? Since Go 1.14
+        the go command acts as with ``-mod=vendor`` when a ``vendor/`` folder sits beside a go.mod
+        that says ``go 1.14`` or later (no ``go`` line: 1.16). Only a tree the build context holds
+        (``vendor/modules.txt``, which ``go mod vendor`` writes) and a copy put beside the go.mod
+        counts. ``-mod=mod`` or ``-mod=readonly`` (flag or ``GOFLAGS``), ``go mod ...`` and
+        ``go install tool@version`` ignore it."""
+        cmd = op.operation.command
+        if op.operation.ecosystem is not ecosystems.GO or self.context is None:
+            return False
+        words = [w.text for w in operands(cmd)]
+        if not words or words[0] == "mod" or any(_GO_VERSIONED.fullmatch(w) for w in words[1:]):
+            return False
+        given = next((a.text for a in cmd.assignments if a.text.startswith("GOFLAGS=")), "").partition("=")[2]
+        goflags = given or op.script.value_at("GOFLAGS", cmd) or self.model.facts(ins).scope.get("GOFLAGS")
+        modes = [f.split("=", 1)[1] for f in (goflags or "").split() if f.startswith(("-mod=", "--mod="))]
+        if (cmd.flag_value("-mod") or next(reversed(modes), "vendor")) != "vendor":
+            return False
+        _, _, manifest_rel, module = found
+        tree = self._provider(copies, join_path(module, "vendor/modules.txt"))
+        if tree is None or tree[2].startswith("/") or not self.context.exists(tree[2]):
+            return False
+        text = self.context.head(manifest_rel) if not manifest_rel.startswith("/") else None
+        version = _GO_DIRECTIVE.search(text or b"")
+        return version is None or (int(version[1]), int(version[2])) >= (1, 14)
 
     def _manifests(self, copy: Copy, source: Source, op: PackageOp) -> tuple[str, ...]:
         """The files to copy first: those the install reads that the copy brings, as the context
@@ -695,7 +739,9 @@ def _recent(copies: tuple[Copy, ...]) -> Iterable[Copy]:
     return reversed(copies[-RECENT_COPIES:])
 
 
-def _remember(done: tuple[tuple[str, str], ...], keys: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+def _remember(
+    done: tuple[tuple[str, str], ...], keys: Iterable[tuple[str, str]]
+) -> tuple[tuple[str, str], ...]:
     """``done`` with ``keys`` added (each once), keeping the latest RECENT_COPIES: a set copied
     and searched whole for each install made a file of thousands of installs quadratic."""
     new = tuple(k for k in dict.fromkeys(keys) if k not in done)
@@ -771,6 +817,17 @@ class Ordering:
             if found is not None:
                 return name, found[1].token
         return None
+
+    def vendored(self, ins: Instruction, op: PackageOp) -> bool:
+        """Does ``op`` (a Go build in ``ins``) take its modules from a vendored tree that a copy
+        brought from the build context beside its go.mod, so that it downloads none? False when
+        the context is not known."""
+        analysis = self._analysis
+        copies = analysis.before.get(id(op.operation.command))
+        if copies is None or analysis.context is None:
+            return False
+        found = analysis._find_provider(copies, op)
+        return found is not None and analysis._vendored(ins, op, found, copies)
 
 
 def analyse(sem: Semantics, context: BuildContext | None) -> Ordering:

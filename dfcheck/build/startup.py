@@ -155,7 +155,10 @@ _SUBCOMMANDS = {
     "rails": ("server", "s"), "flask": ("run",), "streamlit": ("run",), "next": ("start",),
     "nuxt": ("start",), "hugo": ("server",), "mkdocs": ("serve",), "jupyter": ("notebook", "lab"),
     "deno": ("serve", "run"), "symfony": ("serve", "server:start"), "artisan": ("serve", "octane:start"),
+    "fastapi": ("run", "dev"), "ng": ("serve",),
 }  # fmt: skip
+#: Program -> subcommand that runs the next word in the project's environment (``bundle exec``, ``uv run``).
+_RUNNERS = {"bundle": "exec", "uv": "run", "poetry": "run", "pipenv": "run"}
 #: ``npm start``, ``yarn serve``, ``pnpm run dev``: package scripts that conventionally start a server.
 _PACKAGE_MANAGERS = frozenset({"npm", "yarn", "pnpm", "bun"})
 _SERVER_SCRIPTS = frozenset({"start", "serve", "dev", "prod", "production", "preview", "start:prod"})
@@ -172,7 +175,7 @@ def server(argv: list[Word]) -> str | None:
     name = program_name(argv[0].text)
     texts = [w.text for w in argv[1:]]
     operands = [t for t in texts if not t.startswith("-")]
-    if name == "bundle" and texts[:1] == ["exec"]:
+    if name in _RUNNERS and texts[:1] == [_RUNNERS[name]]:
         return server(argv[2:])
     if name in _SERVERS or re.fullmatch(r"php-fpm[\d.]*", name):
         return name

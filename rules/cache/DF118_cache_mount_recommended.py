@@ -138,7 +138,9 @@ def _user_mount(user: NewUser, targets: list[str]) -> str:
             f"not say), with {uid}"
         )
     uid = f",uid={user.uid}" if user.uid else ""
-    mounts = " ".join(f"--mount=type=cache,target={t.replace('/root/', user.home.rstrip('/') + '/')}{uid}" for t in targets)
+    mounts = " ".join(
+        f"--mount=type=cache,target={t.replace('/root/', user.home.rstrip('/') + '/')}{uid}" for t in targets
+    )
     if user.uid:
         return f"add `{mounts}` (the cache must be writable by `{user.name}`)"
     return f"add `{mounts}` with `uid=` set to the uid of `{user.name}` (the cache must be writable by it)"
@@ -170,7 +172,7 @@ class CacheMountRecommendedRule(Rule):
             if tool is None or tool.name in first or (tool.build_stages_only and shipped):
                 continue
             verb = _verb(tool, op.operation.command)
-            if verb is not None:
+            if verb is not None and not (tool.name == "go" and ctx.cache_order.vendored(ins, op)):
                 first[tool.name] = (op.operation.command, verb)
         for name, (cmd, verb) in first.items():
             tool = TOOLS[name]
