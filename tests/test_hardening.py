@@ -247,8 +247,40 @@ def test_html_hands_each_line_only_the_findings_that_cover_it(monkeypatch: pytes
 
     monkeypatch.setattr(html, "segments", segments)
     page = render_report("html", _many_findings(300), RenderOptions())
-    assert seen == [(1, 1)] + [(line, 2) for line in range(2, 302)]
-    assert page.count('title="DF999: w\nDF840: m">RUN</mark>') == 300
+    # DF999 covers the whole file and highlights its first MARKED_LINES lines.
+    marked = html.MARKED_LINES
+    assert seen == [(1, 1)] + [(line, 2 if line <= marked else 1) for line in range(2, 302)]
+    assert page.count('title="DF999: w\nDF840: m">RUN</mark>') == marked - 1
+    assert page.count('title="DF840: m">RUN</mark>') == 300 - (marked - 1)
+
+
+def test_html_highlights_stay_linear_for_many_findings_over_one_long_instruction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """5,000 findings over one RUN of 5,000 lines: every line carried every finding's message
+    (25 million, a MemoryError found by bench/fuzz.py). Highlights are bounded per finding and
+    per line; every finding still gets its message box."""
+    from dfcheck.report import RenderOptions, html
+    from dfcheck.report.output import render_report
+
+    count = 2000
+    text = "FROM alpine:3.20\nRUN true \\\n" + "  && true \\\n" * (count - 2) + "  && true\n"
+    findings = [
+        Finding("DF840", "mergeable-runs", Severity.STYLE, f"m{i}", "Dockerfile", Span(2, 1, count, 10))
+        for i in range(count)
+    ]
+    handed: list[int] = []
+    real = html.segments
+
+    def segments(line: str, number: int, covering: list[Finding]) -> list[html.Segment]:
+        handed.append(len(covering))
+        return real(line, number, covering)
+
+    monkeypatch.setattr(html, "segments", segments)
+    page = render_report("html", Report([FileResult("Dockerfile", text, findings)]), RenderOptions())
+    assert max(handed) == html.MARKS_PER_LINE
+    assert sum(handed) == html.MARKS_PER_LINE * html.MARKED_LINES
+    assert page.count('<div class="finding ') == count
 
 
 def test_html_fix_diffs_compare_only_the_lines_a_fix_touches(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -196,6 +196,14 @@ def history_chart(history: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: A finding highlights at most its first MARKED_LINES lines, and a line carries the highlights
+#: of at most MARKS_PER_LINE findings (its message box still follows its last line): thousands
+#: of findings over one instruction of thousands of lines made the page lines x findings in
+#: size (a MemoryError found by bench/fuzz.py).
+MARKED_LINES = 50
+MARKS_PER_LINE = 20
+
+
 def file_view(result: FileResult, index: int, options: RenderOptions) -> dict[str, Any]:
     path = relative_path(result.path, options.root)
     anchor = f"f{index}"
@@ -209,8 +217,11 @@ def file_view(result: FileResult, index: int, options: RenderOptions) -> dict[st
     for f in findings:
         last = min(max(f.span.end_line, 1), max(len(texts), 1))
         by_end.setdefault(last, []).append(finding_view(f, anchor, result.text, line_index))
-        for number in range(max(f.span.start_line, 1), last + 1):
-            covering.setdefault(number, []).append(f)
+        first = max(f.span.start_line, 1)
+        for number in range(first, min(last, first + MARKED_LINES - 1) + 1):
+            marks = covering.setdefault(number, [])
+            if len(marks) < MARKS_PER_LINE:
+                marks.append(f)
     lines = []
     for number, text in enumerate(texts or ("",), start=1):
         status, title = cache["lines"].get(number, ("", "")) if cache else ("", "")
