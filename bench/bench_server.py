@@ -110,7 +110,11 @@ class _Client:
         self.buffer += data
         while b"\r\n\r\n" in self.buffer:
             head, rest = self.buffer.split(b"\r\n\r\n", 1)
-            length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+            length = next(
+                int(line.split(b":")[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length")
+            )
             if len(rest) < length:
                 return
             message = json.loads(rest[:length])
@@ -148,7 +152,12 @@ async def measure(text: str, edits: int, folder: Path) -> tuple[list[float], lis
     capabilities = {"textDocument": {"publishDiagnostics": {"versionSupport": True}}}
     init = client.send(
         "initialize",
-        {"processId": None, "rootUri": folder.as_uri(), "capabilities": capabilities, "initializationOptions": {"debounce": 0}},
+        {
+            "processId": None,
+            "rootUri": folder.as_uri(),
+            "capabilities": capabilities,
+            "initializationOptions": {"debounce": 0},
+        },
         request=True,
     )
     assert init is not None
@@ -156,7 +165,10 @@ async def measure(text: str, edits: int, folder: Path) -> tuple[list[float], lis
     client.send("initialized", {})
     uri = (folder / "Dockerfile").as_uri()
     first = client.published(1)
-    client.send("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1, "text": text}})
+    client.send(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1, "text": text}},
+    )
     count = len((await first)["params"]["diagnostics"])
     lines = text.split("\n")
     middle = next(n for n in range(len(lines) // 2, len(lines)) if "apt-get install -y " in lines[n])
@@ -168,7 +180,10 @@ async def measure(text: str, edits: int, folder: Path) -> tuple[list[float], lis
         start, start_cpu = time.perf_counter(), time.process_time()
         client.send(
             "textDocument/didChange",
-            {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": "\n".join(edited)}]},
+            {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"text": "\n".join(edited)}],
+            },
         )
         await done
         times.append(time.perf_counter() - start)
@@ -183,7 +198,9 @@ async def measure(text: str, edits: int, folder: Path) -> tuple[list[float], lis
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--instructions", type=int, default=300)
     parser.add_argument("--edits", type=int, default=50)
     parser.add_argument("--shape", choices=("app", "installs"), default="app")
@@ -214,7 +231,9 @@ def main() -> int:
         f"{args.instructions} instructions ({args.shape}), {count} findings; "
         f"didChange -> publishDiagnostics over {len(ms)} edits:"
     )
-    print(f"  wall: median {median:.1f} ms, min {ms[0]:.1f} ms, p90 {ms[int(len(ms) * 0.9) - 1]:.1f} ms, max {ms[-1]:.1f} ms")
+    print(
+        f"  wall: median {median:.1f} ms, min {ms[0]:.1f} ms, p90 {ms[int(len(ms) * 0.9) - 1]:.1f} ms, max {ms[-1]:.1f} ms"
+    )
     print(f"  CPU:  median {statistics.median(cpu) * 1000:.1f} ms (this process, all threads)")
     cores = os.cpu_count() or 1
     if load > cores:

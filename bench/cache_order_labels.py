@@ -108,9 +108,10 @@ def main() -> int:
     recall = tp / (tp + fn) if tp + fn else 1.0
     print(f"files {len(labels)}, labelled RUNs {tp + fn}, predicted {tp + fp}")
     print(f"precision {precision:.1%} ({tp}/{tp + fp}), recall {recall:.1%} ({tp}/{tp + fn})")
-    print("per ecosystem (found/labelled): " + ", ".join(
-        f"{eco} {n - missed_eco[eco]}/{n}" for eco, n in by_eco.most_common()
-    ))
+    print(
+        "per ecosystem (found/labelled): "
+        + ", ".join(f"{eco} {n - missed_eco[eco]}/{n}" for eco, n in by_eco.most_common())
+    )
     if args.misses:
         print("\n".join(sorted(lines)))
     return 0

@@ -24,9 +24,7 @@ _NOT_DOCKERFILES = (".dockerignore", ".md", ".tsv", ".context.txt")
 
 
 def corpus_files(corpus: Path) -> list[Path]:
-    return sorted(
-        p for p in corpus.rglob("*") if p.is_file() and not p.name.endswith(_NOT_DOCKERFILES)
-    )
+    return sorted(p for p in corpus.rglob("*") if p.is_file() and not p.name.endswith(_NOT_DOCKERFILES))
 
 
 def lint_corpora() -> dict[str, list[list[object]]]:
@@ -42,9 +40,7 @@ def lint_corpora() -> dict[str, list[list[object]]]:
         for path in corpus_files(root):
             key = f"{name}/{path.relative_to(root)}"
             result = linter.lint_file(path, key)
-            rows: list[list[object]] = [
-                [f.code, *f.span, f.message] for f in result.findings
-            ]
+            rows: list[list[object]] = [[f.code, *f.span, f.message] for f in result.findings]
             if result.error:
                 rows.append(["error", 0, 0, 0, 0, result.error])
             results[key] = rows

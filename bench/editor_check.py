@@ -123,18 +123,32 @@ def run(editor: str, env: dict[str, str]) -> list[str]:
         _project(root)
         if editor == "nvim":
             (root / "check.lua").write_text(NVIM)
-            subprocess.run(["nvim", "--headless", "--clean", "-u", "check.lua"], cwd=root, env=env, timeout=180, check=False)
+            subprocess.run(
+                ["nvim", "--headless", "--clean", "-u", "check.lua"],
+                cwd=root,
+                env=env,
+                timeout=180,
+                check=False,
+            )
             result = root / "result.txt"
             return result.read_text().splitlines() if result.is_file() else ["no result"]
         (root / "check.el").write_text(_documented_eglot() + EMACS)
         done = subprocess.run(
-            ["emacs", "--batch", "-l", "check.el"], cwd=root, env=env, timeout=180, capture_output=True, text=True, check=False
+            ["emacs", "--batch", "-l", "check.el"],
+            cwd=root,
+            env=env,
+            timeout=180,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         return done.stdout.splitlines() or done.stderr.splitlines()[-5:]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--editor", choices=("nvim", "emacs"), action="append")
     args = parser.parse_args()
     server = shutil.which("dfcheck", path=os.path.dirname(sys.executable)) or shutil.which("dfcheck")
@@ -151,7 +165,9 @@ def main() -> int:
         print(f"{editor}:")
         print("\n".join(f"  {line}" for line in lines))
         wanted = f"diagnostics: {' '.join(sorted(EXPECTED))}"
-        if wanted not in lines or not any(line.startswith("after the ignore comment:") and "DF801" not in line for line in lines):
+        if wanted not in lines or not any(
+            line.startswith("after the ignore comment:") and "DF801" not in line for line in lines
+        ):
             print(f"  FAILED: expected '{wanted}' and DF801 gone after the ignore comment")
             failed = True
     return 1 if failed else 0

@@ -82,7 +82,11 @@ def mutate(rng: random.Random, script: str, deepest: int = 3000) -> str:
             script = script[:k]
         elif kind == 1 and n:
             k = min(k, n - 1)
-            script = script[:k] + (rng.choice(FLIPS) if rng.random() < 0.7 else chr(rng.randint(0, 0x2FF))) + script[k + 1 :]
+            script = (
+                script[:k]
+                + (rng.choice(FLIPS) if rng.random() < 0.7 else chr(rng.randint(0, 0x2FF)))
+                + script[k + 1 :]
+            )
         elif kind == 2:
             script = script[:k] + script[k + rng.randint(1, 20) :]
         elif kind == 3:
@@ -125,7 +129,9 @@ def every_path(script: str) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    ap.add_argument("corpus", nargs="*", type=Path, help="folders of Dockerfiles (default: both shared corpora)")
+    ap.add_argument(
+        "corpus", nargs="*", type=Path, help="folders of Dockerfiles (default: both shared corpora)"
+    )
     ap.add_argument("--rounds", type=int, default=1, help="mutants per corpus script (a round: ~4 min)")
     ap.add_argument("--seed", type=int, default=1646)
     ap.add_argument("--budget-base-ms", type=float, default=500.0)
@@ -159,7 +165,10 @@ def main() -> int:
                 slowest = (elapsed, mutant)
             if elapsed > args.budget_base_ms / 1000 + args.budget_us * len(mutant) / 1e6:
                 failures.append((mutant, f"over budget: {elapsed:.3f} s for {len(mutant)} characters"))
-        print(f"round {rnd + 1}/{args.rounds}: {len(scripts)} mutants, {len(failures)} failures so far", flush=True)
+        print(
+            f"round {rnd + 1}/{args.rounds}: {len(scripts)} mutants, {len(failures)} failures so far",
+            flush=True,
+        )
     cpu = time.process_time() - start
 
     per_char.sort()
@@ -168,7 +177,9 @@ def main() -> int:
         f"CPU per character, all paths: median {statistics.median(per_char):.2f} us,"
         f" p99 {per_char[int(len(per_char) * 0.99)]:.2f} us, max {per_char[-1]:.2f} us"
     )
-    print(f"slowest mutant: {slowest[0] * 1000:.0f} ms for {len(slowest[1])} characters: {slowest[1][:80]!r}...")
+    print(
+        f"slowest mutant: {slowest[0] * 1000:.0f} ms for {len(slowest[1])} characters: {slowest[1][:80]!r}..."
+    )
     for k, (mutant, why) in enumerate(failures):
         print(f"--- failure {k}: {len(mutant)} characters: {mutant[:120]!r}\n{why}")
         if args.save:

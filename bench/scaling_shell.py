@@ -36,7 +36,9 @@ from dfcheck.shell import Script, parse_script  # noqa: E402
 def _continued(n: int) -> tuple[str, TextMap | None]:
     """One RUN of ``n`` continuation lines, as the Dockerfile parser hands it to parse_script."""
     lines = "".join(f"    pkg{i}=1.{i} \\\n" for i in range(n))
-    ins = parse(f"FROM debian\nRUN apt-get update && apt-get install -y \\\n{lines}    && rm -rf /x\n").instructions[1]
+    ins = parse(
+        f"FROM debian\nRUN apt-get update && apt-get install -y \\\n{lines}    && rm -rf /x\n"
+    ).instructions[1]
     return ins.rest, ins.rest_map
 
 
@@ -47,7 +49,10 @@ def _plain(make: Callable[[int], str]) -> Callable[[int], tuple[str, TextMap | N
 #: name -> (what grows, script of n units)
 SHAPES: dict[str, tuple[str, Callable[[int], tuple[str, TextMap | None]]]] = {
     "commands": ("lines", _plain(lambda n: "".join(f"apt-get install -y pkg{i}\n" for i in range(n)))),
-    "and-chain": ("commands", _plain(lambda n: " && ".join(f"v{i}=$v{i - 1}x && echo $v{i}" for i in range(n)))),
+    "and-chain": (
+        "commands",
+        _plain(lambda n: " && ".join(f"v{i}=$v{i - 1}x && echo $v{i}" for i in range(n))),
+    ),
     "pipes": ("stages", _plain(lambda n: " | ".join(f"grep -v p{i}" for i in range(n // 4)))),
     "pipes-many": ("stages", _plain(lambda n: " | ".join(f"tr a b{i}" for i in range(4 * n)))),
     "subst": ("levels", _plain(lambda n: "echo " + "$(echo " * n + "x" + ")" * n)),
@@ -56,8 +61,14 @@ SHAPES: dict[str, tuple[str, Callable[[int], tuple[str, TextMap | None]]]] = {
     "if": ("levels", _plain(lambda n: "if [ -f x ]; then a=$a.1; " * n + "make;" + " fi;" * n)),
     "parameters": ("levels", _plain(lambda n: "echo " + "${a:-" * n + "x" + "}" * n)),
     "sh-c": ("levels", _plain(lambda n: "sh -c '" * n + "make")),
-    "heredoc": ("lines", _plain(lambda n: "cat <<EOF > /etc/x\n" + "key$i=$(hostname) ${HOME}\n" * n + "EOF\n")),
-    "heredoc-shell": ("lines", _plain(lambda n: "bash -e <<'EOF'\n" + "apt-get install -y x | tee l\n" * n + "EOF\n")),
+    "heredoc": (
+        "lines",
+        _plain(lambda n: "cat <<EOF > /etc/x\n" + "key$i=$(hostname) ${HOME}\n" * n + "EOF\n"),
+    ),
+    "heredoc-shell": (
+        "lines",
+        _plain(lambda n: "bash -e <<'EOF'\n" + "apt-get install -y x | tee l\n" * n + "EOF\n"),
+    ),
     "continuation": ("lines", _continued),
     "broken": ("units", _plain(lambda n: "echo 'a && (b | " * n)),
 }
@@ -105,7 +116,9 @@ def main() -> int:
             exponent = math.log(max(times[2], 1e-6) / max(times[0], 1e-6)) / math.log(16)
             rows.append((times, exponent))
             if exponent > args.max_exponent:
-                flagged.append(f"{name} ({'parse+query' if with_query else 'parse'}): exponent {exponent:.2f}")
+                flagged.append(
+                    f"{name} ({'parse+query' if with_query else 'parse'}): exponent {exponent:.2f}"
+                )
         cells = [
             f"{' / '.join(f'{t * 1000:.1f}' for t in times):>25s} {exponent:4.2f}" for times, exponent in rows
         ]

@@ -176,11 +176,15 @@ def test_edits_to_a_dockerfile_with_a_non_ascii_name(tmp_path: Path) -> None:
     git(tmp_path, "init", "-q", "-b", "main")
     commit(tmp_path, "initial", {"app\nö.Dockerfile": "FROM alpine\nRUN a\nRUN b\n"})
     commit(tmp_path, "edit", {"app\nö.Dockerfile": "FROM alpine\nRUN a\nRUN b2\n"})
-    result = runner.invoke(app, ["cache", str(tmp_path / "app\nö.Dockerfile"), "-f", "json", "--history", "1"])
+    result = runner.invoke(
+        app, ["cache", str(tmp_path / "app\nö.Dockerfile"), "-f", "json", "--history", "1"]
+    )
     assert result.exit_code == 0, result.output
     (edit,) = json.loads(result.output)["history"]["commits"]
     assert edit["dockerfile_edited"] is True
-    assert edit["first_misses"] == [{"stage": 0, "line": 3, "reason": "RUN at line 3 was edited in the Dockerfile"}]
+    assert edit["first_misses"] == [
+        {"stage": 0, "line": 3, "reason": "RUN at line 3 was edited in the Dockerfile"}
+    ]
 
 
 def test_history_in_every_format(repo: Path) -> None:
@@ -195,7 +199,7 @@ def test_history_in_every_format(repo: Path) -> None:
     page, text = outputs["html"], outputs["text"]
     for commit in history["commits"]:
         numbers = f"{commit['rebuilt_steps']}/{commit['total_steps']}"
-        assert f"<td class=\"n\">{numbers}</td>" in page
+        assert f'<td class="n">{numbers}</td>' in page
         assert re.search(rf"  {commit['rev'][:10]}\s+{numbers}\s+{re.escape(commit['subject'])}", text)
         for miss in commit["first_misses"]:
             assert f"line {miss['line']}</a>: {escape(miss['reason'])}</div>" in page
@@ -211,8 +215,13 @@ def test_history_in_every_format(repo: Path) -> None:
         5: "heat4",
     }
     assert 'title="stage 0: re-run in 4 of 5 commits"' in page
-    assert "History: 5 commits, 12 of 25 steps re-run" in page and "History: 5 commits, 12 of 25 steps re-run" in text
-    assert "Suggestions" in page and '<span class="d-add">+COPY package.json package-lock.json ./</span>' in page
+    assert (
+        "History: 5 commits, 12 of 25 steps re-run" in page
+        and "History: 5 commits, 12 of 25 steps re-run" in text
+    )
+    assert (
+        "Suggestions" in page and '<span class="d-add">+COPY package.json package-lock.json ./</span>' in page
+    )
     assert "Would save 2 step runs" in page and "would save 2 step runs" in text
 
 

@@ -19,7 +19,12 @@ LABELS: dict[str, Any] = {"label_schema": {"team": "text"}}
 CASES: list[tuple[str, str, bool, dict[str, Any]]] = [
     # `# hadolint shell=powershell` sets the shell the following RUNs are read with.
     ("DF504", "FROM debian\n# hadolint shell=powershell\nRUN apt-get install curl\n", False, {}),
-    ("DF504", "FROM debian\n# hadolint shell=powershell\nRUN dir\nFROM debian\nRUN apt-get install curl\n", True, {}),
+    (
+        "DF504",
+        "FROM debian\n# hadolint shell=powershell\nRUN dir\nFROM debian\nRUN apt-get install curl\n",
+        True,
+        {},
+    ),
     # Instructions with no FROM at all are linted as a stage built from scratch.
     ("DF503", "RUN sudo make install\n", True, {}),
     ("DF503", "ONBUILD RUN apt-get update && sudo apt-get install -y make\n", True, {}),

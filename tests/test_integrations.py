@@ -132,7 +132,10 @@ BAD_BASELINES = [
     ('{"version": 1}', "not a dfcheck baseline: 'findings' must be a list, found null"),
     ('{"version": 1, "findings": 5}', "not a dfcheck baseline: 'findings' must be a list, found a number"),
     ('{"version": 1, "findings": null}', "not a dfcheck baseline: 'findings' must be a list, found null"),
-    ('{"version": 1, "findings": [null]}', "not a dfcheck baseline: findings[0] must be an object, found null"),
+    (
+        '{"version": 1, "findings": [null]}',
+        "not a dfcheck baseline: findings[0] must be an object, found null",
+    ),
     ('{"version": 1, "findings": [{"count": 1}]}', "findings[0] needs a fingerprint (a string)"),
     ('{"version": 1, "findings": [{"fingerprint": 7}]}', "findings[0] needs a fingerprint (a string)"),
     (
@@ -219,9 +222,7 @@ def test_problem_matcher_reads_text_output() -> None:
     report = shared_report()
     parse_error = report.files[1].findings[0]
     # One line per finding: a message with a line break would need a multi-line matcher.
-    report.files[1].findings[0] = parse_error._replace(
-        message=parse_error.message.replace("\n", " ")
-    )
+    report.files[1].findings[0] = parse_error._replace(message=parse_error.message.replace("\n", " "))
     out = io.StringIO()
     text.render(report, out, RenderOptions(root=ROOT, show_frames=True))
     lines = out.getvalue().splitlines()
@@ -567,7 +568,9 @@ def test_cli_writes_every_report_and_honours_a_baseline(tmp_path: Path) -> None:
 # --- writing reports -------------------------------------------------------------------------------
 
 
-def test_report_files_are_replaced_whole_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_report_files_are_replaced_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from dfcheck.report import output
 
     target = tmp_path / "report.sarif"
@@ -641,7 +644,19 @@ def test_cli_output_is_utf8_for_file_names_that_are_not(tmp_path: Path, fmt: str
     name = os.fsdecode(b"bad\xffname\x1b[2J.Dockerfile")
     (tmp_path / name).write_text('FROM alpine\nUSER root\nLABEL Foo="\\udcff"\nRUN echo \x1b]0;t\x07\n')
     env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "LC_ALL": "C.UTF-8"}
-    command = [sys.executable, "-m", "dfcheck", "check", "--color", "never", name, "-f", fmt, "-f", f"{fmt}=out"]
+    command = [
+        sys.executable,
+        "-m",
+        "dfcheck",
+        "check",
+        "--color",
+        "never",
+        name,
+        "-f",
+        fmt,
+        "-f",
+        f"{fmt}=out",
+    ]
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, env=env, check=False)
     assert done.returncode == 1, done.stderr
     for data in (done.stdout, (tmp_path / "out").read_bytes()):

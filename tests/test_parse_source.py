@@ -134,4 +134,7 @@ def test_read_stdin_with_the_same_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", _Stdin(b"FROM a\n"))
     assert read_dockerfile("-") == ("FROM a\n", "")
     monkeypatch.setattr(sys, "stdin", _Stdin(b"#" * (MAX_BYTES + 10)))
-    assert read_dockerfile("-", "stdin.Dockerfile") == (None, "stdin.Dockerfile:1:1: file is larger than 5 MB")
+    assert read_dockerfile("-", "stdin.Dockerfile") == (
+        None,
+        "stdin.Dockerfile:1:1: file is larger than 5 MB",
+    )

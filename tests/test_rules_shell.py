@@ -155,7 +155,11 @@ def test_cache_mount_fix_covers_every_run_of_the_stage() -> None:
 def test_cache_mount_for_a_user_switched_inside_the_run() -> None:
     text = "FROM node:22\nRUN gosu app npm ci\n"
     (finding,) = lint(text, ("DF118",))
-    assert finding.fix is None and "in the home directory of `app` (which the Dockerfile does not say), with `uid=` set" in finding.message
+    assert (
+        finding.fix is None
+        and "in the home directory of `app` (which the Dockerfile does not say), with `uid=` set"
+        in finding.message
+    )
     assert "<" not in finding.message
 
 
@@ -163,8 +167,14 @@ def test_cache_mount_for_a_user_switched_inside_the_run() -> None:
     "text,mount",
     [
         ("FROM node:22\nUSER node\nRUN npm ci\n", "target=/home/node/.npm,uid=1000`"),
-        ("FROM python:3.12\nRUN useradd -m -u 1001 app\nUSER app\nRUN npm ci\n", "target=/home/app/.npm,uid=1001`"),
-        ("FROM alpine:3.20\nRUN adduser -D -h /srv/app web\nUSER web\nRUN npm ci\n", "target=/srv/app/.npm` with `uid=`"),
+        (
+            "FROM python:3.12\nRUN useradd -m -u 1001 app\nUSER app\nRUN npm ci\n",
+            "target=/home/app/.npm,uid=1001`",
+        ),
+        (
+            "FROM alpine:3.20\nRUN adduser -D -h /srv/app web\nUSER web\nRUN npm ci\n",
+            "target=/srv/app/.npm` with `uid=`",
+        ),
     ],
 )
 def test_cache_mount_in_the_home_of_a_known_user(text: str, mount: str) -> None:

@@ -47,7 +47,9 @@ def _client() -> LanguageClient:
 
 
 _ENV = {k: v for k, v in os.environ.items() if not k.startswith("DFCHECK_")}
-SERVER = ClientServerConfig([sys.executable, "-m", "dfcheck", "server"], client_factory=_client, server_env=_ENV)
+SERVER = ClientServerConfig(
+    [sys.executable, "-m", "dfcheck", "server"], client_factory=_client, server_env=_ENV
+)
 
 
 @pytest_lsp.fixture(config=SERVER, scope="module")
@@ -70,7 +72,22 @@ async def fresh(lsp_client: LanguageClient) -> Any:
 
 
 #: The rules these tests look at, so that new rules in the rulebook leave them alone.
-RULES = ["DF101", "DF118", "DF404", "DF405", "DF406", "DF504", "DF505", "DF506", "DF702", "DF720", "DF801", "DF802", "DF805", "DF807"]
+RULES = [
+    "DF101",
+    "DF118",
+    "DF404",
+    "DF405",
+    "DF406",
+    "DF504",
+    "DF505",
+    "DF506",
+    "DF702",
+    "DF720",
+    "DF801",
+    "DF802",
+    "DF805",
+    "DF807",
+]
 
 
 @pytest.fixture
@@ -85,7 +102,9 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-async def start(client: LanguageClient, spec: str = "visual-studio-code", **options: Any) -> lsp.InitializeResult:
+async def start(
+    client: LanguageClient, spec: str = "visual-studio-code", **options: Any
+) -> lsp.InitializeResult:
     capabilities = client_capabilities(spec)
     return await client.initialize_session(
         lsp.InitializeParams(capabilities=capabilities, initialization_options={"debounce": 0, **options})
@@ -101,22 +120,32 @@ async def published(client: LanguageClient, uri: str, version: int | None) -> li
     return await settled(client, uri, version, None)
 
 
-async def settled(client: LanguageClient, uri: str, version: int | None, codes: list[str] | None) -> list[lsp.Diagnostic]:
+async def settled(
+    client: LanguageClient, uri: str, version: int | None, codes: list[str] | None
+) -> list[lsp.Diagnostic]:
     """The diagnostics of ``uri`` at ``version`` once they have the ``codes`` (any codes: None):
     a change of configuration re-publishes the same version."""
 
     async def wait() -> list[lsp.Diagnostic]:
         while True:
             last = next((p for p in reversed(client.published) if p.uri == uri), None)  # type: ignore[attr-defined]
-            if last is not None and last.version == version and codes in (None, [d.code for d in last.diagnostics]):
+            if (
+                last is not None
+                and last.version == version
+                and codes in (None, [d.code for d in last.diagnostics])
+            ):
                 return list(last.diagnostics)
             await client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
 
     return await asyncio.wait_for(wait(), PATIENCE)
 
 
-def open_doc(client: LanguageClient, uri: str, text: str, language: str = "dockerfile", version: int = 1) -> None:
-    client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, language, version, text)))
+def open_doc(
+    client: LanguageClient, uri: str, text: str, language: str = "dockerfile", version: int = 1
+) -> None:
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, language, version, text))
+    )
 
 
 def change(client: LanguageClient, uri: str, text: str, version: int) -> None:
@@ -157,7 +186,9 @@ def apply_edit(text: str, action: lsp.CodeAction, uri: str) -> str:
     return text
 
 
-async def actions_at(client: LanguageClient, uri: str, line: int, character: int, only: list[str] | None = None) -> dict[str, lsp.CodeAction]:
+async def actions_at(
+    client: LanguageClient, uri: str, line: int, character: int, only: list[str] | None = None
+) -> dict[str, lsp.CodeAction]:
     position = lsp.Position(line, character)
     found = await client.text_document_code_action_async(
         lsp.CodeActionParams(
@@ -173,7 +204,11 @@ async def test_diagnostics_follow_open_change_save_and_close(client: LanguageCli
     result: lsp.InitializeResult = client.initialized_with  # type: ignore[attr-defined]
     assert result.capabilities.position_encoding == lsp.PositionEncodingKind.Utf16
     assert result.capabilities.text_document_sync == lsp.TextDocumentSyncOptions(
-        open_close=True, change=lsp.TextDocumentSyncKind.Full, will_save=False, will_save_wait_until=False, save=True
+        open_close=True,
+        change=lsp.TextDocumentSyncKind.Full,
+        will_save=False,
+        will_save_wait_until=False,
+        save=True,
     )
     uri = (project / "Dockerfile").as_uri()
     open_doc(client, uri, DOCKERFILE)
@@ -247,14 +282,18 @@ async def test_quick_fixes_and_ignore_comments_apply(client: LanguageClient, pro
     assert [d.code for d in await published(client, uri, 3)] == ["DF505", "DF702"]
 
 
-async def test_unsafe_fixes_say_so_and_fix_all_applies_only_safe_ones(client: LanguageClient, project: Path) -> None:
+async def test_unsafe_fixes_say_so_and_fix_all_applies_only_safe_ones(
+    client: LanguageClient, project: Path
+) -> None:
     uri = (project / "Dockerfile").as_uri()
     text = "from node:22 as build\nMAINTAINER me\nADD app.js /app/\nrun echo hi\n"
     open_doc(client, uri, text)
     assert [d.code for d in await published(client, uri, 1)] == ["DF807", "DF801", "DF802", "DF807"]
     unsafe = await actions_at(client, uri, 1, 2)
     assert "Replace with an org.opencontainers.image.authors label (DF801, unsafe fix)" in unsafe
-    assert not unsafe["Replace with an org.opencontainers.image.authors label (DF801, unsafe fix)"].is_preferred
+    assert not unsafe[
+        "Replace with an org.opencontainers.image.authors label (DF801, unsafe fix)"
+    ].is_preferred
 
     (fix_all,) = (await actions_at(client, uri, 0, 0, only=[lsp.CodeActionKind.SourceFixAll])).values()
     assert fix_all.kind == "source.fixAll.dfcheck"
@@ -282,11 +321,15 @@ async def test_hover_explains_findings_and_cache_keys(client: LanguageClient, pr
         )
         if found is None:
             return None
-        assert isinstance(found.contents, lsp.MarkupContent) and found.contents.kind == lsp.MarkupKind.Markdown
+        assert (
+            isinstance(found.contents, lsp.MarkupContent) and found.contents.kind == lsp.MarkupKind.Markdown
+        )
         return found.contents.value
 
     tag = await hover(0, 12)
-    assert tag is not None and tag.startswith("**DF702** `latest-tag` (warning): A base image uses the 'latest' tag\n")
+    assert tag is not None and tag.startswith(
+        "**DF702** `latest-tag` (warning): A base image uses the 'latest' tag\n"
+    )
     assert "**Use instead**\n\n```dockerfile\nFROM node:22.11-alpine" in tag
     assert tag.endswith("/rules/reproducibility/DF702_latest_tag.md)")
     maintainer = await hover(1, 2)
@@ -324,7 +367,9 @@ async def test_configuration_and_ignore_files_are_reread(client: LanguageClient,
 
     ignore = project / ".dockerignore"
     ignore.write_text("*.js\nmissing-dir\n[z-\n")
-    (project / "pyproject.toml").write_text(f'[tool.dfcheck]\nselect = {json.dumps(RULES)}\nignore = ["DF702"]\n')
+    (project / "pyproject.toml").write_text(
+        f'[tool.dfcheck]\nselect = {json.dumps(RULES)}\nignore = ["DF702"]\n'
+    )
     client.workspace_did_change_watched_files(
         lsp.DidChangeWatchedFilesParams(
             [
@@ -357,7 +402,9 @@ async def test_configuration_and_ignore_files_are_reread(client: LanguageClient,
     assert spans(await published(client, ignore_uri, 2)) == [("dead-pattern", 0, 0, 0, 4)]
 
 
-async def test_saves_and_ignore_file_edits_read_the_build_context_again(client: LanguageClient, project: Path) -> None:
+async def test_saves_and_ignore_file_edits_read_the_build_context_again(
+    client: LanguageClient, project: Path
+) -> None:
     uri = (project / "Dockerfile").as_uri()
     text = "FROM node:22\nCOPY package.json requirements.txt /app/\n"
     open_doc(client, uri, text)
@@ -375,7 +422,9 @@ async def test_saves_and_ignore_file_edits_read_the_build_context_again(client: 
     assert await published(client, ignore, 2) == []
 
 
-async def test_configuration_errors_and_broken_documents_keep_the_server_alive(client: LanguageClient, project: Path) -> None:
+async def test_configuration_errors_and_broken_documents_keep_the_server_alive(
+    client: LanguageClient, project: Path
+) -> None:
     (project / ".dfcheck.toml").write_text("select = 3\n")
     uri = (project / "Dockerfile").as_uri()
     open_doc(client, uri, DOCKERFILE)
@@ -400,12 +449,16 @@ async def test_configuration_errors_and_broken_documents_keep_the_server_alive(c
         await published(client, broken.as_uri(), version)
     change(client, uri, DOCKERFILE, 2)
     client.workspace_did_change_watched_files(
-        lsp.DidChangeWatchedFilesParams([lsp.FileEvent((project / ".dfcheck.toml").as_uri(), lsp.FileChangeType.Deleted)])
+        lsp.DidChangeWatchedFilesParams(
+            [lsp.FileEvent((project / ".dfcheck.toml").as_uri(), lsp.FileChangeType.Deleted)]
+        )
     )
     await settled(client, uri, 2, ["DF702", "DF801", "DF101", "DF118"])
 
 
-async def test_utf8_positions_other_files_and_exit_without_shutdown(fresh: LanguageClient, project: Path) -> None:
+async def test_utf8_positions_other_files_and_exit_without_shutdown(
+    fresh: LanguageClient, project: Path
+) -> None:
     client = fresh
     result = await start(client, "neovim@v0.11.0")
     assert result.capabilities.position_encoding == lsp.PositionEncodingKind.Utf8
@@ -413,7 +466,9 @@ async def test_utf8_positions_other_files_and_exit_without_shutdown(fresh: Langu
     open_doc(client, uri, EMOJI)
     # "é" is 2 bytes and "😀" 4 in UTF-8 (1 and 2 in UTF-16): `install` starts at byte 29.
     assert spans(await published(client, uri, 1))[0] == ("DF504", 1, 29, 1, 36)
-    hover = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri), lsp.Position(1, 40)))
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(lsp.TextDocumentIdentifier(uri), lsp.Position(1, 40))
+    )
     assert hover is not None and isinstance(hover.contents, lsp.MarkupContent)
     assert hover.contents.value.startswith("**DF720** `apt-unpinned`")
 
@@ -422,7 +477,12 @@ async def test_utf8_positions_other_files_and_exit_without_shutdown(fresh: Langu
     change(client, uri, DOCKERFILE, 2)
     await published(client, uri, 2)
     assert readme not in client.diagnostics
-    assert await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(readme), lsp.Position(0, 1))) is None
+    assert (
+        await client.text_document_hover_async(
+            lsp.HoverParams(lsp.TextDocumentIdentifier(readme), lsp.Position(0, 1))
+        )
+        is None
+    )
 
     client.exit(None)
     assert client._server is not None and await client._server.wait() == 1
@@ -431,7 +491,9 @@ async def test_utf8_positions_other_files_and_exit_without_shutdown(fresh: Langu
 async def test_the_server_exits_when_its_client_process_is_gone(fresh: LanguageClient) -> None:
     gone = await asyncio.create_subprocess_exec(sys.executable, "-c", "")
     await gone.wait()
-    await fresh.initialize_session(lsp.InitializeParams(capabilities=client_capabilities("neovim"), process_id=gone.pid))
+    await fresh.initialize_session(
+        lsp.InitializeParams(capabilities=client_capabilities("neovim"), process_id=gone.pid)
+    )
     assert fresh._server is not None
     assert await asyncio.wait_for(fresh._server.wait(), PATIENCE) == 1
 

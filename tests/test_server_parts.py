@@ -126,7 +126,9 @@ def test_an_ignore_comment_it_inserts_silences_the_finding() -> None:
         assert "DF002" not in {f.code for f in after.findings}
 
 
-def test_a_failing_lint_becomes_one_diagnostic(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failing_lint_becomes_one_diagnostic(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from dfcheck.server.app import DfcheckServer
 
     def broken(*args: object, **kwargs: object) -> Linted:
@@ -138,7 +140,9 @@ def test_a_failing_lint_becomes_one_diagnostic(monkeypatch: pytest.MonkeyPatch, 
     server.stop()
     (diagnostic,) = linted.diagnostics
     assert diagnostic.code == "internal-error" and linted.version == 3
-    assert diagnostic.message == "dfcheck failed on this document: RecursionError('too deep') (please report it)"
+    assert (
+        diagnostic.message == "dfcheck failed on this document: RecursionError('too deep') (please report it)"
+    )
     assert (diagnostic.range.start.line, diagnostic.range.end.character) == (0, 6)
     assert "RecursionError: too deep" in capsys.readouterr().err
 
@@ -165,6 +169,10 @@ def test_which_documents_are_served(uri: str, language: str | None, kind: str | 
 
 def test_without_the_lsp_extra_the_command_says_what_to_install() -> None:
     blocked = "import sys; sys.modules['pygls'] = None; sys.argv = ['dfcheck', 'server']; from dfcheck.cli.main import main; main()"
-    done = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True, cwd=REPO, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", blocked], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
     assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr == "dfcheck: error: the language server needs the lsp extra: pip install 'dfcheck[lsp]'\n"
+    assert (
+        done.stderr == "dfcheck: error: the language server needs the lsp extra: pip install 'dfcheck[lsp]'\n"
+    )

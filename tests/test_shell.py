@@ -712,7 +712,12 @@ def stack_budget(frames: int) -> Iterator[None]:
 # scripts, and nesting ten thousand deep. Their parse time is measured in bench/scaling_shell.py; here, that every parser
 # path handles them with a bounded stack (so no RecursionError), and what it finds.
 HUGE = {
-    "chain": ("apt-get install -y --no-install-recommends foo=1.0 && " * 2000 + "true", True, 2001, {"apt-", "true"}),
+    "chain": (
+        "apt-get install -y --no-install-recommends foo=1.0 && " * 2000 + "true",
+        True,
+        2001,
+        {"apt-", "true"},
+    ),
     "lines": ("apt-get install -y curl\n" * 4200, True, 4200, {"apt-"}),
     "pipes": ("a | " * 25000, False, 25000, {"a"}),
     "parens": ("()" * 50000, False, 0, set()),
@@ -848,9 +853,19 @@ def test_shellcheck_skips_a_run_too_big_and_says_so() -> None:
     long_line = "echo " + "a" * shellcheck.MAX_CHARS
     text = f"FROM alpine:3.20\nRUN {chain}\nRUN echo $HOME\nRUN {long_line}\n"
     assert shellcheck_findings(text) == [
-        ("DF500", Severity.INFO, (2, 1, 2, 4), "ShellCheck skipped: this RUN has 201 commands (more than 200)"),
+        (
+            "DF500",
+            Severity.INFO,
+            (2, 1, 2, 4),
+            "ShellCheck skipped: this RUN has 201 commands (more than 200)",
+        ),
         ("SC2086", Severity.INFO, (3, 10, 3, 15), "Double quote to prevent globbing and word splitting."),
-        ("DF500", Severity.INFO, (4, 1, 4, 4), "ShellCheck skipped: this RUN has 65,541 characters (more than 65,536)"),
+        (
+            "DF500",
+            Severity.INFO,
+            (4, 1, 4, 4),
+            "ShellCheck skipped: this RUN has 65,541 characters (more than 65,536)",
+        ),
     ]
 
 

@@ -116,7 +116,11 @@ def parse(
     try:
         sys.stdout.flush()
         for chunk in chunks:  # JSON: escapes, not surrogates; the dump keeps the file's own bytes
-            sys.stdout.buffer.write(chunk.encode("utf-8", "surrogateescape" if output_format == "buildkit" else "backslashreplace"))
+            sys.stdout.buffer.write(
+                chunk.encode(
+                    "utf-8", "surrogateescape" if output_format == "buildkit" else "backslashreplace"
+                )
+            )
         sys.stdout.buffer.flush()
     except BrokenPipeError:  # the reader went away: the exit code still says what BuildKit would do
         from dfcheck.report.output import quiet_stdout
@@ -124,7 +128,9 @@ def parse(
         quiet_stdout()
     for error in dockerfile.errors:
         s = error.span
-        print(f"{shown}:{s.start_line}:{s.start_col}: DF001 {printable(error.message)} [error]", file=sys.stderr)
+        print(
+            f"{shown}:{s.start_line}:{s.start_col}: DF001 {printable(error.message)} [error]", file=sys.stderr
+        )
     raise typer.Exit(EXIT_FINDINGS if dockerfile.errors else EXIT_CLEAN)
 
 

@@ -141,7 +141,9 @@ def _walk(top: Path, excluded: Callable[[Path], bool] | None, errors: list[tuple
         found.extend(
             here / f for f in sorted(files) if is_dockerfile_name(f) and not (excluded and excluded(here / f))
         )
-        below = [here / d for d in sorted(dirs) if d not in SKIP_DIRS and not (excluded and excluded(here / d))]
+        below = [
+            here / d for d in sorted(dirs) if d not in SKIP_DIRS and not (excluded and excluded(here / d))
+        ]
         stack.extend(reversed(below))
     return found
 

@@ -447,7 +447,11 @@ def find_config(
     pending: list[tuple[Path, tuple[Path, str] | None]] = []
     while folder not in known:
         own = _config_in(folder)
-        if (own is not None and own[1] != "hadolint") or folder.parent == folder or _probe(folder / ".git", Path.exists):
+        if (
+            (own is not None and own[1] != "hadolint")
+            or folder.parent == folder
+            or _probe(folder / ".git", Path.exists)
+        ):
             known[folder] = own
             break
         pending.append((folder, own))
@@ -468,7 +472,11 @@ def _config_in(folder: Path) -> tuple[Path, str] | None:
     if _probe(pyproject, Path.is_file) and _configures_dfcheck(pyproject):
         return pyproject, "pyproject"
     return next(
-        ((folder / n, "hadolint") for n in (".hadolint.yaml", ".hadolint.yml") if _probe(folder / n, Path.is_file)),
+        (
+            (folder / n, "hadolint")
+            for n in (".hadolint.yaml", ".hadolint.yml")
+            if _probe(folder / n, Path.is_file)
+        ),
         None,
     )
 

@@ -83,7 +83,11 @@ class Linter:
     def settings_for(self, path: Path | None) -> Settings:
         from dfcheck.lint.config import apply_table, env_table, resolved
 
-        found = self._find_config(resolved(path, self._resolved)) if (path is not None and self.discover) else None
+        found = (
+            self._find_config(resolved(path, self._resolved))
+            if (path is not None and self.discover)
+            else None
+        )
         key = str(found[0]) if found else ""
         if key not in self._by_config:
             settings = self.base

@@ -51,7 +51,9 @@ def render_rules(fmt: str, only: list[type[Rule]] | None = None) -> str:
     for r in rules:
         aliases = f"  ({', '.join(r.aliases)})" if r.aliases else ""
         default = "" if r.enabled_by_default else "  [opt-in]"
-        out.append(f"{r.code}  {r.name:<36} {r.category():<15} {r.severity.label:<8}{default}{aliases}".rstrip())
+        out.append(
+            f"{r.code}  {r.name:<36} {r.category():<15} {r.severity.label:<8}{default}{aliases}".rstrip()
+        )
     return "\n".join(out) + "\n"
 
 

@@ -44,7 +44,14 @@ WORKERS = 4
 #: Seconds between two checks that the client process is still alive.
 CLIENT_CHECK_SECONDS = 5
 #: Files whose change can alter any document's findings: configuration and ignore files.
-WATCHED = ["pyproject.toml", ".dfcheck.toml", ".hadolint.yaml", ".hadolint.yml", ".dockerignore", "*.dockerignore"]
+WATCHED = [
+    "pyproject.toml",
+    ".dfcheck.toml",
+    ".hadolint.yaml",
+    ".hadolint.yml",
+    ".dockerignore",
+    "*.dockerignore",
+]
 
 
 class _Job:
@@ -148,7 +155,9 @@ class DfcheckServer(LanguageServer):
         args = (uri, version, text, kind, self.encoding, fresh)
         return await loop.run_in_executor(self.pool, self.lint_now, *args)
 
-    def lint_now(self, uri: str, version: int | None, text: str, kind: str, encoding: str, fresh: bool) -> Linted:
+    def lint_now(
+        self, uri: str, version: int | None, text: str, kind: str, encoding: str, fresh: bool
+    ) -> Linted:
         """Runs in a worker thread; whatever the text, it returns diagnostics (a bug in dfcheck
         becomes one error diagnostic and a traceback on stderr, never a dead server).
 
@@ -251,7 +260,9 @@ def initialize(ls: DfcheckServer, params: lsp.InitializeParams) -> None:
 async def initialized(ls: DfcheckServer, params: lsp.InitializedParams) -> None:
     if ls.process_id is not None and sys.platform != "win32":
         ls.watchdog = asyncio.get_running_loop().create_task(_watch_client(ls.process_id))
-    if not get_capability(ls.client_capabilities, "workspace.did_change_watched_files.dynamic_registration", False):
+    if not get_capability(
+        ls.client_capabilities, "workspace.did_change_watched_files.dynamic_registration", False
+    ):
         return
     watchers = [lsp.FileSystemWatcher(glob_pattern=f"**/{name}") for name in WATCHED]
     registration = lsp.Registration(
@@ -328,7 +339,9 @@ async def code_action(ls: DfcheckServer, params: lsp.CodeActionParams) -> list[l
     lines, encoding = linted.lines, linted.encoding
     start = lines.from_position(params.range.start.line, params.range.start.character, encoding)
     end = lines.from_position(params.range.end.line, params.range.end.character, encoding)
-    versioned = bool(get_capability(ls.client_capabilities, "workspace.workspace_edit.document_changes", False))
+    versioned = bool(
+        get_capability(ls.client_capabilities, "workspace.workspace_edit.document_changes", False)
+    )
     only = [str(getattr(k, "value", k)) for k in params.context.only] if params.context.only else None
     return actions.code_actions(linted, start, end, only, versioned) or None
 

@@ -63,7 +63,10 @@ def _describe(finding: Finding) -> tuple[lsp.CodeDescription, list[lsp.Diagnosti
     if found is None:
         rule = rule_of(finding)
         tag = _TAGS.get(rule.name) if rule is not None else None
-        found = _DESCRIBED[finding.code] = (lsp.CodeDescription(href=rule_url(finding)), [tag] if tag else None)
+        found = _DESCRIBED[finding.code] = (
+            lsp.CodeDescription(href=rule_url(finding)),
+            [tag] if tag else None,
+        )
     return found
 
 
@@ -133,7 +136,9 @@ class Linted:
 
     def diagnostic(self, finding: Finding) -> lsp.Diagnostic:
         related = [
-            lsp.DiagnosticRelatedInformation(lsp.Location(self.uri, self.range(*self.lines.offsets(r.span))), r.message)
+            lsp.DiagnosticRelatedInformation(
+                lsp.Location(self.uri, self.range(*self.lines.offsets(r.span))), r.message
+            )
             for r in finding.related
         ]
         link, tags = _describe(finding)
@@ -222,7 +227,9 @@ def _elsewhere(linted: Linted, finding: Finding) -> lsp.Diagnostic:
     ``.dockerignore``, DF406): shown on the Dockerfile's first line, since the build it describes
     fails, with the place in the other file as related information."""
     other = Path(finding.path)
-    diagnostic = _whole_first_line(linted, f"{other.name}:{finding.span.start_line}: {finding.message}", finding.code)
+    diagnostic = _whole_first_line(
+        linted, f"{other.name}:{finding.span.start_line}: {finding.message}", finding.code
+    )
     diagnostic.severity = _SEVERITY[finding.severity]
     diagnostic.code_description = _describe(finding)[0]
     try:
@@ -230,12 +237,19 @@ def _elsewhere(linted: Linted, finding: Finding) -> lsp.Diagnostic:
     except OSError:
         return diagnostic
     start, end = lines.offsets(finding.span)
-    where = lsp.Range(lsp.Position(*lines.position(start, linted.encoding)), lsp.Position(*lines.position(end, linted.encoding)))
-    diagnostic.related_information = [lsp.DiagnosticRelatedInformation(lsp.Location(other.as_uri(), where), f"the line in {other.name}")]
+    where = lsp.Range(
+        lsp.Position(*lines.position(start, linted.encoding)),
+        lsp.Position(*lines.position(end, linted.encoding)),
+    )
+    diagnostic.related_information = [
+        lsp.DiagnosticRelatedInformation(lsp.Location(other.as_uri(), where), f"the line in {other.name}")
+    ]
     return diagnostic
 
 
-def problem(uri: str, version: int | None, text: str, kind: str, encoding: str, message: str, code: str) -> Linted:
+def problem(
+    uri: str, version: int | None, text: str, kind: str, encoding: str, message: str, code: str
+) -> Linted:
     """A document that could not be linted: one error on its first line says why."""
     linted = Linted(uri, version, text, kind, encoding, [])
     linted.diagnostics.append(_whole_first_line(linted, message, code))

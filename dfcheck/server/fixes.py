@@ -59,4 +59,3 @@ def _touch(edit: TextEdit, taken: tuple[int, int]) -> bool:
     if edit.start == edit.end or start == end:
         return start <= edit.end and edit.start <= end
     return edit.start < end and start < edit.end
-

@@ -75,7 +75,10 @@ def cache_hover(cache: CacheModel, ordering: Ordering | None, ins: Instruction) 
     if stage.index not in cache.needed:
         out += ["The target does not need this stage, so the step is not built.", ""]
     out += ["Its cache key is the previous step's key plus:", *_inputs(cache, step)]
-    out += ["", "It re-runs when an earlier step misses. Earlier steps whose inputs change without an edit here:"]
+    out += [
+        "",
+        "It re-runs when an earlier step misses. Earlier steps whose inputs change without an edit here:",
+    ]
     causes = _causes(cache, stage, step)
     out += causes[:MAX_CAUSES] or ["- none: only an edit of the Dockerfile or a build arg rebuilds it"]
     if len(causes) > MAX_CAUSES:
@@ -107,7 +110,11 @@ def _inputs(cache: CacheModel, step: Step) -> list[str]:
     context = cache.context
     ignored = context is not None and context.ignore_file is not None
     for read in step.reads:
-        where = "the whole build context" if read.source.strip("./") == "" else f"`{read.source}` in the build context"
+        where = (
+            "the whole build context"
+            if read.source.strip("./") == ""
+            else f"`{read.source}` in the build context"
+        )
         notes = [n for n, on in (("after .dockerignore", ignored), ("less --exclude", read.excludes)) if on]
         verb = "bind-mounted files of" if ins.keyword == "RUN" else "the content of"
         count = ""
@@ -119,7 +126,9 @@ def _inputs(cache: CacheModel, step: Step) -> list[str]:
             count = f": {files} file{'' if files == 1 else 's'} now" if files >= 0 else ""
         out.append(f"- {verb} {where}{' (' + ', '.join(notes) + ')' if notes else ''}{count}")
     for index, how in step.stage_reads:
-        out.append(f"- the result of {_stage(cache.model.stages[index])} (`{how}`): it rebuilds when that stage does")
+        out.append(
+            f"- the result of {_stage(cache.model.stages[index])} (`{how}`): it rebuilds when that stage does"
+        )
     if step.remote:
         out.append("- the content of its remote source, which an unpinned URL or branch can change upstream")
     return out
@@ -152,7 +161,9 @@ def _changes(cache: CacheModel, stage: Stage, step: Step) -> str:
         return "a new image for the base reference (when it is pulled again)"
     parts = []
     for read in step.reads:
-        parts.append("any file of the context" if read.source.strip("./") == "" else f"files under `{read.source}`")
+        parts.append(
+            "any file of the context" if read.source.strip("./") == "" else f"files under `{read.source}`"
+        )
     parts += [f"{_stage(cache.model.stages[i])} rebuilding" for i, _ in step.stage_reads]
     if step.remote:
         parts.append("its remote source changing upstream")

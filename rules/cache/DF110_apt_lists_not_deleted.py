@@ -54,7 +54,11 @@ class AptListsNotDeletedRule(Rule):
             # A cache over all of /var/lib/apt keeps the lists out, but once docker-clean is
             # gone apt's downloaded packages ship unless their cache is mounted too (hadolint's
             # DL3009 asks for both).
-            if any(covers(t, ARCHIVES) for t in mounted) or stage is None or not self.keeps_packages.get(stage):
+            if (
+                any(covers(t, ARCHIVES) for t in mounted)
+                or stage is None
+                or not self.keeps_packages.get(stage)
+            ):
                 return
             yield self.finding(
                 ctx,
@@ -63,9 +67,7 @@ class AptListsNotDeletedRule(Rule):
                 "downloaded packages ship in this layer",
             )
             return
-        if any(
-            c.name in _APT and c.subcommand in ("distclean", "dist-clean") for c in cmds
-        ):
+        if any(c.name in _APT and c.subcommand in ("distclean", "dist-clean") for c in cmds):
             return
         word = operands(updates[0])[0]
         cleanup = None if _read_later(ctx, ins) else ctx.append_command(ins, f"rm -rf {LISTS}/*")
@@ -75,9 +77,6 @@ class AptListsNotDeletedRule(Rule):
             f"Remove {LISTS}/* in the same RUN (or mount a cache there): the lists ship in this layer",
             fix=Fix(f"Remove {LISTS}/* at the end of the RUN", (cleanup,), UNSAFE) if cleanup else None,
         )
-
-
-
 
 
 #: apt subcommands that read the package lists.

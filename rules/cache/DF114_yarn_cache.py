@@ -32,8 +32,7 @@ class YarnCacheRule(Rule):
                 continue
             later = cmds[i + 1 :]
             cleaned = any(
-                c.name == "yarn" and [w.text for w in operands(c)][:2] == ["cache", "clean"]
-                for c in later
+                c.name == "yarn" and [w.text for w in operands(c)][:2] == ["cache", "clean"] for c in later
             )
             if cleaned or any(removes(later, p.replace("~", "/root") + "/x") for p in CACHES):
                 continue
@@ -42,6 +41,8 @@ class YarnCacheRule(Rule):
                 ctx,
                 words[0].span if words else cmd.name_span,
                 "Run `yarn cache clean` in the same RUN, or mount a cache on yarn's cache folder",
-                fix=Fix("Run yarn cache clean at the end of the RUN", (cleanup,), UNSAFE) if cleanup else None,
+                fix=Fix("Run yarn cache clean at the end of the RUN", (cleanup,), UNSAFE)
+                if cleanup
+                else None,
             )
             break

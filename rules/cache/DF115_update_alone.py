@@ -47,9 +47,7 @@ class UpdateAloneRule(Rule):
             for i, cmd in enumerate(cmds):
                 if _verb(cmd) not in _UPDATE.get(cmd.name, ()):
                     continue
-                rest = [
-                    c for c in cmds[i + 1 :] if not (c.name == cmd.name and _verb(c) in _UPDATE[c.name])
-                ]
+                rest = [c for c in cmds[i + 1 :] if not (c.name == cmd.name and _verb(c) in _UPDATE[c.name])]
                 if not all(
                     c.name in _HOUSEKEEPING or (c.name == cmd.name and _verb(c) == "clean") for c in rest
                 ):

@@ -32,12 +32,7 @@ class CopyThenExtractRule(Rule):
         archives: dict[str, Token] = {}
         reported: set[str] = set()
         for ins in stage.instructions:
-            if (
-                ins.keyword == "COPY"
-                and ins.flag("from") is None
-                and len(ins.args) >= 2
-                and not ins.heredocs
-            ):
+            if ins.keyword == "COPY" and ins.flag("from") is None and len(ins.args) >= 2 and not ins.heredocs:
                 dest = ins.args[-1]
                 if dest.value.strip("\"'").endswith(ARCHIVE_SUFFIXES):
                     archives[path_basename(dest.value)] = dest

@@ -42,7 +42,5 @@ class VolatileArgBeforeInstallRule(Rule):
                 arg.pairs[0].key_span,
                 f"ARG {name} changes on every build, and every RUN after it sees it in its environment: "
                 f"the install at line {installs[0].line} re-runs each time; move the ARG {where}",
-                related=tuple(
-                    Related(ins.keyword_span, "re-runs when the ARG changes") for ins in installs
-                ),
+                related=tuple(Related(ins.keyword_span, "re-runs when the ARG changes") for ins in installs),
             )

@@ -31,7 +31,7 @@ class JsonArgsRecommendedRule(Rule):
             message = (
                 f"{ins.keyword} looks like the exec form but is not valid JSON ({_json_problem(text)}), so Docker "
                 f"runs it as a shell command, which starts a program named `{program}`; "
-                f"write a JSON array of double-quoted strings, e.g. {ins.keyword} [\"executable\", \"arg\"]"
+                f'write a JSON array of double-quoted strings, e.g. {ins.keyword} ["executable", "arg"]'
             )
         else:
             message = (

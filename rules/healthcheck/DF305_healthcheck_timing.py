@@ -18,7 +18,7 @@ class HealthcheckTimingRule(Rule):
     name = "healthcheck-timing"
     severity = Severity.WARNING
     summary = "HEALTHCHECK interval, timeout, start period or retries are unreasonable"
-    instructions = frozenset({'HEALTHCHECK'})
+    instructions = frozenset({"HEALTHCHECK"})
     options = {"min_interval_seconds": 5, "max_start_period_seconds": 600, "max_retries": 10}
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:

@@ -18,7 +18,7 @@ class ExposeSshPortRule(Rule):
     name = "expose-ssh-port"
     severity = Severity.WARNING
     summary = "The shipped image exposes port 22 (SSH)"
-    instructions = frozenset({'EXPOSE'})
+    instructions = frozenset({"EXPOSE"})
     aliases = ("DS004", "CKV_DOCKER_1")
     judged_stages = "shipped"
     security_severity = 5.0

@@ -23,7 +23,7 @@ class CredentialFileCopiedRule(Rule):
     name = "credential-file-copied"
     severity = Severity.WARNING
     summary = "COPY/ADD puts a credential file into the shipped image"
-    instructions = frozenset({'COPY', 'ADD'})
+    instructions = frozenset({"COPY", "ADD"})
     aliases = ("DS031",)
     judged_stages = "shipped"
     security_severity = 7.5

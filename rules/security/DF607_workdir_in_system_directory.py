@@ -19,7 +19,7 @@ class WorkdirInSystemDirectoryRule(Rule):
     name = "workdir-in-system-directory"
     severity = Severity.WARNING
     summary = "WORKDIR points into a kernel or runtime filesystem"
-    instructions = frozenset({'WORKDIR'})
+    instructions = frozenset({"WORKDIR"})
     security_severity = 3.0
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:

@@ -57,7 +57,7 @@ class SignatureVerificationDisabledRule(Rule):
     name = "signature-verification-disabled"
     severity = Severity.ERROR
     summary = "Package signature verification turned off"
-    instructions = frozenset({'RUN'})
+    instructions = frozenset({"RUN"})
     aliases = ("CKV2_DOCKER_7", "CKV2_DOCKER_8", "CKV2_DOCKER_9", "CKV2_DOCKER_10", "CKV2_DOCKER_11")
     security_severity = 8.1
 

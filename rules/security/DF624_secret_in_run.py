@@ -19,7 +19,9 @@ _URL_CREDENTIALS = re.compile(r"[A-Za-z][\w+.-]*://[^/\s:@'\"]*:([^/\s@'\"]+)@[\
 #: ``scheme://TOKEN@host``: a user name alone, a credential only when it is a build argument's.
 _URL_TOKEN_USER = re.compile(r"[A-Za-z][\w+.-]*://([^/\s:@'\"]+)@[\w\[]")
 #: ``Authorization: Bearer <token>`` (also ``token``, ``Basic``), and GitLab's ``PRIVATE-TOKEN: <token>``.
-_AUTH_HEADER = re.compile(r"(?i)(?:authorization:\s*(?:bearer|token|basic)|private-token:|x-api-key:)\s*([^\s'\"]+)")
+_AUTH_HEADER = re.compile(
+    r"(?i)(?:authorization:\s*(?:bearer|token|basic)|private-token:|x-api-key:)\s*([^\s'\"]+)"
+)
 _NPMRC_TOKEN = re.compile(r"(?:_authToken|_auth|_password|npmAuthToken)\s*[=:]\s*['\"]?([^\s'\"]+)")
 _URL_PROGRAMS = frozenset(
     {"curl", "wget", "git", "npm", "npx", "yarn", "pnpm", "uv", "poetry", "pipenv", "gem", "bundle",
@@ -104,7 +106,9 @@ def _command_hits(cmd: Command, ok: Callable[[str], bool] = _literal) -> Iterato
             if m and ok(m.group(1)):
                 yield _part(word, m), "an Authorization header"
     if cmd.name == "curl":
-        yield from _flag_hits(cmd, ("-u", "--user", "--proxy-user", "-U"), "a `curl --user` password", ok, ":")
+        yield from _flag_hits(
+            cmd, ("-u", "--user", "--proxy-user", "-U"), "a `curl --user` password", ok, ":"
+        )
     if cmd.name == "wget":
         yield from _flag_hits(cmd, ("--password", "--http-password", "--ftp-password"), "a wget password", ok)
     if cmd.name in _LOGIN and "login" in texts:
@@ -223,8 +227,12 @@ class SecretInRunRule(Rule):
         line = ctx.dockerfile.lines[span.start_line - 1] if span.start_line == span.end_line else ""
         m = re.search(r"\w+", line[span.start_col - 1 : span.end_col - 1])
         name = m.group(0) if m else "TOKEN"
-        stores = cmd is not None and (cmd.name in ("echo", "printf") or "config" in [w.text for w in cmd.args])
-        where = "`docker history` shows its value" + (" and this command writes it into the layer" if stores else "")
+        stores = cmd is not None and (
+            cmd.name in ("echo", "printf") or "config" in [w.text for w in cmd.args]
+        )
+        where = "`docker history` shows its value" + (
+            " and this command writes it into the layer" if stores else ""
+        )
         secret = name.lower()
         return (
             f"{what[0].upper()}{what[1:]} comes from the build argument `{name}`: {where}; pass it with "

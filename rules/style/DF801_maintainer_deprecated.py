@@ -16,7 +16,7 @@ class MaintainerDeprecatedRule(Rule):
     severity = Severity.WARNING
     fix_safety = "unsafe"
     summary = "MAINTAINER is deprecated"
-    instructions = frozenset({'MAINTAINER'})
+    instructions = frozenset({"MAINTAINER"})
     aliases = ("DL4000", "MaintainerDeprecated", "DS022", "CKV_DOCKER_6")
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:

@@ -19,7 +19,7 @@ class AddInsteadOfCopyRule(Rule):
     severity = Severity.WARNING
     fix_safety = "safe"
     summary = "ADD is used for plain local files"
-    instructions = frozenset({'ADD'})
+    instructions = frozenset({"ADD"})
     aliases = ("DL3020", "DS005", "CKV_DOCKER_4")
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:

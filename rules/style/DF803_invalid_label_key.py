@@ -18,7 +18,7 @@ class InvalidLabelKeyRule(Rule):
     name = "invalid-label-key"
     severity = Severity.STYLE
     summary = "A label key does not follow Docker's key format"
-    instructions = frozenset({'LABEL'})
+    instructions = frozenset({"LABEL"})
     aliases = ("DL3048",)
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:

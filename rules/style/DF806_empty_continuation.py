@@ -24,7 +24,9 @@ class EmptyContinuationRule(Rule):
             if not empty:
                 continue
             # BuildKit reports the line where the continued instruction ends (before any heredoc body).
-            last = min(h.body_span.start_line for h in ins.heredocs) - 1 if ins.heredocs else ins.span.end_line
+            last = (
+                min(h.body_span.start_line for h in ins.heredocs) - 1 if ins.heredocs else ins.span.end_line
+            )
             text = lines[last - 1] if last <= len(lines) else ""
             start = len(text) - len(text.lstrip()) + 1
             where = ", ".join(str(n) for n in empty)
@@ -33,6 +35,8 @@ class EmptyContinuationRule(Rule):
                 Span(last, start, last, max(len(text.rstrip()) + 1, start + 1)),
                 f"{ins.keyword} continues across the empty line{'s' if len(empty) > 1 else ''} {where}: "
                 "remove it, or end the instruction above",
-                related=tuple(Related(Span(n, 1, n, 1 + max(len(lines[n - 1]), 1)), "empty line") for n in empty),
+                related=tuple(
+                    Related(Span(n, 1, n, 1 + max(len(lines[n - 1]), 1)), "empty line") for n in empty
+                ),
                 fix=Fix("Remove the empty lines", tuple(ctx.delete_lines(n, n) for n in empty)),
             )

@@ -16,7 +16,7 @@ class LegacyKeyValueFormatRule(Rule):
     severity = Severity.WARNING
     fix_safety = "safe"
     summary = "ENV/LABEL uses the legacy 'key value' form"
-    instructions = frozenset({'ENV', 'LABEL'})
+    instructions = frozenset({"ENV", "LABEL"})
     aliases = ("LegacyKeyValueFormat",)
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:

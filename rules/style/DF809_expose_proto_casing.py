@@ -16,7 +16,7 @@ class ExposeProtoCasingRule(Rule):
     severity = Severity.STYLE
     fix_safety = "safe"
     summary = "EXPOSE protocol is not lowercase"
-    instructions = frozenset({'EXPOSE'})
+    instructions = frozenset({"EXPOSE"})
     aliases = ("ExposeProtoCasing",)
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
@@ -25,7 +25,9 @@ class ExposeProtoCasingRule(Rule):
             if proto and proto != proto.lower():
                 fix = None
                 if token.value == spec and spec.endswith(proto):
-                    fix = Fix("Lowercase the protocol", (ctx.edit(token.span, spec[: -len(proto)] + proto.lower()),))
+                    fix = Fix(
+                        "Lowercase the protocol", (ctx.edit(token.span, spec[: -len(proto)] + proto.lower()),)
+                    )
                 yield self.finding(
                     ctx,
                     token.span,

@@ -14,7 +14,7 @@ class LabelNotInSchemaRule(Rule):
     name = "label-not-in-schema"
     severity = Severity.INFO
     summary = "A label is not in the label schema (strict labels)"
-    instructions = frozenset({'LABEL'})
+    instructions = frozenset({"LABEL"})
     aliases = ("DL3050",)
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:

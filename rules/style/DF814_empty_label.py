@@ -14,7 +14,7 @@ class EmptyLabelRule(Rule):
     name = "empty-label"
     severity = Severity.WARNING
     summary = "A label of the label schema is empty"
-    instructions = frozenset({'LABEL'})
+    instructions = frozenset({"LABEL"})
     aliases = ("DL3051",)
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:

@@ -55,7 +55,7 @@ class InvalidLabelValueRule(Rule):
     name = "invalid-label-value"
     severity = Severity.WARNING
     summary = "A label value does not match its type in the label schema"
-    instructions = frozenset({'LABEL'})
+    instructions = frozenset({"LABEL"})
     aliases = ("DL3052", "DL3053", "DL3054", "DL3055", "DL3056", "DL3058")
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:

@@ -16,7 +16,7 @@ class CopyDestNotDirectoryRule(Rule):
     severity = Severity.ERROR
     fix_safety = "safe"
     summary = "COPY/ADD with several sources has a destination without a trailing slash"
-    instructions = frozenset({'COPY', 'ADD'})
+    instructions = frozenset({"COPY", "ADD"})
     aliases = ("DL3021", "DS011")
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:

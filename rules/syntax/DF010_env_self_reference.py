@@ -16,7 +16,7 @@ class EnvSelfReferenceRule(Rule):
     name = "env-self-reference"
     severity = Severity.ERROR
     summary = "An ENV value uses a variable defined in the same ENV instruction"
-    instructions = frozenset({'ENV'})
+    instructions = frozenset({"ENV"})
     aliases = ("DL3044",)
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:

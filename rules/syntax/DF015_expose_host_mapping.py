@@ -15,7 +15,7 @@ class ExposeHostMappingRule(Rule):
     name = "expose-host-mapping"
     severity = Severity.WARNING
     summary = "EXPOSE names a host IP or host port"
-    instructions = frozenset({'EXPOSE'})
+    instructions = frozenset({"EXPOSE"})
     aliases = ("ExposeInvalidFormat",)
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:

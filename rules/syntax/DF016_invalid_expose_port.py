@@ -33,7 +33,7 @@ class InvalidExposePortRule(Rule):
     name = "invalid-expose-port"
     severity = Severity.ERROR
     summary = "EXPOSE has an invalid port, range or protocol"
-    instructions = frozenset({'EXPOSE'})
+    instructions = frozenset({"EXPOSE"})
     aliases = ("DL3011",)
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:

@@ -65,7 +65,7 @@ class InvalidStopsignalRule(Rule):
     name = "invalid-stopsignal"
     severity = Severity.ERROR
     summary = "STOPSIGNAL names no known signal"
-    instructions = frozenset({'STOPSIGNAL'})
+    instructions = frozenset({"STOPSIGNAL"})
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
         if not ins.args:

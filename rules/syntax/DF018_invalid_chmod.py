@@ -20,7 +20,7 @@ class InvalidChmodRule(Rule):
     name = "invalid-chmod"
     severity = Severity.ERROR
     summary = "COPY/ADD --chmod is not a valid file mode"
-    instructions = frozenset({'COPY', 'ADD'})
+    instructions = frozenset({"COPY", "ADD"})
 
     def check_instruction(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
         flag = ins.flag("chmod")
