@@ -138,14 +138,16 @@ def context_reads(model: Model, target: str | None) -> list[ContextRead]:
 
 def instruction_reads(model: Model, ins: Instruction) -> list[ContextRead]:
     """The context sources one COPY/ADD reads (none for ``--from``, heredocs' markers, URLs)."""
-    from dfcheck.build.ignore import IgnoreMatcher
-
     stage = model.stage_of(ins)
     if stage is None or ins.keyword not in ("COPY", "ADD") or ins.flag("from"):
         return []
     windows = model.dockerfile.escape == "`"
     patterns = [model.expand(p, ins) for p in ins.flag_values("exclude")]
-    excludes = IgnoreMatcher(patterns) if patterns else None
+    excludes = None
+    if patterns:
+        from dfcheck.build.ignore import IgnoreMatcher
+
+        excludes = IgnoreMatcher(patterns)
     reads = []
     for token in source_tokens(ins):
         if ins.keyword == "ADD" and REMOTE.match(token.value):

@@ -33,9 +33,6 @@ class NoDockerignoreHeavyContextRule(Rule):
     summary = "No .dockerignore while COPY . sends .git, dependencies, virtualenvs or build outputs"
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
-        build = ctx.build_context
-        if build is None or build.ignore_file is not None:
-            return
         token = next(
             (
                 t
@@ -47,6 +44,9 @@ class NoDockerignoreHeavyContextRule(Rule):
             None,
         )
         if token is None:
+            return
+        build = ctx.build_context  # loaded only for a broad COPY from it
+        if build is None or build.ignore_file is not None:
             return
         from dfcheck.build.inventory import heavy_entries, shared_inventory
 

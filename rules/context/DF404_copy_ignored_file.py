@@ -18,13 +18,14 @@ class CopyIgnoredFileRule(Rule):
     aliases = ("CopyIgnoredFile",)
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
-        build = ctx.build_context
-        if build is None or build.ignore_file is None:
-            return
         from dfcheck.build.sources import context_reads, split_source
 
+        reads = context_reads(ctx.model, ctx.settings.target)
+        build = ctx.build_context if reads else None  # loaded only when the build reads it
+        if build is None or build.ignore_file is None:
+            return
         ignore_name = build.ignore_file.name
-        for read in context_reads(ctx.model, ctx.settings.target):
+        for read in reads:
             if split_source(read.source) == ("", ""):
                 # The context root (`COPY . .`): as BuildKit, when a pattern excludes all of it
                 # (`*`, `**`, `**/*`) and no `!` brings anything back.

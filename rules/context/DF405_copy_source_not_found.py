@@ -16,14 +16,15 @@ class CopySourceNotFoundRule(Rule):
     summary = "COPY/ADD source does not exist in the build context"
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
-        build = ctx.build_context
-        if build is None:
-            return
         from dfcheck.build.sources import context_reads, split_source
 
+        reads = context_reads(ctx.model, ctx.settings.target)
+        build = ctx.build_context if reads else None  # loaded only when the build reads it
+        if build is None:
+            return
         missing = []
         found_any = False
-        for read in context_reads(ctx.model, ctx.settings.target):
+        for read in reads:
             base, pattern = split_source(read.source)
             if pattern or not base or expand_known(ctx.model, read.token.value, read.ins) is None:
                 continue

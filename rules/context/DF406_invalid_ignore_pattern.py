@@ -17,10 +17,10 @@ class InvalidIgnorePatternRule(Rule):
     summary = "A .dockerignore pattern is invalid, so the build fails"
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
+        if not _sends_context(ctx):  # before the context (and its ignore file) is loaded
+            return
         build = ctx.build_context
         if build is None or build.ignore_file is None:
-            return
-        if not _sends_context(ctx):
             return
         bad = [p for p in build.patterns if p.error]
         shown = _display(ctx, build.ignore_file)
