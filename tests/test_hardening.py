@@ -467,3 +467,37 @@ def test_a_bug_outside_the_rules_costs_one_file_not_the_run(
         out.splitlines()[-1]
         == "Found 1 problem (1 warning) in 1 of 2 files; 1 of 2 files could not be checked."
     )
+
+
+def test_pragmas_answer_each_finding_without_asking_every_pragma(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every finding walked the whole list of pragmas (findings x pragmas), and each line pragma
+    searched the instruction list for its target (pragmas x instructions): a stage of every
+    instruction kind with an ignore comment each grew 60x for 8x the input. Which pragmas are
+    used is unchanged."""
+    from dfcheck.lint import pragmas
+    from dfcheck.lint.config import Settings
+    from dfcheck.lint.engine import lint_text
+
+    walks = 0
+
+    class Walked(list):  # type: ignore[type-arg]
+        def __iter__(self) -> Iterator[pragmas.Pragma]:
+            nonlocal walks
+            walks += 1
+            return super().__iter__()
+
+    real = pragmas.collect
+    monkeypatch.setattr(pragmas, "collect", lambda *args: Walked(real(*args)))
+    count = 400
+    rows = ["FROM alpine:3.20", "# dfcheck global ignore=DF840,DF999"]
+    for i in range(count):
+        rows += ["# dfcheck ignore=DF840,DF601", f"RUN mkdir /d{i}"]
+    settings = Settings().replace(select=("DF840", "DF002"), shellcheck=False)
+    result = lint_text("\n".join(rows) + "\n", "Dockerfile", settings)
+    assert walks <= 3  # the index, and DF002 looking for unused ones
+    # DF840 fires on every RUN after the first and is silenced (by both pragmas): only the
+    # first RUN's line pragma is unused, as before the index.
+    assert [(f.code, f.span.start_line, f.message) for f in result.findings] == [
+        ("DF002", 2, "unknown rule 'DF999' in ignore comment"),
+        ("DF002", 3, "ignore comment for 'DF840' suppresses nothing"),
+    ]

@@ -175,10 +175,11 @@ def lint_text(
         pragmas.collect(dockerfile, _stage_ranges(model, len(dockerfile.lines))) if settings.pragmas else []
     )
     kept: list[Finding] = []
+    suppressed = pragmas.Suppressions(ctx.pragmas) if ctx.pragmas else None
     for finding in raw:
         if checks and checks.at(finding.span.start_line).drops(finding, finding.code in chosen):
             continue
-        if ctx.pragmas and pragmas.suppressed(finding, ctx.pragmas):
+        if suppressed is not None and suppressed(finding):
             continue
         kept.append(_override(finding, settings, checks.file.error))
     kept += walk.run([r for r in rules if r.after_suppression])

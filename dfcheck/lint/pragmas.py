@@ -50,7 +50,7 @@ def is_pragma(comment_text: str) -> bool:
 def collect(dockerfile: Dockerfile, stage_ranges: list[tuple[int, int]]) -> list[Pragma]:
     """Find pragmas and the lines they cover."""
     last_line = len(dockerfile.lines) or 1
-    starts = sorted({ins.line: ins for ins in dockerfile.instructions}.items())
+    starts = {ins.line: ins for ins in dockerfile.instructions}
     comment_lines = {c.line for c in dockerfile.comments}
     pragmas: list[Pragma] = []
     for comment in dockerfile.comments:
@@ -77,7 +77,7 @@ def collect(dockerfile: Dockerfile, stage_ranges: list[tuple[int, int]]) -> list
             line = comment.line + 1
             while line in comment_lines:
                 line += 1
-            target = next((ins for start, ins in starts if start == line), None)
+            target = starts.get(line)
             if target is not None:
                 pragma.first, pragma.last = target.span.start_line, target.span.end_line
     return pragmas
@@ -171,20 +171,24 @@ class CheckDirectives:
         directive = dockerfile.directives.get("check")
         text = given if given is not None else (directive.value if directive else "")
         self.file = CheckConfig.parse(text) or CheckConfig()
+        #: Instructions with a ``# check=`` comment of their own, in file order (they do not overlap).
         self._spans: list[tuple[int, int, CheckConfig]] = []
         for ins in dockerfile.instructions:
             own = _comment_config(ins.comments)
             if own is not None:
                 self._spans.append((ins.span.start_line, ins.span.end_line, self.file.merged(own)))
+        self._starts = [first for first, _, _ in self._spans]
 
     def __bool__(self) -> bool:
         return bool(self.file.skip or self.file.experimental or self._spans)
 
     def at(self, line: int) -> CheckConfig:
-        """The configuration for a finding on ``line``."""
-        for first, last, config in self._spans:
-            if first <= line <= last:
-                return config
+        """The configuration for a finding on ``line`` (a binary search: one lookup per finding)."""
+        import bisect
+
+        at = bisect.bisect_right(self._starts, line) - 1
+        if at >= 0 and line <= self._spans[at][1]:
+            return self._spans[at][2]
         return self.file
 
     def experimental(self) -> set[str]:
@@ -201,13 +205,40 @@ def _comment_config(comments: list[str]) -> CheckConfig | None:
     return None
 
 
-def suppressed(finding: Finding, pragmas: list[Pragma]) -> bool:
-    hit = False
-    for pragma in pragmas:
-        if not pragma.first <= finding.span.start_line <= pragma.last:
-            continue
-        for token in pragma.codes:
-            if token_matches(token, finding.code, finding.name, finding.aliases):
-                pragma.used.add(token)
-                hit = True
-    return hit
+class Suppressions:
+    """Which pragmas silence a finding, each finding answered in time independent of the number
+    of pragmas and findings (asking every pragma for every finding was findings x pragmas).
+
+    Pragmas covering the same lines form a group, listed under each line they cover (a line has
+    a few: its instruction's, its stage's, the file's); within a group, the tokens that match a
+    kind of finding (its code, name and aliases) are worked out once per kind. Matching marks the
+    token used in every pragma of the group that names it, for DF002."""
+
+    def __init__(self, pragmas: list[Pragma]) -> None:
+        groups: dict[tuple[int, int], dict[str, list[Pragma]]] = {}
+        for pragma in pragmas:
+            if pragma.first and pragma.first <= pragma.last:
+                tokens = groups.setdefault((pragma.first, pragma.last), {})
+                for token in pragma.codes:
+                    tokens.setdefault(token, []).append(pragma)
+        self._groups = list(groups.values())
+        self._by_line: dict[int, list[int]] = {}
+        for number, (first, last) in enumerate(groups):
+            for line in range(first, last + 1):
+                self._by_line.setdefault(line, []).append(number)
+        self._matching: dict[tuple[int, str, str, tuple[str, ...]], list[str]] = {}
+
+    def __call__(self, finding: Finding) -> bool:
+        hit = False
+        kind = (finding.code, finding.name, finding.aliases)
+        for number in self._by_line.get(finding.span.start_line, ()):
+            key = (number, *kind)
+            tokens = self._matching.get(key)
+            if tokens is None:
+                group = self._groups[number]
+                tokens = self._matching[key] = [t for t in group if token_matches(t, *kind)]
+                for token in tokens:  # once per group and token: every later match marks nothing new
+                    for pragma in group[token]:
+                        pragma.used.add(token)
+            hit = hit or bool(tokens)
+        return hit
