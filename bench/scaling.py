@@ -219,18 +219,7 @@ def _formats_seconds(n: int) -> float:
         for i in range(2, n + 2)
     ]
     report = Report([FileResult("Dockerfile", text, findings)])
-    formats = (
-        "text",
-        "json",
-        "sarif",
-        "html",
-        "github",
-        "checkstyle",
-        "gitlab",
-        "junit",
-        "sonarqube",
-        "rdjson",
-    )
+    from dfcheck.report import FORMATS as formats
 
     def run() -> None:
         for name in formats:

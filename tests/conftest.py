@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,34 @@ def corpus() -> Path:
     if not (CORPUS / "MANIFEST.tsv").is_file():
         pytest.skip("shared corpus not present")
     return CORPUS
+
+
+def refusing_scandir(name: str) -> Callable[[str], Iterator[os.DirEntry[str]]]:
+    """``os.scandir`` that refuses to list a directory called ``name``, as for a user without
+    permission (the tests run as root, where permissions refuse nothing)."""
+    real = os.scandir
+
+    def scandir(path: str) -> Iterator[os.DirEntry[str]]:
+        if os.path.basename(path) == name:
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
+
+    return scandir
+
+
+@contextmanager
+def deep_tree(root: Path, depth: int = 1100) -> Iterator[Path]:
+    """``root/d/d/.../d``, ``depth`` levels, yielded as its bottom directory and removed bottom-up
+    afterwards (shutil.rmtree itself recurses); the caller's files in the bottom go too."""
+    bottom = root
+    for _ in range(depth):
+        bottom = bottom / "d"
+        bottom.mkdir()
+    try:
+        yield bottom
+    finally:
+        for entry in bottom.iterdir():
+            entry.unlink()
+        while bottom != root:
+            bottom.rmdir()
+            bottom = bottom.parent

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from dfcheck.build import context
 from dfcheck.cli.app import app
+from tests.conftest import deep_tree, refusing_scandir
 
 runner = CliRunner()
 
@@ -71,17 +72,10 @@ def test_check_fails_on_an_invalid_ignore_pattern(tmp_path: Path) -> None:
 @pytest.fixture
 def deep(tmp_path: Path) -> Iterator[Path]:
     """A context with a directory 1,100 levels deep, removed bottom-up (rmtree itself recurses)."""
-    bottom = tmp_path
-    for _ in range(1100):
-        bottom = bottom / "d"
-        bottom.mkdir()
-    (bottom / "f.txt").write_text("x\n")
-    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nCOPY . /app\n")
-    yield tmp_path
-    (bottom / "f.txt").unlink()
-    while bottom != tmp_path:
-        bottom.rmdir()
-        bottom = bottom.parent
+    with deep_tree(tmp_path) as bottom:
+        (bottom / "f.txt").write_text("x\n")
+        (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nCOPY . /app\n")
+        yield tmp_path
 
 
 def test_cache_changed_in_a_very_deep_directory(deep: Path) -> None:
@@ -104,14 +98,7 @@ def test_cache_changed_through_symlinks_stays_in_the_context(tmp_path: Path) -> 
 
 def test_files_below_names_an_unreadable_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "src" / "locked").mkdir(parents=True)
-    real = os.scandir
-
-    def scandir(path: str) -> Iterator[os.DirEntry[str]]:
-        if os.path.basename(path) == "locked":
-            raise PermissionError(13, "Permission denied", path)
-        return real(path)
-
-    monkeypatch.setattr(context.os, "scandir", scandir)
+    monkeypatch.setattr(context.os, "scandir", refusing_scandir("locked"))
     with pytest.raises(OSError, match=r"^cannot read src/locked: Permission denied$"):
         context.files_below(tmp_path, "src")
     (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nCOPY src /src\n")

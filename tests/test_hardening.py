@@ -17,6 +17,7 @@ from dfcheck.cli.app import app
 from dfcheck.dockerfile.source import MAX_BYTES, Span
 from dfcheck.lint.config import find_config, resolved
 from dfcheck.lint.finding import FileResult, Finding, Report, Severity
+from tests.conftest import deep_tree, refusing_scandir
 
 FORMATS = ("text", "json", "sarif", "html", "github", "checkstyle", "gitlab", "junit", "sonarqube", "rdjson")
 
@@ -99,16 +100,9 @@ def deep(tmp_path: Path) -> Iterator[Path]:
     the bottom and a ``.dfcheck.toml`` at the top; removed bottom-up (rmtree recurses)."""
     (tmp_path / ".git").mkdir()
     (tmp_path / ".dfcheck.toml").write_text('ignore = ["DF609"]\n')
-    bottom = tmp_path
-    for _ in range(1100):
-        bottom = bottom / "d"
-        bottom.mkdir()
-    (bottom / "x.Dockerfile").write_text("FROM alpine:3.20\nUSER root\n")
-    yield bottom
-    (bottom / "x.Dockerfile").unlink()
-    while bottom != tmp_path:
-        bottom.rmdir()
-        bottom = bottom.parent
+    with deep_tree(tmp_path) as bottom:
+        (bottom / "x.Dockerfile").write_text("FROM alpine:3.20\nUSER root\n")
+        yield bottom
 
 
 def test_check_finds_files_in_a_very_deep_tree(tmp_path: Path, deep: Path) -> None:
@@ -151,14 +145,7 @@ def test_an_unreadable_directory_is_an_error_not_skipped(
     (tmp_path / ".git").mkdir()
     (tmp_path / "locked").mkdir()
     (tmp_path / "Dockerfile").write_text('FROM alpine:3.20\nUSER nobody\nCMD ["true"]\n')
-    real = os.scandir
-
-    def scandir(path: str) -> Iterator[os.DirEntry[str]]:
-        if os.path.basename(path) == "locked":
-            raise PermissionError(13, "Permission denied", path)
-        return real(path)
-
-    monkeypatch.setattr(discover.os, "scandir", scandir)
+    monkeypatch.setattr(discover.os, "scandir", refusing_scandir("locked"))
     code, out, err = run(["check", ".", "--format", "text", "--select", "DF601"], tmp_path)
     assert code == 2
     assert err == "locked:1:1: cannot read directory: Permission denied\n"
