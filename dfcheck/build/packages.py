@@ -154,22 +154,38 @@ def removes(cmds: list[Command], path: str) -> bool:
     A ``~/`` path is a home directory's: ``rm -rf ~/.npm``, ``$HOME/.npm``, ``/root/.npm`` and
     ``/home/app/.npm`` all remove ``~/.npm``.
     """
-    home = path.startswith("~/")
-    if home:
-        path = "/root/" + path[2:]
-    parts = path.rstrip("/").split("/")
-    prefixes = ["/".join(parts[:k]) for k in range(2, len(parts) + 1)]
-    for cmd in cmds:
-        if cmd.name != "rm":
-            continue
-        for word in positionals(cmd.args, frozenset()):
-            text = _HOME.sub("/root", word.text) if home else word.text
-            for pattern in _braces(text.rstrip("/")):
-                for suffix in ("/*", "/**"):
-                    pattern = pattern.removesuffix(suffix)
-                if pattern and any(fnmatch.fnmatchcase(p, pattern) for p in prefixes):
-                    return True
-    return False
+    return Removals(cmds).remove(path)
+
+
+class Removals:
+    """What the ``rm`` commands of ``cmds`` remove, as patterns worked out once, for asking
+    :func:`removes` about many paths (each question re-read the arguments and expanded braces)."""
+
+    def __init__(self, cmds: list[Command]) -> None:
+        self._words = [w.text for cmd in cmds if cmd.name == "rm" for w in positionals(cmd.args, frozenset())]
+        self._patterns: dict[bool, list[str]] = {}
+
+    def _for(self, home: bool) -> list[str]:
+        patterns = self._patterns.get(home)
+        if patterns is None:
+            patterns = self._patterns[home] = []
+            for text in self._words:
+                for pattern in _braces((_HOME.sub("/root", text) if home else text).rstrip("/")):
+                    for suffix in ("/*", "/**"):
+                        pattern = pattern.removesuffix(suffix)
+                    if pattern:
+                        patterns.append(pattern)
+        return patterns
+
+    def remove(self, path: str) -> bool:
+        if not self._words:
+            return False
+        home = path.startswith("~/")
+        if home:
+            path = "/root/" + path[2:]
+        parts = path.rstrip("/").split("/")
+        prefixes = ["/".join(parts[:k]) for k in range(2, len(parts) + 1)]
+        return any(fnmatch.fnmatchcase(p, pattern) for pattern in self._for(home) for p in prefixes)
 
 
 _HOME = re.compile(r"^(?:~|\$HOME|\$\{HOME\}|/home/[^/]+)(?=/|$)")

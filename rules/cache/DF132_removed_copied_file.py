@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfcheck.build.copies import Added, added_paths
-from dfcheck.build.packages import positionals, removes
+from dfcheck.build.packages import Removals, positionals
 from dfcheck.dockerfile.model import join_path
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Related, Severity
@@ -53,7 +53,8 @@ class RemovedCopiedFileRule(Rule):
             probe = cmd._replace(
                 args=(Word(join_path(facts.workdir or "/", word.text), word.raw, word.span),)
             )
-            hit = next((a for a in added if removes([probe], a.path)), None)
+            removals = Removals([probe])
+            hit = next((a for a in added if removals.remove(a.path)), None)
             if hit is None:
                 continue
             yield self.finding(
