@@ -488,3 +488,31 @@ def test_pragmas_answer_each_finding_without_asking_every_pragma(monkeypatch: py
         ("DF002", 2, "unknown rule 'DF999' in ignore comment"),
         ("DF002", 3, "ignore comment for 'DF840' suppresses nothing"),
     ]
+
+
+def test_apt_lists_rule_reads_each_run_once_per_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DF110 asked every later RUN of the stage chain, for each finding, whether it reads the
+    lists (2,000 `apt update && apt install` RUNs: 10 s; found by bench/fuzz.py). The later
+    readers are now found in one pass; the fix is still withheld when a later RUN reads them."""
+    from dfcheck.lint.config import Settings
+    from dfcheck.lint.engine import lint_text
+    from dfcheck.lint.rule import RuleContext
+
+    asked = 0
+    real = RuleContext.commands
+
+    def commands(self: RuleContext, ins: object) -> object:
+        nonlocal asked
+        asked += 1
+        return real(self, ins)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RuleContext, "commands", commands)
+    count = 300
+    runs = "FROM debian:12\n" + "RUN apt update -y && apt install -y xdg-utils\n" * count
+    settings = Settings().replace(select=("DF110",), shellcheck=False)
+    result = lint_text(runs, "Dockerfile", settings)
+    assert asked <= 3 * count
+    assert [f.fix is not None for f in result.findings] == [True] * count
+    # A last RUN that installs from the lists without updating them needs every earlier list.
+    result = lint_text(runs + "RUN apt install -y curl\n", "Dockerfile", settings)
+    assert [f.fix is not None for f in result.findings] == [False] * count

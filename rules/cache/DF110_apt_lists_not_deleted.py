@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from dfcheck.build.packages import covers, operands, removes
-from dfcheck.dockerfile.model import Mount, Stage
+from dfcheck.dockerfile.model import Mount
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import UNSAFE, Finding, Fix, Severity
 from dfcheck.lint.rule import ChainState, Rule, RuleContext
@@ -31,6 +31,9 @@ class AptListsNotDeletedRule(Rule):
     def __init__(self) -> None:
         #: Has a RUN of the stage chain stopped apt from deleting downloaded packages?
         self.keeps_packages: ChainState[bool] = ChainState(False)
+        #: Per stage index, the last line of a RUN in it or in a stage built FROM it that reads
+        #: the lists without updating them (see :func:`_last_readers`); built on first need.
+        self.last_reader: dict[int, int] | None = None
 
     def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
         stage = ctx.facts(ins).stage
@@ -70,7 +73,11 @@ class AptListsNotDeletedRule(Rule):
         if any(c.name in _APT and c.subcommand in ("distclean", "dist-clean") for c in cmds):
             return
         word = operands(updates[0])[0]
-        cleanup = None if _read_later(ctx, ins) else ctx.append_command(ins, f"rm -rf {LISTS}/*")
+        if self.last_reader is None:
+            self.last_reader = _last_readers(ctx)
+        stage_index = stage.index if stage is not None else -1
+        read_later = self.last_reader.get(stage_index, 0) > ins.line
+        cleanup = None if read_later else ctx.append_command(ins, f"rm -rf {LISTS}/*")
         yield self.finding(
             ctx,
             word.span,
@@ -83,20 +90,20 @@ class AptListsNotDeletedRule(Rule):
 _READS_LISTS = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source"})
 
 
-def _read_later(ctx: RuleContext, ins: Instruction) -> bool:
-    """Does a later RUN of this stage, or of a stage built FROM it, read the lists without
-    running ``apt-get update`` itself? Removing them would break it, so the fix is not offered."""
-    stage = ctx.facts(ins).stage
-    for other in ctx.model.stages:
-        node: Stage | None = other
-        while node is not None and node is not stage:
-            node = node.parent
-        if node is None:
-            continue
-        for later in other.instructions:
-            if later.keyword != "RUN" or later.line <= ins.line:
-                continue
-            verbs = {c.subcommand for c in ctx.commands(later) if c.name in _APT}
-            if verbs & _READS_LISTS and "update" not in verbs:
-                return True
-    return False
+def _last_readers(ctx: RuleContext) -> dict[int, int]:
+    """For each stage, the last line of a RUN, in it or in a stage built FROM it (at any depth),
+    that reads the lists without running ``apt-get update`` itself: removing the lists before
+    it would break it, so the fix is not offered. One pass over the file (asking every later RUN
+    for every finding was quadratic); a stage is FROM an earlier one, so walking the stages
+    backwards hands each one's latest reader to its parent after all its children."""
+    last: dict[int, int] = {}
+    for stage in ctx.model.stages:
+        for later in stage.instructions:
+            if later.keyword == "RUN":
+                verbs = {c.subcommand for c in ctx.commands(later) if c.name in _APT}
+                if verbs & _READS_LISTS and "update" not in verbs:
+                    last[stage.index] = max(last.get(stage.index, 0), later.line)
+    for stage in reversed(ctx.model.stages):
+        if stage.parent is not None and stage.index in last:
+            last[stage.parent.index] = max(last.get(stage.parent.index, 0), last[stage.index])
+    return last
