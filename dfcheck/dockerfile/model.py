@@ -230,16 +230,25 @@ class Scope(Mapping[str, str]):
     Layers are shared (an instruction that declares nothing shares its predecessor's scope, a stage
     built FROM another starts on its parent's last layer), so building every instruction's scope
     costs one small dict per ARG/ENV. A lookup walks down the layers and remembers the answer in
-    each layer it passed, so repeated lookups stay O(1) however long the file.
+    each layer it passed, so repeated lookups stay O(1) however long the file. A name that no
+    layer below defines is answered at once from the depth of the shallowest layer that defines
+    it, shared by all the layers of one tree (each new ENV name walked the whole chain, and left
+    a memo in every layer: time and memory quadratic in the number of names).
     """
 
-    __slots__ = ("_digest", "_memo", "_own", "_parent")
+    __slots__ = ("_defined", "_depth", "_digest", "_memo", "_own", "_parent")
 
     def __init__(self, parent: Scope | None = None, own: dict[str, str] | None = None) -> None:
         self._parent = parent
         self._own: dict[str, str] = {} if own is None else own
         self._memo: dict[str, object] = {}
         self._digest: int | None = None
+        self._depth: int = 0 if parent is None else parent._depth + 1
+        #: name -> depth of the shallowest layer of this tree that defines it.
+        self._defined: dict[str, int] = {} if parent is None else parent._defined
+        for name in self._own:
+            if self._defined.get(name, self._depth + 1) > self._depth:
+                self._defined[name] = self._depth
 
     def digest(self) -> int:
         """A hash of the (name, value) pairs this scope holds: equal scopes hash equal, in one
@@ -263,6 +272,10 @@ class Scope(Mapping[str, str]):
         return value
 
     def _lookup(self, name: str) -> object:
+        if name in self._own:  # first: the layer of an ARG being evaluated grows after creation
+            return self._own[name]
+        if self._defined.get(name, self._depth) >= self._depth:
+            return _MISSING  # every layer that defines it is this deep or deeper: none is below
         walked: list[Scope] = []
         node: Scope | None = self
         value: object = _MISSING
