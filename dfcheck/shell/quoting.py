@@ -119,15 +119,8 @@ def unquote(raw: str) -> tuple[str, list[int]]:
                     pos.append(i)
                     i += 1
             i += 1
-        elif (c == "$" and i + 1 < n and raw[i + 1] in "({") or c == "`":
-            j = skip_expansion(raw, i)
-            out.append(raw[i:j])
-            pos.extend(range(i, j))
-            i = j
         else:
-            out.append(c)
-            pos.append(i)
-            i += 1
+            i = _keep(raw, i, out, pos)
     return "".join(out), pos
 
 
@@ -146,16 +139,23 @@ def _unquote_double(raw: str, i: int, out: list[str], pos: list[int]) -> int:
                 out.append(raw[i : i + 2])
                 pos.extend((i, i + 1))
             i += 2
-        elif (c == "$" and i + 1 < n and raw[i + 1] in "({") or c == "`":
-            j = skip_expansion(raw, i)
-            out.append(raw[i:j])
-            pos.extend(range(i, j))
-            i = j
         else:
-            out.append(c)
-            pos.append(i)
-            i += 1
+            i = _keep(raw, i, out, pos)
     return n
+
+
+def _keep(raw: str, i: int, out: list[str], pos: list[int]) -> int:
+    """Copy what starts at ``i`` as it is, quoted or not: a whole ``$(...)``, ``${...}`` or
+    backquoted expansion, or one character; returns the index after it."""
+    c = raw[i]
+    if (c == "$" and raw[i + 1 : i + 2] in ("(", "{")) or c == "`":
+        j = skip_expansion(raw, i)
+        out.append(raw[i:j])
+        pos.extend(range(i, j))
+        return j
+    out.append(c)
+    pos.append(i)
+    return i + 1
 
 
 def windows_text(raw: str) -> str:
