@@ -86,3 +86,16 @@ def deep_tree(root: Path, depth: int = 1100) -> Iterator[Path]:
         while bottom != root:
             bottom.rmdir()
             bottom = bottom.parent
+
+
+def refusing_read_bytes(name: str) -> Callable[[Path], bytes]:
+    """``Path.read_bytes`` that refuses to read a file called ``name``, as for a user without
+    permission (the tests run as root, where permissions refuse nothing)."""
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    return read_bytes

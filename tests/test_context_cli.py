@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from dfcheck.build import context
 from dfcheck.cli.app import app
-from tests.conftest import deep_tree, refusing_scandir
+from tests.conftest import deep_tree, refusing_read_bytes, refusing_scandir
 
 runner = CliRunner()
 
@@ -30,14 +30,7 @@ def run(args: list[str], cwd: Path) -> tuple[int, str, str]:
 @pytest.fixture
 def unreadable_ignore_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A context whose ``.dockerignore`` cannot be read (as for a user without permission)."""
-    real = Path.read_bytes
-
-    def read_bytes(self: Path) -> bytes:
-        if self.name == ".dockerignore":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
-
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(Path, "read_bytes", refusing_read_bytes(".dockerignore"))
     (tmp_path / ".dockerignore").write_text("*.md\n")
     (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nCOPY . /app\n")
     return tmp_path

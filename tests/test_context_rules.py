@@ -11,7 +11,7 @@ import pytest
 from dfcheck.build import context
 from dfcheck.lint.config import Settings
 from dfcheck.lint.engine import Linter, lint_text
-from tests.conftest import lint, positions
+from tests.conftest import lint, positions, refusing_read_bytes
 
 CONTEXT_RULES = ("DF401", "DF402", "DF403", "DF404", "DF405", "DF406")
 
@@ -296,14 +296,7 @@ def test_links_are_followed_only_when_sent(tmp_path: Path) -> None:
 
 
 def test_unreadable_ignore_file_is_one_file_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = Path.read_bytes
-
-    def read_bytes(self: Path) -> bytes:
-        if self.name == ".dockerignore":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
-
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(Path, "read_bytes", refusing_read_bytes(".dockerignore"))
     (tmp_path / ".dockerignore").write_text("*.md\n")
     (tmp_path / "Dockerfile").write_text("FROM alpine\nCOPY . /app\n")
     result = Linter(None, Settings(extend_select=("DF",))).lint_file(tmp_path / "Dockerfile", "Dockerfile")
