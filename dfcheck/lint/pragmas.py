@@ -11,6 +11,7 @@ ones can be reported instead of piling up.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping
 from typing import NamedTuple
@@ -184,8 +185,6 @@ class CheckDirectives:
 
     def at(self, line: int) -> CheckConfig:
         """The configuration for a finding on ``line`` (a binary search: one lookup per finding)."""
-        import bisect
-
         at = bisect.bisect_right(self._starts, line) - 1
         if at >= 0 and line <= self._spans[at][1]:
             return self._spans[at][2]
