@@ -541,8 +541,10 @@ def main() -> int:
 
     from dfcheck.lint.config import Settings
     from dfcheck.lint.engine import selected_rules
+    from dfcheck.lint.registry import load_rules
 
-    selected_rules(Settings().replace(extend_select=("DF",)))  # import the rulebook once, before forking
+    selected_rules(Settings().replace(extend_select=("DF",)))  # read the rule index once, before forking
+    load_rules()  # and import the rulebook once
     with multiprocessing.get_context("fork").Pool(args.jobs, maxtasksperchild=20) as pool:
         for done, result in enumerate(pool.imap_unordered(_work, [(c, options) for c in chunks]), start=1):
             totals.update(result["tally"])

@@ -19,6 +19,7 @@ import pytest
 
 from dfcheck.lint import engine
 from dfcheck.lint.config import Settings
+from dfcheck.lint.registry import load_rules
 from dfcheck.shell import shellcheck
 
 ALL_RULES = Settings().replace(extend_select=("DF",), shellcheck=False)
@@ -56,7 +57,8 @@ def lint_all(paths: list[Path], settings: Settings) -> list[str]:
     jobs = min(os.cpu_count() or 1, 8)
     if jobs < 2 or sys.platform == "win32":
         return _lint_chunk(paths, settings)
-    engine.selected_rules(settings)  # import the rules once, before forking
+    engine.selected_rules(settings)  # read the rule index once, before forking
+    load_rules()  # and import the rules once
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         parts = pool.starmap(_lint_chunk, [(paths[i::jobs], settings) for i in range(jobs)])
     return [problem for part in parts for problem in part]

@@ -12,7 +12,7 @@ import pytest
 
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.source import Span
-from dfcheck.lint import engine
+from dfcheck.lint import engine, registry
 from dfcheck.lint.config import Settings
 from dfcheck.lint.finding import DISPLAY_ONLY, SAFE, UNSAFE, Edit, FileResult, Finding, Fix, Report, Severity
 from dfcheck.lint.fixes import MAX_PASSES, Policy, apply_edits, fix_diff, fix_text, unified_diff
@@ -116,7 +116,8 @@ _Probe.code = "DF999"
 
 @pytest.fixture
 def probe(monkeypatch: pytest.MonkeyPatch) -> type[_Probe]:
-    monkeypatch.setattr(engine, "selected_rules", lambda settings: [_Probe])
+    monkeypatch.setitem(registry.REGISTRY, _Probe.code, _Probe)
+    monkeypatch.setattr(engine, "selected_rules", lambda settings: [_Probe.info()])
     return _Probe
 
 

@@ -115,14 +115,14 @@ def _severities(value: object) -> dict[str, Severity]:
 def _rule_options(value: object) -> dict[str, dict[str, Any]]:
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
         raise ValueError("must be a table of tables, e.g. [tool.dfcheck.rules.<name>]")
-    from dfcheck.lint.registry import rules_matching
+    from dfcheck.lint.registry import rule_class, rules_matching
 
     options: dict[str, dict[str, Any]] = {}
     for name, opts in value.items():
         rules = rules_matching(name)
         if len(rules) != 1:
             raise ValueError(f"names no rule: '{name}'")
-        rule = rules[0]
+        rule = rule_class(rules[0])
         for opt, val in opts.items():
             if opt not in rule.options:
                 known = ", ".join(sorted(rule.options)) or "none"

@@ -18,7 +18,7 @@ from dfcheck.dockerfile.parse import Dockerfile, Instruction, parse
 from dfcheck.dockerfile.source import read_dockerfile
 from dfcheck.lint.config import ConfigError, Overrides, Settings, find_config, load_file
 from dfcheck.lint.finding import FileResult, Finding, Report, Severity
-from dfcheck.lint.registry import load_rules, rules_matching, token_matches
+from dfcheck.lint.registry import RuleInfo, load_rules, rule_class, rule_index, rules_matching, token_matches
 from dfcheck.lint.rule import ANY_PROGRAM, Rule, RuleContext
 
 
@@ -31,12 +31,15 @@ def _print_rule_error(display: str, code: str, exc: Exception) -> None:
 rule_error_hook: Callable[[str, str, Exception], None] = _print_rule_error
 
 
-_SELECTED: dict[tuple[Any, ...], list[type[Rule]]] = {}
+_SELECTED: dict[tuple[Any, ...], list[RuleInfo]] = {}
 
 
-def selected_rules(settings: Settings) -> list[type[Rule]]:
-    """The rules ``settings`` turn on, in code order (memoised: the engine asks once per file)."""
-    rules = load_rules()
+def selected_rules(settings: Settings) -> list[RuleInfo]:
+    """The rules ``settings`` turn on, in code order (memoised: the engine asks once per file).
+
+    Chosen from the rulebook's index: a rule's module is imported only when a file can trigger it.
+    """
+    rules = rule_index()
     key = (tuple(settings.select), tuple(settings.extend_select), tuple(settings.ignore), len(rules))
     cached = _SELECTED.get(key)
     if cached is None:
@@ -44,7 +47,7 @@ def selected_rules(settings: Settings) -> list[type[Rule]]:
     return list(cached)
 
 
-def _select(rules: dict[str, type[Rule]], settings: Settings) -> list[type[Rule]]:
+def _select(rules: dict[str, RuleInfo], settings: Settings) -> list[RuleInfo]:
     if settings.select:
         chosen = {r.code for token in settings.select for r in _resolve_or_fail(token, "select")}
     else:
@@ -60,7 +63,7 @@ def _select(rules: dict[str, type[Rule]], settings: Settings) -> list[type[Rule]
 _SHELLCHECK_CODE = re.compile(r"SC\d{4}", re.I)
 
 
-def _resolve_or_fail(token: str, key: str) -> list[type[Rule]]:
+def _resolve_or_fail(token: str, key: str) -> list[RuleInfo]:
     found = rules_matching(token)
     if not found:
         raise ConfigError(f"{key}: no rule matches '{token}'")
@@ -162,13 +165,13 @@ def lint_text(
     ctx = RuleContext(
         display, dockerfile, model, settings, file_path, context_dir, context_given=context_given
     )
-    rule_classes = selected_rules(settings)
-    chosen = frozenset(r.code for r in rule_classes)
+    infos = selected_rules(settings)
+    chosen = frozenset(r.code for r in infos)
     checks = pragmas.CheckDirectives(dockerfile, settings.build_args)
     if checks:
-        rule_classes += _experimental_rules(checks.experimental(), chosen, settings)
-    ctx.selected = frozenset(r.code for r in rule_classes)
-    rules = [cls() for cls in rule_classes]
+        infos += _experimental_rules(checks.experimental(), chosen, settings)
+    ctx.selected = frozenset(r.code for r in infos)
+    rules = [rule_class(info)() for info in _triggered(infos, ctx)]
     walk = _Walk(ctx, display)
     raw = walk.run([r for r in rules if not r.after_suppression])
     ctx.pragmas = (
@@ -190,7 +193,7 @@ def lint_text(
     return FileResult(display, text=text, findings=kept, threshold=settings.failure_threshold)
 
 
-def _experimental_rules(checks: set[str], chosen: frozenset[str], settings: Settings) -> list[type[Rule]]:
+def _experimental_rules(checks: set[str], chosen: frozenset[str], settings: Settings) -> list[RuleInfo]:
     """The rules of BuildKit's experimental checks that the file's check configuration turns on
     (``# check=experimental=InvalidDefinitionDescription``), unless the configuration ignores them."""
     found = {r.code: r for check in checks for r in rules_matching(check) if r.code not in chosen}
@@ -199,6 +202,26 @@ def _experimental_rules(checks: set[str], chosen: frozenset[str], settings: Sett
         for code, r in sorted(found.items())
         if not any(token_matches(t, r.code, r.name, r.aliases) for t in settings.ignore)
     ]
+
+
+def _triggered(infos: list[RuleInfo], ctx: RuleContext) -> list[RuleInfo]:
+    """The rules that can find something in this file: a rule that visits only instructions or
+    programs the file does not have would be handed nothing, so its module is not even imported."""
+    keywords: set[str] = set()
+    posix_runs: list[Instruction] = []
+    for stage in ctx.model.stages:  # the instructions the walk visits, ONBUILD triggers unwrapped
+        for ins in stage.instructions:
+            for item in (ins, ins.trigger):
+                if item is not None:
+                    keywords.add(item.keyword)
+                    if item.keyword == "RUN" and ctx.model.facts(item).posix:
+                        posix_runs.append(item)
+    programs: frozenset[str] = frozenset()
+    if posix_runs and any(i.programs and not i.whole_file and not i.per_run for i in infos):
+        names = {cmd.name for ins in posix_runs for script in ctx.scripts(ins) for cmd in script.commands}
+        programs = frozenset(names | ANY_PROGRAM if names else names)
+    present = frozenset(keywords)
+    return [i for i in infos if i.runs_on(present, bool(posix_runs), programs)]
 
 
 class _Walk:
@@ -333,6 +356,7 @@ def map_files(
         return [each(linter, p, d, context_dir) for p, d in work]
     import multiprocessing
 
+    load_rules()  # once here, not once in every worker
     global _WORKER
     _WORKER = (each, linter)
     numbered = list(enumerate(work))

@@ -78,6 +78,24 @@ class Rule:
             registry.register(cls)
 
     @classmethod
+    def info(cls) -> registry.RuleInfo:
+        """What the engine needs to know of the rule before importing its module."""
+        return registry.RuleInfo(
+            cls.code,
+            cls.name,
+            tuple(cls.aliases),
+            cls.enabled_by_default,
+            cls.__module__,
+            frozenset(cls.instructions),
+            frozenset(cls.programs),
+            any(
+                getattr(cls, hook) is not getattr(Rule, hook)
+                for hook in ("check_file", "check_stage", "check_image")
+            ),
+            cls.check_run is not Rule.check_run,
+        )
+
+    @classmethod
     def category(cls) -> str:
         return registry.CATEGORIES.get(cls.code[:3], "other")
 

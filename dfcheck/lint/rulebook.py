@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from dfcheck.lint.pages import help_uri
-from dfcheck.lint.registry import load_rules, rules_matching
+from dfcheck.lint.registry import RuleInfo, load_rules, rule_class, rules_matching
 from dfcheck.lint.rule import Rule
 
 
@@ -25,10 +25,10 @@ def rule_record(rule: type[Rule]) -> dict[str, Any]:
     }
 
 
-def render_rules(fmt: str, only: list[type[Rule]] | None = None) -> str:
+def render_rules(fmt: str, only: list[RuleInfo] | None = None) -> str:
     """The rulebook, or the ``only`` rules (what a prefix such as ``DF1`` matched), in code order."""
     rules = (
-        sorted(only, key=lambda r: r.code)
+        sorted((rule_class(r) for r in only), key=lambda r: r.code)
         if only is not None
         else [r for _, r in sorted(load_rules().items())]
     )
@@ -63,7 +63,7 @@ def render_rule(token: str, fmt: str) -> str:
         raise LookupError(
             f"no rule named '{token}'" if not found else f"'{token}' matches {len(found)} rules"
         )
-    rule = found[0]
+    rule = rule_class(found[0])
     page = rule.page()
     if fmt == "json":
         record = rule_record(rule)
