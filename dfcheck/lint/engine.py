@@ -206,7 +206,9 @@ def _experimental_rules(checks: set[str], chosen: frozenset[str], settings: Sett
 
 def _triggered(infos: list[RuleInfo], ctx: RuleContext) -> list[RuleInfo]:
     """The rules that can find something in this file: a rule that visits only instructions or
-    programs the file does not have would be handed nothing, so its module is not even imported."""
+    programs the file does not have would be handed nothing, and a rule whose requirements
+    (``requires_instructions``, ``requires_programs``) the file does not meet would find nothing,
+    so their modules are not even imported."""
     keywords: set[str] = set()
     posix_runs: list[Instruction] = []
     for stage in ctx.model.stages:  # the instructions the walk visits, ONBUILD triggers unwrapped
@@ -217,7 +219,9 @@ def _triggered(infos: list[RuleInfo], ctx: RuleContext) -> list[RuleInfo]:
                     if item.keyword == "RUN" and ctx.model.facts(item).posix:
                         posix_runs.append(item)
     programs: frozenset[str] = frozenset()
-    if posix_runs and any(i.programs and not i.whole_file and not i.per_run for i in infos):
+    if posix_runs and any(
+        i.requires_programs or (i.programs and not (i.whole_file or i.per_run)) for i in infos
+    ):
         names = {cmd.name for ins in posix_runs for script in ctx.scripts(ins) for cmd in script.commands}
         programs = frozenset(names | ANY_PROGRAM if names else names)
     present = frozenset(keywords)

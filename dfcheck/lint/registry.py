@@ -21,7 +21,7 @@ import re
 import sys
 from typing import TYPE_CHECKING
 
-from dfcheck.records import frozen
+from dfcheck.records import field_names, frozen
 
 if TYPE_CHECKING:
     from dfcheck.lint.rule import Rule
@@ -44,7 +44,7 @@ _CODE_PREFIX = re.compile(r"DF\d{0,3}", re.I)
 #: The rulebook package; imported by name so the registry does not depend on it at import time.
 RULES_PACKAGE = "dfcheck.rules"
 #: Bumped when :class:`RuleInfo` or the index file changes shape; an index of another format is rebuilt.
-_INDEX_FORMAT = 1
+_INDEX_FORMAT = 2
 
 
 @frozen
@@ -63,6 +63,9 @@ class RuleInfo:
     whole_file: bool
     #: It has ``check_run``: it runs on every file with a RUN a POSIX shell executes.
     per_run: bool
+    #: What a file must contain for the rule to find anything (see :class:`~dfcheck.lint.rule.Rule`).
+    requires_instructions: frozenset[str]
+    requires_programs: frozenset[str]
 
     def runs_on(self, keywords: frozenset[str], posix_run: bool, programs: frozenset[str]) -> bool:
         """Can the rule find anything in a file whose stages hold ``keywords`` (ONBUILD triggers
@@ -70,6 +73,10 @@ class RuleInfo:
 
         ``programs`` holds ``*`` when some POSIX RUN has a command, so ``ANY_PROGRAM`` rules match it.
         """
+        if self.requires_instructions and self.requires_instructions.isdisjoint(keywords):
+            return False
+        if self.requires_programs and self.requires_programs.isdisjoint(programs):
+            return False
         return (
             self.whole_file
             or (self.per_run and posix_run)
@@ -229,17 +236,7 @@ def _build_index() -> dict[str, RuleInfo]:
             }
         )
         rows = [
-            (
-                i.code,
-                i.name,
-                i.aliases,
-                i.enabled_by_default,
-                i.module,
-                i.instructions,
-                i.programs,
-                i.whole_file,
-                i.per_run,
-            )
+            tuple(getattr(i, name) for name in field_names(RuleInfo))
             for i in index.values()
             if i.module.startswith(RULES_PACKAGE + ".")
         ]

@@ -13,6 +13,11 @@ It declares what it looks at and the engine does the walking, once per file for 
 - :meth:`Rule.check_image`, called once with the image that ships (the target stage and the
   stages it is built FROM, root first), for rules about the final image as a whole;
 - :meth:`Rule.check_file`, called once, for rules about the file as a whole;
+- ``requires_instructions`` / ``requires_programs``: what a file must contain for the rule to
+  find anything at all — an instruction with one of these keywords (ONBUILD triggers unwrapped;
+  global ARGs before the first FROM do not count), a command of one of these programs in a POSIX
+  RUN. The engine does not import or run the rule on other files, which keeps a cold start short;
+  ``tests/test_rule_index.py`` lints both corpora with and without this skipping and compares;
 - ``judged_stages``: ``"all"``, ``"shipped"`` (the target and the stages it is built FROM: rules
   about the image that ships, such as USER, HEALTHCHECK, CMD) or ``"unshipped"`` (build-only
   stages). The engine skips the other stages, so no rule filters stages itself. ONBUILD triggers
@@ -60,6 +65,8 @@ class Rule:
     judged_stages: ClassVar[Literal["all", "shipped", "unshipped"]] = "all"
     instructions: ClassVar[frozenset[str]] = frozenset()
     programs: ClassVar[frozenset[str]] = frozenset()
+    requires_instructions: ClassVar[frozenset[str]] = frozenset()
+    requires_programs: ClassVar[frozenset[str]] = frozenset()
     #: Checked after ignore comments were applied: ``ctx.pragmas`` then says what each suppressed.
     after_suppression: ClassVar[bool] = False
     #: Default options, overridable under ``[tool.dfcheck.rules.<name>]``.
@@ -93,6 +100,8 @@ class Rule:
                 for hook in ("check_file", "check_stage", "check_image")
             ),
             cls.check_run is not Rule.check_run,
+            frozenset(cls.requires_instructions),
+            frozenset(cls.requires_programs),
         )
 
     @classmethod

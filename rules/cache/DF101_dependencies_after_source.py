@@ -15,6 +15,8 @@ class DependenciesAfterSourceRule(Rule):
     severity = Severity.WARNING
     fix_safety = "unsafe"
     summary = "Dependencies are installed after the sources are copied together with the manifests"
+    #: Source copied before an install needs both a COPY/ADD and a RUN; COPY/ADD is the rarer.
+    requires_instructions = frozenset({"COPY", "ADD"})
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         for problem in ctx.cache_order.problems:

@@ -27,6 +27,7 @@ class AptListsNotDeletedRule(Rule):
     summary = "apt lists left in the layer after apt-get update"
     aliases = ("DL3009",)
     judged_stages = "shipped"
+    requires_programs = frozenset(_APT)
 
     def __init__(self) -> None:
         #: Has a RUN of the stage chain stopped apt from deleting downloaded packages?

@@ -20,6 +20,7 @@ class ApkCacheRule(Rule):
     summary = "apk add without --no-cache"
     aliases = ("DL3019", "DS025")
     judged_stages = "shipped"
+    requires_programs = frozenset({"apk"})
 
     def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
         cmds = ctx.commands(ins)

@@ -43,6 +43,7 @@ class PackageCacheNotCleanedRule(Rule):
     summary = "yum/dnf/zypper cache left in the layer"
     aliases = ("DL3032", "DL3036", "DL3040", "DS015", "DS019", "DS020", "DS027")
     judged_stages = "shipped"
+    requires_programs = frozenset(_FAMILY)
 
     def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
         cmds = ctx.commands(ins)

@@ -20,6 +20,7 @@ class YarnCacheRule(Rule):
     summary = "yarn install without yarn cache clean"
     aliases = ("DL3060",)
     judged_stages = "shipped"
+    requires_programs = frozenset({"yarn"})
 
     def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
         cmds = ctx.commands(ins)

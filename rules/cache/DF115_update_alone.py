@@ -39,6 +39,7 @@ class UpdateAloneRule(Rule):
     severity = Severity.WARNING
     summary = "Package index updated in a RUN that installs nothing"
     aliases = ("CKV_DOCKER_5", "DS017")
+    requires_programs = frozenset(_UPDATE)
 
     def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
         runs = [i for i in stage.instructions if i.keyword == "RUN"]

@@ -30,6 +30,7 @@ class AptCacheMountCleanedRule(Rule):
     name = "apt-cache-mount-cleaned"
     severity = Severity.WARNING
     summary = "apt cache mount defeated by docker-clean"
+    requires_programs = frozenset({"apt-get", "apt"})
 
     def __init__(self) -> None:
         #: Has a RUN of the stage chain stopped apt from deleting downloaded packages?

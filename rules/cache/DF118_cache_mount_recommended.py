@@ -152,6 +152,7 @@ class CacheMountRecommendedRule(Rule):
     severity = Severity.INFO
     fix_safety = "unsafe"
     summary = "Dependency download without a build cache mount"
+    requires_instructions = frozenset({"RUN"})
 
     def __init__(self) -> None:
         self.found: dict[tuple[int, str, str], list[tuple[Instruction, Command, list[Command], Word]]] = {}

@@ -64,6 +64,7 @@ class DevDependenciesShippedRule(Rule):
     summary = "npm/yarn/pnpm installs devDependencies in the image that ships"
     judged_stages = "shipped"
     programs = frozenset(_TOOLS)
+    requires_programs = frozenset(_TOOLS)
 
     def __init__(self) -> None:
         self.installs: list[tuple[Instruction, Command, Word]] = []

@@ -27,6 +27,7 @@ class CopyThenExtractRule(Rule):
     severity = Severity.INFO
     summary = "An archive is COPYed and then unpacked by RUN instead of ADD"
     aliases = ("DL3010",)
+    requires_instructions = frozenset({"COPY"})
 
     def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
         archives: dict[str, Token] = {}

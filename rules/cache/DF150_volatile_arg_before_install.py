@@ -16,6 +16,8 @@ class VolatileArgBeforeInstallRule(Rule):
     severity = Severity.WARNING
     summary = "A per-build ARG (GIT_SHA, BUILD_DATE...) is declared above installs that do not use it"
     options = {"names": []}
+    #: A global ARG (before the first FROM) is not moved: only a stage's ARGs are.
+    requires_instructions = frozenset({"ARG"})
 
     def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
         names = ctx.option(self, "names") or []

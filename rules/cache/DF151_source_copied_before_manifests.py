@@ -14,6 +14,7 @@ class SourceCopiedBeforeManifestsRule(Rule):
     severity = Severity.WARNING
     fix_safety = "unsafe"
     summary = "Source files are copied before the manifest copy and install that do not need them"
+    requires_instructions = frozenset({"COPY", "ADD"})
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         for problem in ctx.cache_order.problems:

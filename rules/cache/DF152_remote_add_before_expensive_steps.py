@@ -21,6 +21,7 @@ class RemoteAddBeforeExpensiveStepsRule(Rule):
     name = "remote-add-before-expensive-steps"
     severity = Severity.INFO
     summary = "An unpinned ADD of a URL or git repository comes before expensive steps"
+    requires_instructions = frozenset({"ADD"})
 
     def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
         expensive: list[int] | None = None  # positions of the expensive steps, found once per stage

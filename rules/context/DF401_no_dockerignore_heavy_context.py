@@ -31,6 +31,8 @@ class NoDockerignoreHeavyContextRule(Rule):
     severity = Severity.WARNING
     fix_safety = "unsafe"
     summary = "No .dockerignore while COPY . sends .git, dependencies, virtualenvs or build outputs"
+    #: The context matters only to what a COPY or ADD reads.
+    requires_instructions = frozenset({"COPY", "ADD"})
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         token = next(

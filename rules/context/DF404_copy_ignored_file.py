@@ -16,6 +16,7 @@ class CopyIgnoredFileRule(Rule):
     severity = Severity.ERROR
     summary = "COPY/ADD source is excluded by .dockerignore"
     aliases = ("CopyIgnoredFile",)
+    requires_instructions = frozenset({"COPY", "ADD"})
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         from dfcheck.build.sources import context_reads, split_source

@@ -14,6 +14,7 @@ class CopySourceNotFoundRule(Rule):
     name = "copy-source-not-found"
     severity = Severity.ERROR
     summary = "COPY/ADD source does not exist in the build context"
+    requires_instructions = frozenset({"COPY", "ADD"})
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         from dfcheck.build.sources import context_reads, split_source

@@ -15,6 +15,8 @@ class InvalidIgnorePatternRule(Rule):
     name = "invalid-ignore-pattern"
     severity = Severity.ERROR
     summary = "A .dockerignore pattern is invalid, so the build fails"
+    #: The context is sent for a COPY/ADD or a RUN bind mount.
+    requires_instructions = frozenset({"COPY", "ADD", "RUN"})
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         if not _sends_context(ctx):  # before the context (and its ignore file) is loaded

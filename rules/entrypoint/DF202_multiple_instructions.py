@@ -19,6 +19,7 @@ class MultipleInstructionsRule(Rule):
     fix_safety = "safe"
     summary = "A stage has more than one CMD, ENTRYPOINT or HEALTHCHECK"
     aliases = ("DL4003", "DL4004", "DL3012", "MultipleInstructionsDisallowed", "DS016", "DS007", "DS023")
+    requires_instructions = frozenset(ONCE)
 
     def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
         last: dict[str, Instruction] = {}

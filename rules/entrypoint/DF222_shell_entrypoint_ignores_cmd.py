@@ -14,6 +14,7 @@ class ShellEntrypointIgnoresCmdRule(Rule):
     name = "shell-entrypoint-ignores-cmd"
     severity = Severity.ERROR
     summary = "A shell-form ENTRYPOINT makes the stage's CMD dead code"
+    requires_instructions = frozenset({"ENTRYPOINT"})
 
     def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
         entrypoints = [i for i in stage.instructions if i.keyword == "ENTRYPOINT"]

@@ -18,6 +18,7 @@ class NoDefaultCommandRule(Rule):
     name = "no-default-command"
     severity = Severity.WARNING
     summary = "The shipped image has no CMD or ENTRYPOINT and its base provides none"
+    requires_instructions = RUNTIME_SETTINGS
 
     def check_image(self, ctx: RuleContext, chain: list[Stage]) -> Iterator[Finding]:
         if not chain[0].base.is_scratch or chain[0].implicit:  # no FROM: base unknown

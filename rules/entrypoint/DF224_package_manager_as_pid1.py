@@ -17,6 +17,7 @@ class PackageManagerAsPid1Rule(Rule):
     name = "package-manager-as-pid1"
     severity = Severity.WARNING
     summary = "npm, yarn or pnpm runs as the container's main process"
+    requires_instructions = frozenset({"CMD", "ENTRYPOINT"})
 
     def check_image(self, ctx: RuleContext, chain: list[Stage]) -> Iterator[Finding]:
         start = launch(chain)

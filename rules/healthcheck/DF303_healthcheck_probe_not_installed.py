@@ -58,6 +58,7 @@ class ProbeNotInstalledRule(Rule):
     name = "healthcheck-probe-not-installed"
     severity = Severity.ERROR
     summary = "HEALTHCHECK runs a program the image does not contain"
+    requires_instructions = frozenset({"HEALTHCHECK"})
 
     def check_image(self, ctx: RuleContext, chain: list[Stage]) -> Iterator[Finding]:
         found = probe(chain)

@@ -15,6 +15,7 @@ class HealthcheckNeedsShellRule(Rule):
     name = "healthcheck-needs-shell"
     severity = Severity.ERROR
     summary = "Shell-form HEALTHCHECK in an image without a shell"
+    requires_instructions = frozenset({"HEALTHCHECK"})
 
     def check_image(self, ctx: RuleContext, chain: list[Stage]) -> Iterator[Finding]:
         if chain[0].parent is not None or images.has_shell(chain[0].base) is not False:

@@ -30,6 +30,7 @@ class AptUnpinnedRule(PinRule):
     programs = frozenset({"apt-get", "apt"})
     hint = "use `apt-get install <package>=<version>`"
     pin_format = "{}=<version>"
+    requires_programs = programs
 
     def packages(self, cmd: Command) -> list[Word] | None:
         return install_targets(cmd, ("install",))

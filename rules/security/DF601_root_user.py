@@ -17,6 +17,8 @@ class RootUserRule(Rule):
     summary = "The last USER of the shipped image is root"
     aliases = ("DL3002", "CKV_DOCKER_8", "DS002")
     security_severity = 6.0
+    #: Without a USER the base image's user is unknown: DF602's concern.
+    requires_instructions = frozenset({"USER"})
 
     def check_image(self, ctx: RuleContext, chain: list[Stage]) -> Iterator[Finding]:
         last = ctx.last_user(chain)

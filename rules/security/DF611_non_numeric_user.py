@@ -17,6 +17,7 @@ class NonNumericUserRule(Rule):
     aliases = ("DL3066",)
     enabled_by_default = False
     security_severity = 2.0
+    requires_instructions = frozenset({"USER"})
 
     def check_image(self, ctx: RuleContext, chain: list[Stage]) -> Iterator[Finding]:
         last = ctx.last_user(chain)

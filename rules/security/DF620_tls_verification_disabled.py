@@ -81,6 +81,7 @@ class TlsVerificationDisabledRule(Rule):
                "CKV2_DOCKER_12", "CKV2_DOCKER_13", "CKV2_DOCKER_14", "CKV2_DOCKER_15", "CKV2_DOCKER_16",
                "CKV2_DOCKER_18")  # fmt: skip
     security_severity = 7.4
+    requires_instructions = frozenset({"ARG", "ENV", "RUN"})
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         for ins in ctx.all_instructions("ENV", "ARG"):

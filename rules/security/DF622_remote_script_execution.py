@@ -33,6 +33,7 @@ class RemoteScriptExecutionRule(Rule):
     severity = Severity.WARNING
     summary = "Downloaded script piped into an interpreter"
     security_severity = 6.5
+    requires_programs = INTERPRETERS
 
     def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
         for script in ctx.scripts(ins):

@@ -187,6 +187,8 @@ class SecretInRunRule(Rule):
     aliases = ("CKV2_DOCKER_17",)
     instructions = frozenset({"ARG", "ENV"})
     security_severity = 7.5
+    #: ARG and ENV are only remembered: findings are on RUNs.
+    requires_instructions = frozenset({"RUN"})
 
     def __init__(self) -> None:
         #: Names whose value, at this point of the stage chain, comes from an ARG.

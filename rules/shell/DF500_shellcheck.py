@@ -27,6 +27,8 @@ class ShellCheckRule(Rule):
     severity = Severity.WARNING
     summary = "ShellCheck findings in RUN scripts (needs dfcheck[shellcheck])"
     tags = ("shellcheck",)
+    #: Only RUN scripts are handed to ShellCheck.
+    requires_instructions = frozenset({"RUN"})
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
         if not ctx.settings.shellcheck:

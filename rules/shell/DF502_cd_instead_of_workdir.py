@@ -18,6 +18,7 @@ class CdInsteadOfWorkdirRule(Rule):
     severity = Severity.WARNING
     summary = "RUN changes into a project directory with cd instead of WORKDIR"
     aliases = ("DL3003", "DS013")
+    requires_programs = frozenset({"cd"})
 
     def check_run(self, ctx: RuleContext, ins: Instruction) -> Iterator[Finding]:
         for script in ctx.scripts(ins):

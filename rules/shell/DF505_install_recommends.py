@@ -25,6 +25,7 @@ class InstallRecommendsRule(Rule):
     fix_safety = "unsafe"
     summary = "apt-get install without --no-install-recommends"
     aliases = ("DL3015", "DS029")
+    requires_programs = frozenset({"apt-get", "apt"})
 
     def __init__(self) -> None:
         #: Has a RUN of the stage chain configured apt not to install recommends?

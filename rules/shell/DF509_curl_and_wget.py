@@ -16,6 +16,8 @@ class CurlAndWgetRule(Rule):
     severity = Severity.INFO
     summary = "Stage uses both curl and wget"
     aliases = ("DL4001", "DS014")
+    #: A stage needs both tools; wget, the rarer, is enough to rule files out.
+    requires_programs = frozenset({"wget"})
 
     def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
         first: dict[str, Command] = {}

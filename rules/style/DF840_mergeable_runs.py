@@ -30,6 +30,8 @@ class MergeableRunsRule(Rule):
     severity = Severity.STYLE
     summary = "Consecutive cheap RUN instructions could be one"
     aliases = ("DL3059",)
+    #: A mergeable RUN runs only cheap commands.
+    requires_programs = CHEAP
 
     def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
         previous: Instruction | None = None

@@ -15,6 +15,7 @@ class CopyFromUndefinedStageRule(Rule):
     severity = Severity.WARNING
     summary = "COPY --from names neither an earlier stage nor an image reference"
     aliases = ("DL3022",)
+    requires_instructions = frozenset({"COPY"})
 
     def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
         for ins in stage.instructions:

@@ -15,6 +15,7 @@ class CopyFromOwnStageRule(Rule):
     severity = Severity.ERROR
     summary = "COPY --from names the stage it is in"
     aliases = ("DL3023", "DS006")
+    requires_instructions = frozenset({"COPY"})
 
     def check_stage(self, ctx: RuleContext, stage: Stage) -> Iterator[Finding]:
         for ins in stage.instructions:
