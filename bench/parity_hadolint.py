@@ -37,7 +37,7 @@ from dfcheck.lint.config import Settings
 from dfcheck.lint.engine import lint_text
 from dfcheck.lint.finding import Finding
 from dfcheck.lint.registry import load_rules
-from dfcheck.shell import shellcheck
+from dfcheck.shell import shellcheck_binary
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -51,7 +51,7 @@ def alias_map() -> dict[str, list[str]]:
         for alias in rule.aliases:
             if alias.startswith("DL"):
                 out[alias].append(code)
-    if "DF500" in load_rules() and shellcheck.executable():
+    if "DF500" in load_rules() and shellcheck_binary.executable():
         out["SC"] = ["DF500"]
     return dict(out)
 

@@ -226,9 +226,9 @@ def test_baseline_round_trip_survives_line_shifts(project: Path) -> None:
 
 
 def test_shellcheck_positions_in_heredoc_and_continuation(project: Path) -> None:
-    from dfcheck.shell import shellcheck
+    from dfcheck.shell import shellcheck_binary
 
-    if not shellcheck.available():
+    if not shellcheck_binary.available():
         pytest.skip("shellcheck not installed")
     text = "FROM alpine:3.20\nARG NAME=x\nRUN echo start && \\\n    echo $NAME $UNSET\nRUN <<EOF\ncd /tmp\necho $HOME\nEOF\n"
     (project / "Dockerfile").write_text(text)

@@ -20,7 +20,7 @@ import pytest
 from dfcheck.lint import engine
 from dfcheck.lint.config import Settings
 from dfcheck.lint.registry import load_rules
-from dfcheck.shell import shellcheck
+from dfcheck.shell import shellcheck_binary
 
 ALL_RULES = Settings().replace(extend_select=("DF",), shellcheck=False)
 SHELLCHECK_SAMPLE = 60
@@ -72,7 +72,7 @@ def test_every_rule_on_every_corpus_file(corpus: Path) -> None:
 
 
 def test_shellcheck_on_a_corpus_sample(corpus: Path) -> None:
-    if not shellcheck.available():
+    if not shellcheck_binary.available():
         pytest.skip("ShellCheck is not installed")
     paths = random.Random(1646).sample(corpus_files(corpus), SHELLCHECK_SAMPLE)
     problems = lint_all(paths, Settings().replace(select=("DF500",)))

@@ -47,10 +47,11 @@ def test_the_index_is_cached_and_rebuilt_when_a_rule_file_changes(
     monkeypatch.setattr(registry, "_rule_files", files)
     assert registry._read_index() is not None
 
+    form, stamp, bases, rows, byte_code = marshal.loads(cached.read_bytes())
+    assert set(byte_code) == {i.module for i in built.values() if i.module.startswith("dfcheck.rules.")}
+    cached.write_bytes(marshal.dumps(((form[0] + 1, form[1]), stamp, bases, rows, byte_code)))
+    assert registry._read_index() is None  # another format, or byte code of another optimisation level
     cached.write_bytes(b"not marshal data")
-    assert registry._read_index() is None
-    form, stamp, bases, rows = marshal.loads(marshal.dumps((1, (), (), ())))
-    cached.write_bytes(marshal.dumps((form + 1, stamp, bases, rows)))
     assert registry._read_index() is None
 
 

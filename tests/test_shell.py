@@ -17,7 +17,7 @@ from dfcheck.dockerfile.source import Span, TextMap
 from dfcheck.lint.config import Settings
 from dfcheck.lint.engine import lint_text
 from dfcheck.lint.finding import Severity
-from dfcheck.shell import Command, Script, Word, parse_script, shellcheck
+from dfcheck.shell import Command, Script, Word, parse_script, shellcheck, shellcheck_binary
 from dfcheck.shell.builder import MAX_DEPTH, Builder
 from dfcheck.shell.frame import Frame, line_map
 from dfcheck.shell.lexer import parse_fallback, parse_windows
@@ -842,7 +842,7 @@ def shellcheck_findings(text: str) -> list[tuple[str, Severity, tuple[int, int, 
     return [(f.code, f.severity, tuple(f.span), f.message) for f in result.findings]
 
 
-needs_shellcheck = pytest.mark.skipif(not shellcheck.available(), reason="ShellCheck is not installed")
+needs_shellcheck = pytest.mark.skipif(not shellcheck_binary.available(), reason="ShellCheck is not installed")
 
 
 @needs_shellcheck
@@ -889,7 +889,7 @@ def fake_shellcheck(tmp_path: Path, body: str) -> str:
 def test_shellcheck_failure_is_a_finding(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, why: str
 ) -> None:
-    monkeypatch.setattr(shellcheck, "executable", lambda: fake_shellcheck(tmp_path, body))
+    monkeypatch.setattr(shellcheck_binary, "executable", lambda: fake_shellcheck(tmp_path, body))
     monkeypatch.setattr(shellcheck, "TIMEOUT", 0.2)
     text = "FROM alpine:3.20\nRUN echo $HOME\n\nRUN <<EOF\necho $HOME\nEOF\n"
     assert shellcheck_findings(text) == [
@@ -1050,7 +1050,7 @@ def test_shell_modules_import_only_modules_above_them() -> None:
 
     order = ["flags", "frame", "script", "quoting", "builder", "lexer", "treesitter", "parse", "__init__"]
     folder = Path(dfcheck.shell.__file__).parent
-    assert sorted(p.stem for p in folder.glob("*.py")) == sorted([*order, "shellcheck"])
+    assert sorted(p.stem for p in folder.glob("*.py")) == sorted([*order, "shellcheck", "shellcheck_binary"])
     for k, name in enumerate(order):
         tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
         imported = {

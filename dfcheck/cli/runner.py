@@ -199,7 +199,7 @@ def run_baseline(check: Check, output: Path) -> int:
 
 
 def _shellcheck_state(settings: Settings) -> str:
-    from dfcheck.shell.shellcheck import available
+    from dfcheck.shell.shellcheck_binary import available
 
     if not settings.shellcheck:
         return "off (disabled in configuration)"

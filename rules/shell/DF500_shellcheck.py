@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
-from dfcheck.shell import shellcheck
+from dfcheck.shell import shellcheck_binary
 
 _SEVERITY = {
     "error": Severity.ERROR,
@@ -31,8 +31,10 @@ class ShellCheckRule(Rule):
     requires_instructions = frozenset({"RUN"})
 
     def check_file(self, ctx: RuleContext) -> Iterator[Finding]:
-        if not ctx.settings.shellcheck:
+        if not ctx.settings.shellcheck or shellcheck_binary.executable() is None:
             return
+        from dfcheck.shell import shellcheck
+
         excluded = tuple(t.upper() for t in ctx.settings.ignore if t.upper().startswith("SC"))
         for comment in shellcheck.check(ctx.model, ctx.scripts, excluded):
             finding = self.finding(ctx, comment.span, comment.message)
