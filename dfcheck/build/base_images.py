@@ -15,6 +15,7 @@ import re
 from typing import NamedTuple
 
 from dfcheck.dockerfile.model import ImageRef
+from dfcheck.regex import lazy
 
 CHECKED = "2026-12-04"
 
@@ -95,7 +96,7 @@ _OFFICIAL.update(
     }
 )
 #: Registries that mirror Docker Hub's official images under the same names.
-_MIRRORS = re.compile(r"^(?:public\.ecr\.aws/docker/library|mirror\.gcr\.io(?:/library)?)/")
+_MIRRORS = lazy(r"^(?:public\.ecr\.aws/docker/library|mirror\.gcr\.io(?:/library)?)/")
 
 
 def lookup(image: ImageRef) -> BaseImage | None:

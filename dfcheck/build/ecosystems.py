@@ -9,10 +9,10 @@ all read this one table, so a new ecosystem is one :class:`Ecosystem` entry plus
 from __future__ import annotations
 
 import fnmatch
-import re
 from typing import NamedTuple
 
 from dfcheck.build.packages import operands
+from dfcheck.regex import lazy
 from dfcheck.shell import Command
 
 
@@ -226,8 +226,8 @@ class Operation(NamedTuple):
     files: tuple[str, ...] = ()
 
 
-_PIP = re.compile(r"pip[0-9.]*")
-_PYTHON = re.compile(r"python[0-9.]*")
+_PIP = lazy(r"pip[0-9.]*")
+_PYTHON = lazy(r"python[0-9.]*")
 
 
 def _has_package_args(cmd: Command, skip: int) -> bool:

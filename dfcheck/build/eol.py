@@ -13,6 +13,7 @@ import re
 from typing import NamedTuple
 
 from dfcheck.dockerfile.model import ImageRef
+from dfcheck.regex import lazy
 
 CHECKED = "2026-12-04"
 
@@ -86,7 +87,7 @@ _LANGUAGES = {
 
 
 #: Docker Hub's per-architecture copies of the official images (``arm64v8/ruby``).
-_ARCH = re.compile(r"^(?:amd64|arm32v[5-7]|arm64v8|i386|ppc64le|s390x|riscv64|mips64le|windows-amd64)/")
+_ARCH = lazy(r"^(?:amd64|arm32v[5-7]|arm64v8|i386|ppc64le|s390x|riscv64|mips64le|windows-amd64)/")
 
 
 class EndOfLife(NamedTuple):

@@ -50,6 +50,7 @@ from typing import NamedTuple
 
 from dfcheck.build.goregexp import BadPattern, glob_syntax_error, translate
 from dfcheck.dockerfile.lexer import GO_SPACE
+from dfcheck.regex import lazy
 
 
 def clean(path: str) -> str:
@@ -167,7 +168,7 @@ def forget_ignore_files() -> None:
 # --- compiling patterns -----------------------------------------------------------------------
 
 _EXACT, _PREFIX, _SUFFIX, _REGEXP = range(4)
-_LITERAL_END = re.compile(r"[*?\[\]\\^]")
+_LITERAL_END = lazy(r"[*?\[\]\\^]")
 
 
 class CompiledPattern:

@@ -6,9 +6,8 @@ answer is "unknown" and rules stay silent rather than guess.
 
 from __future__ import annotations
 
-import re
-
 from dfcheck.dockerfile.model import ImageRef
+from dfcheck.regex import lazy
 
 BUSYBOX_TOOLS = frozenset({"wget", "nc", "sh"})
 NO_TOOLS: frozenset[str] = frozenset()
@@ -17,7 +16,7 @@ DEBIAN_MINIMAL = frozenset({"sh", "bash"})
 #: docker-library images built on buildpack-deps (curl and wget included).
 FULL_DEBIAN = frozenset({"sh", "bash", "curl", "wget"})
 
-_SHELLLESS = re.compile(r"(^|/)(distroless/|static(-debian\d+)?$|chainguard/static)")
+_SHELLLESS = lazy(r"(^|/)(distroless/|static(-debian\d+)?$|chainguard/static)")
 _FULL_LANGUAGE_IMAGES = frozenset(
     {
         "node",

@@ -35,6 +35,7 @@ from dfcheck.build.semantic import PackageOp, Semantics
 from dfcheck.build.steps import BROAD
 from dfcheck.dockerfile.model import Stage, join_path
 from dfcheck.dockerfile.parse import Instruction, Token
+from dfcheck.regex import lazy
 
 if TYPE_CHECKING:
     from dfcheck.build.context import BuildContext, Resolved
@@ -146,7 +147,7 @@ _INSTALL_INPUTS = frozenset(
 #: ``go 1.14`` (or later) in go.mod: a ``vendor/`` folder beside it makes the go command build from it.
 _GO_DIRECTIVE = re.compile(rb"^[ \t]*go[ \t]+(\d+)\.(\d+)", re.M)
 #: ``go install tool@v1.2.3``: a module of its own, fetched whatever the current module vendors.
-_GO_VERSIONED = re.compile(r"[\w.~/-]+@[\w.+-]+")
+_GO_VERSIONED = lazy(r"[\w.~/-]+@[\w.+-]+")
 
 
 class ContextFiles:

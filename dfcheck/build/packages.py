@@ -10,6 +10,7 @@ import fnmatch
 import re
 from typing import TYPE_CHECKING
 
+from dfcheck.regex import lazy
 from dfcheck.shell.flags import VALUE_FLAGS
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ class Removals:
         return any(fnmatch.fnmatchcase(p, pattern) for pattern in self._for(home) for p in prefixes)
 
 
-_HOME = re.compile(r"^(?:~|\$HOME|\$\{HOME\}|/home/[^/]+)(?=/|$)")
+_HOME = lazy(r"^(?:~|\$HOME|\$\{HOME\}|/home/[^/]+)(?=/|$)")
 
 
 def _braces(text: str) -> list[str]:

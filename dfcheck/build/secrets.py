@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from dfcheck.dockerfile.model import is_secret_name
+from dfcheck.regex import lazy
 
 #: (what, pattern) for tokens whose shape alone says what they are (compiled on first use: every
 #: ``dfcheck check`` imports this module, few files have an ARG or ENV to judge).
@@ -31,13 +32,13 @@ TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
     ("a private key", r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY"),
 )
 #: ``scheme://user:password@host``; group 1 is the password.
-URL_PASSWORD = re.compile(r"[A-Za-z][\w+.-]*://[^/\s:@'\"]*:([^/\s@'\"]+)@[\w\[]")
+URL_PASSWORD = lazy(r"[A-Za-z][\w+.-]*://[^/\s:@'\"]*:([^/\s@'\"]+)@[\w\[]")
 #: Names that hold versions, sockets or addresses, however secret their other words sound.
-_PUBLIC_NAME = re.compile(
+_PUBLIC_NAME = lazy(
     r"(?i)_(?:version|ver|sock|socket|endpoint|issuer|realm|audience|scope)s?$|^ssh_auth_sock$"
 )
-_PASSWORD_NAME = re.compile(r"(?i)pass(?:word|wd)?|pwd|pword")
-_PLACEHOLDER = re.compile(
+_PASSWORD_NAME = lazy(r"(?i)pass(?:word|wd)?|pwd|pword")
+_PLACEHOLDER = lazy(
     r"(?i)^(?:changeme|change_me|changeit|secret|password|example|dummy|placeholder|xxx+|none|null|true|false)$"
 )
 

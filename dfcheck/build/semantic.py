@@ -8,19 +8,19 @@ same object, so each RUN is parsed once per file.
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 from dfcheck.build.ecosystems import Operation, operation
 from dfcheck.dockerfile.model import Model, join_path
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.source import TextMap
+from dfcheck.regex import lazy
 from dfcheck.shell import Command, Script
 
 #: Programs that run a heredoc body fed to them as a shell script (``RUN bash <<EOF``).
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
-_HEREDOC_MARKER = re.compile(r"\d*<<-?\S+")
-_SHELL_SHEBANG = re.compile(r"\b(ba|da|a|z)?sh\b")
+_HEREDOC_MARKER = lazy(r"\d*<<-?\S+")
+_SHELL_SHEBANG = lazy(r"\b(ba|da|a|z)?sh\b")
 #: Commands that bring a source tree into the build from elsewhere (installs that follow them work
 #: on that tree, not on the build context).
 _FETCHERS = frozenset({"git", "svn", "hg", "curl", "wget", "tar", "unzip", "gh"})

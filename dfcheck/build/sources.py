@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from dfcheck.dockerfile.model import Model, Stage
 from dfcheck.dockerfile.parse import Instruction, Token
+from dfcheck.regex import lazy
 
 if TYPE_CHECKING:
     from dfcheck.build.ignore import IgnoreMatcher
 
-REMOTE = re.compile(r"^(?:https?://|git@|git://|ssh://)", re.I)
-_NEVER = re.compile(r"(?!)")
+REMOTE = lazy(r"^(?:https?://|git@|git://|ssh://)", re.I)
+_NEVER = lazy(r"(?!)")
 
 #: A source split by :func:`source_root`: (base, glob or None).
 SourceRoot = tuple[str, re.Pattern[str] | None]

@@ -14,12 +14,13 @@ from typing import NamedTuple
 from dfcheck.dockerfile.model import Stage, exec_runs_shell, program_name
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.source import TextMap
+from dfcheck.regex import lazy
 from dfcheck.shell import Script, Word, parse_script
 
 #: Init processes that forward signals and reap zombies for the command they start.
 INITS = frozenset({"tini", "tini-static", "dumb-init", "catatonit", "s6-svscan", "init", "supervisord"})
 #: An ENTRYPOINT script that prepares the container and then runs its CMD (``exec "$@"``).
-_ENTRYPOINT_SCRIPT = re.compile(r"entrypoint|\.sh$", re.I)
+_ENTRYPOINT_SCRIPT = lazy(r"entrypoint|\.sh$", re.I)
 #: Wrappers that run the command in their own place (``exec``) or as another user: (name, operands).
 _WRAPPERS = {"exec": 0, "env": 0, "nohup": 0, "gosu": 1, "su-exec": 1, "s6-setuidgid": 1, "chpst": 0}
 

@@ -6,7 +6,6 @@ Shared by the cache model (:mod:`dfcheck.build.cache`), ``dfcheck history`` and 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from dfcheck.build.packages import canonical_verb
@@ -15,6 +14,7 @@ from dfcheck.build.sources import REMOTE, source_tokens
 from dfcheck.dockerfile.model import Stage
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.substitute import expand
+from dfcheck.regex import lazy
 
 #: Build args whose value changes on every build, by convention.
 VOLATILE_ARGS = frozenset(
@@ -48,7 +48,7 @@ VOLATILE_ARGS = frozenset(
         "RELEASE",
     }
 )
-_PINNED_GIT = re.compile(r"#[0-9a-f]{40}(?::|$)")
+_PINNED_GIT = lazy(r"#[0-9a-f]{40}(?::|$)")
 
 # --- step weights --------------------------------------------------------------------------------
 

@@ -8,13 +8,13 @@ nests (``${a:-${a:-...}}``), so any depth must lex, and in time linear in the te
 
 from __future__ import annotations
 
-import re
+from dfcheck.regex import lazy
 
 #: Go's unicode.IsSpace, which differs from str.isspace (no U+001C..U+001F).
 GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 GO_SPACE_SET = frozenset(GO_SPACE)
-_HEREDOC = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
-_SIMPLE_QUOTE = re.compile(r"[ !#-\[\]-~]*\Z")
+_HEREDOC = lazy(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
+_SIMPLE_QUOTE = lazy(r"[ !#-\[\]-~]*\Z")
 _QUOTE_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 _MISSING_BRACE = "syntax error: missing '}'"
 _OPEN_DOUBLE = "unexpected end of statement while looking for matching double-quote"

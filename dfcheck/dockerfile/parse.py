@@ -43,6 +43,7 @@ from dfcheck.dockerfile.nodes import (
 )
 from dfcheck.dockerfile.source import Span, TextMap
 from dfcheck.dockerfile.validate import validate
+from dfcheck.regex import lazy
 
 #: The parser's API; the node types are defined in :mod:`dfcheck.dockerfile.nodes`.
 __all__ = [
@@ -62,11 +63,11 @@ __all__ = [
 
 #: What a BuildKit byte loop takes for white space: unicode.IsSpace of a single byte.
 _BYTE_SPACE = frozenset("\t\n\v\f\r \x85\xa0")
-_WHITESPACE = re.compile(r"[\t\v\f\r ]+")
-_DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_WORD = re.compile(f"[^{GO_SPACE}]+")
-_ASCII_WORD = re.compile(r"[^\t\n\v\f\r ]+")
+_WHITESPACE = lazy(r"[\t\v\f\r ]+")
+_DIRECTIVE = lazy(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
+_JSON_STRING = lazy(r'"(?:[^"\\]|\\.)*"', re.S)
+_WORD = lazy(f"[^{GO_SPACE}]+")
+_ASCII_WORD = lazy(r"[^\t\n\v\f\r ]+")
 _KEYWORDS = {k.lower(): k for k in KNOWN_INSTRUCTIONS}
 _MAX_LINE_BYTES = 65536
 _NOT_STRINGS = "when using JSON array syntax, arrays must be comprised of strings only"
@@ -629,7 +630,7 @@ def _go_float(text: str) -> float:
 
 
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_go_float, parse_int=_go_float)
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = lazy("[\ud800-\udfff]")
 
 
 def _parse_json(rest: str) -> list[tuple[str, int, int]] | str | None:

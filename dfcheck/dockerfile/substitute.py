@@ -17,8 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_OPERATOR = re.compile(r":[-+?]|[-+?]|##|#|%%|%|//|/")
+from dfcheck.regex import lazy
+
+_NAME = lazy(r"[A-Za-z_][A-Za-z0-9_]*")
+_OPERATOR = lazy(r":[-+?]|[-+?]|##|#|%%|%|//|/")
 #: How many characters an expansion may copy beyond its own text (values, nested words).
 MAX_VALUE = 1 << 20
 #: How many (value position, pattern element) pairs a ``#``/``%``/``/`` pattern may examine.

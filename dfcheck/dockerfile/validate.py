@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dfcheck.dockerfile.lexer import GO_SPACE, go_lower, go_quote, is_heredoc_marker
 from dfcheck.dockerfile.nodes import FLAG_TYPES, KNOWN_INSTRUCTIONS, Dockerfile, Flag, Instruction, ParseError
 from dfcheck.dockerfile.source import Span
+from dfcheck.regex import lazy
 
-_STAGE_NAME = re.compile(r"[a-z][a-z0-9\-_.]*\Z")
+_STAGE_NAME = lazy(r"[a-z][a-z0-9\-_.]*\Z")
 _UNITS = {
     "ns": 1,
     "us": 1_000,

@@ -20,6 +20,7 @@ from dfcheck.lint.config import ConfigError, Overrides, Settings, find_config, l
 from dfcheck.lint.finding import FileResult, Finding, Report, Severity
 from dfcheck.lint.registry import RuleInfo, load_rules, rule_class, rule_index, rules_matching, token_matches
 from dfcheck.lint.rule import ANY_PROGRAM, Rule, RuleContext
+from dfcheck.regex import lazy
 
 
 def _print_rule_error(display: str, code: str, exc: Exception) -> None:
@@ -60,7 +61,7 @@ def _select(rules: dict[str, RuleInfo], settings: Settings) -> list[RuleInfo]:
     return [rules[c] for c in sorted(chosen)]
 
 
-_SHELLCHECK_CODE = re.compile(r"SC\d{4}", re.I)
+_SHELLCHECK_CODE = lazy(r"SC\d{4}", re.I)
 
 
 def _resolve_or_fail(token: str, key: str) -> list[RuleInfo]:

@@ -21,8 +21,9 @@ from dfcheck.dockerfile.source import Span
 from dfcheck.lint.finding import Finding
 from dfcheck.lint.registry import token_matches
 from dfcheck.records import field, record
+from dfcheck.regex import lazy
 
-_PRAGMA = re.compile(
+_PRAGMA = lazy(
     r"^(?P<tool>dfcheck|hadolint)\s+(?:(?P<scope>global|stage)\s+)?ignore\s*=\s*(?P<codes>[^#]*?)\s*(?:#.*)?$",
     re.I,
 )
@@ -84,8 +85,8 @@ def collect(dockerfile: Dockerfile, stage_ranges: list[tuple[int, int]]) -> list
     return pragmas
 
 
-_HADOLINT_CODE = re.compile(r"[DLSC0-9]+")
-_HADOLINT_LIST = re.compile(r"[DLSC0-9]+(?:[ \t]*,[ \t]*[DLSC0-9]+)*")
+_HADOLINT_CODE = lazy(r"[DLSC0-9]+")
+_HADOLINT_LIST = lazy(r"[DLSC0-9]+(?:[ \t]*,[ \t]*[DLSC0-9]+)*")
 
 
 def hadolint_rejects(codes: str) -> list[str]:
@@ -103,7 +104,7 @@ def hadolint_rejects(codes: str) -> list[str]:
 #: BuildKit's experimental checks: off unless the check configuration enables them by name or
 #: with ``experimental=all``, and never skipped (``skip=all`` leaves them on).
 EXPERIMENTAL = frozenset({"InvalidDefinitionDescription"})
-_CHECK_COMMENT = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
+_CHECK_COMMENT = lazy(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
 
 
 class CheckConfig(NamedTuple):

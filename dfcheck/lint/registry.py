@@ -24,6 +24,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from dfcheck.records import field_names, frozen
+from dfcheck.regex import lazy
 
 if TYPE_CHECKING:
     from dfcheck.lint.rule import Rule
@@ -42,7 +43,7 @@ CATEGORIES = {
 
 REGISTRY: dict[str, type[Rule]] = {}
 
-_CODE_PREFIX = re.compile(r"DF\d{0,3}", re.I)
+_CODE_PREFIX = lazy(r"DF\d{0,3}", re.I)
 #: The rulebook package; imported by name so the registry does not depend on it at import time.
 RULES_PACKAGE = "dfcheck.rules"
 #: Bumped when :class:`RuleInfo` or the index file changes shape; an index of another format is rebuilt.

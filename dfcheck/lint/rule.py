@@ -29,7 +29,6 @@ beside the module) is its documentation, its SARIF help and its test suite at on
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
@@ -43,6 +42,7 @@ from dfcheck.dockerfile.source import LineIndex, Span
 from dfcheck.lint import registry
 from dfcheck.lint.config import Settings
 from dfcheck.lint.finding import DISPLAY_ONLY, UNSAFE, Edit, Finding, Fix, Related, Severity
+from dfcheck.regex import lazy
 
 if TYPE_CHECKING:
     from dfcheck.build.context import BuildContext
@@ -469,9 +469,9 @@ class ChainState(Generic[_T]):
             self.set(stage, (*self.get(stage), *new)[-RECENT:])
 
 
-_PLAIN_PACKAGE = re.compile(r"@?[A-Za-z0-9_][A-Za-z0-9_.+/-]*")
-_EXPANSION = re.compile(r"\$(?:\{(\w+|[@*])\}|(\w+|[@*]))")
-_COMPLEX = re.compile(r"\$|`")
+_PLAIN_PACKAGE = lazy(r"@?[A-Za-z0-9_][A-Za-z0-9_.+/-]*")
+_EXPANSION = lazy(r"\$(?:\{(\w+|[@*])\}|(\w+|[@*]))")
+_COMPLEX = lazy(r"\$|`")
 
 
 def reorder_fix(ctx: RuleContext, problem: Problem, title: str) -> Fix | None:

@@ -8,7 +8,6 @@ HTML legend cannot disagree.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 from dfcheck.lint.finding import FileResult, Finding, Report, Severity
 from dfcheck.lint.pages import HOMEPAGE, help_uri
 from dfcheck.lint.rule import Rule
+from dfcheck.regex import lazy
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -131,7 +131,7 @@ def severity_counts(findings: list[Finding]) -> dict[str, int]:
     return counts
 
 
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_XML_INVALID = lazy("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def write_xml(root: Element, out: TextIO) -> None:

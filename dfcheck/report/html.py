@@ -22,6 +22,7 @@ from typing import Any, TextIO
 import dfcheck
 from dfcheck.dockerfile.source import LineIndex, Span
 from dfcheck.lint.finding import FileResult, Finding, Report, Severity
+from dfcheck.regex import lazy
 from dfcheck.report import RenderOptions
 from dfcheck.report._common import file_findings, relative_path, rule_infos, severity_counts, sorted_files
 from dfcheck.report.plain import printable, source_lines
@@ -246,9 +247,9 @@ def file_view(result: FileResult, index: int, options: RenderOptions) -> dict[st
     }
 
 
-_FENCE = re.compile(r"^```")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-_ITEM = re.compile(r"^\s*[-*]\s+(.*)$")
+_FENCE = lazy(r"^```")
+_HEADING = lazy(r"^(#{1,6})\s+(.*)$")
+_ITEM = lazy(r"^\s*[-*]\s+(.*)$")
 
 
 def markdown(text: str) -> Any:

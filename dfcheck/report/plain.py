@@ -10,8 +10,9 @@ to load.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
+
+from dfcheck.regex import lazy
 
 
 @lru_cache(maxsize=4)
@@ -31,7 +32,7 @@ def source_lines(text: str) -> tuple[str, ...]:
 
 #: Characters a human-readable report never writes as they are: C0 controls, DEL, C1 controls,
 #: the line and paragraph separators (``str.splitlines`` breaks lines there) and lone surrogates.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_UNPRINTABLE = lazy("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def _shown(char: str) -> str:
@@ -57,7 +58,7 @@ def printable(text: str, keep: str = "") -> str:
     return _UNPRINTABLE.sub(lambda m: m.group() if m.group() in keep else _shown(m.group()), text)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = lazy("[\ud800-\udfff]")
 
 
 def json_text(document: object) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from lsprotocol import types as lsp
 
+from dfcheck.regex import lazy
 from dfcheck.server.documents import Linted
 from dfcheck.server.fixes import SAFE, UNSAFE, TextEdit, compatible
 from dfcheck.server.hover import rule_of
@@ -19,7 +20,7 @@ FIX_ALL = "source.fixAll.dfcheck"
 KINDS = [lsp.CodeActionKind.QuickFix, FIX_ALL]
 
 #: A dfcheck ignore comment on its own line; group "codes" ends where a new code is appended.
-_PRAGMA_LINE = re.compile(
+_PRAGMA_LINE = lazy(
     r"^\s*#\s*dfcheck\s+(?:(?P<scope>global|stage)\s+)?ignore\s*=\s*(?P<codes>[^#]*?)\s*(?:#.*)?$", re.I
 )
 

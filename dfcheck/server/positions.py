@@ -11,13 +11,13 @@ code-point offsets into the text, so every conversion goes through an offset.
 from __future__ import annotations
 
 import bisect
-import re
 
 from dfcheck.dockerfile.source import LineIndex, Span
+from dfcheck.regex import lazy
 
 UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
-_LSP_BREAK = re.compile(r"\r\n?|\n")
-_LONE_CR = re.compile(r"\r(?!\n)")
+_LSP_BREAK = lazy(r"\r\n?|\n")
+_LONE_CR = lazy(r"\r(?!\n)")
 
 
 class Lines:

@@ -7,9 +7,9 @@ of a nested shell (``sh -c '...'``, ``bash <<EOF``), numbering pipelines, and tr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
+from dfcheck.regex import lazy
 from dfcheck.shell.flags import WRAPPERS
 from dfcheck.shell.frame import Frame
 from dfcheck.shell.quoting import unquote, windows_text, word_text
@@ -30,7 +30,7 @@ SET_LETTERS = {
 }  # fmt: skip
 
 #: ``NAME=``, ``NAME+=`` or ``NAME[i]=`` at the start of a word.
-ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=")
+ASSIGNMENT = lazy(r"[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=")
 
 #: How a Builder parses a POSIX script it finds nested in another (parse.py's parse_posix).
 NestedParser = Callable[[Frame, "Builder"], None]

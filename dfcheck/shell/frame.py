@@ -8,12 +8,11 @@ a word found three levels deep still reports its exact span.
 
 from __future__ import annotations
 
-import re
-
 from dfcheck.dockerfile.source import Span, TextMap
+from dfcheck.regex import lazy
 
 #: One line with its newline (the last may lack one; the very end matches empty).
-LINE = re.compile(r"[^\n]*(?:\n|$)")
+LINE = lazy(r"[^\n]*(?:\n|$)")
 
 
 class Frame:

@@ -12,14 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dfcheck.regex import lazy
 from dfcheck.shell.builder import ASSIGNMENT, MAX_NESTING, Builder, reads_stdin_script
 from dfcheck.shell.frame import LINE, Frame
 from dfcheck.shell.quoting import skip_ansi, skip_nested, unquote, word_text
 
 _WORD, _OP, _REDIR, _SKIPPED = 0, 1, 2, 3
-_OPERATOR_RE = re.compile(r";;&|&&|\|\||;;|;&|\|&|[;|&()]")
-_PLAIN_RE = re.compile(r"[^\s;&|()<>'\"`\\$=]+")
-_REDIR_RE = re.compile(r"\d*(?:<<<|<<-|<<|<>|>>|>&|<&|>\||&>>|&>|>|<)")
+_OPERATOR_RE = lazy(r";;&|&&|\|\||;;|;&|\|&|[;|&()]")
+_PLAIN_RE = lazy(r"[^\s;&|()<>'\"`\\$=]+")
+_REDIR_RE = lazy(r"\d*(?:<<<|<<-|<<|<>|>>|>&|<&|>\||&>>|&>|>|<)")
 _KEYWORDS = frozenset({"!", "{", "}", "if", "then", "else", "elif", "fi", "do", "done", "while", "until",
                        "esac", "function", "coproc"})  # fmt: skip
 
@@ -271,7 +272,7 @@ def _strip_keywords(text: str, ranges: list[tuple[int, int]]) -> list[tuple[int,
     return ranges[k:]
 
 
-_SPACES = re.compile(r"\s*")
+_SPACES = lazy(r"\s*")
 #: A word of each Windows shell, up to white space or an operator: an escape takes the character
 #: after it, a quote runs to its closing quote (or the end). One regular expression, where a loop
 #: over characters cost about 2 microseconds each (seconds for a megabyte of RUN lines).

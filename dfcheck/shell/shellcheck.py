@@ -15,7 +15,6 @@ code ``DF500`` at the RUN: ``ShellCheck skipped: ...`` or ``ShellCheck failed: .
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from dfcheck.dockerfile.model import PROXY_ARGS, Model
 from dfcheck.dockerfile.source import Span, TextMap
+from dfcheck.regex import lazy
 from dfcheck.shell import shellcheck_binary
 
 if TYPE_CHECKING:
@@ -110,8 +110,8 @@ def _scripts(
     return out, skipped
 
 
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_REFERENCE = re.compile(r"\$\{?[#!]?([A-Za-z_][A-Za-z0-9_]*)")
+_WORD = lazy(r"[A-Za-z_][A-Za-z0-9_]*")
+_REFERENCE = lazy(r"\$\{?[#!]?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _secret_variables(model: Model, run: Instruction) -> frozenset[str]:

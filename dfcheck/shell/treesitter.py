@@ -15,6 +15,7 @@ import time
 from itertools import pairwise
 from typing import Any
 
+from dfcheck.regex import lazy
 from dfcheck.shell.builder import ASSIGNMENT, MAX_NESTING, SET_LETTERS, Builder, reads_stdin_script
 from dfcheck.shell.frame import Frame
 from dfcheck.shell.quoting import word_text
@@ -70,9 +71,9 @@ _SETTERS = frozenset({"source", ".", "eval", "set", "shift", "unset", "read", "g
                       "readarray", "printf", "let"})  # fmt: skip
 _PLAIN_DECLARE = frozenset({"-r", "-x", "-g", "-rx", "-xr", "-p"})
 _POSITIONAL = ("@", "*", *map(str, range(1, 10)))
-_UNQUOTED_SPECIAL = re.compile(r"[$`\\*?\[~]")
-_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
-_SPLIT_WORD = re.compile(r"(?:\\.|\S)+", re.S)
+_UNQUOTED_SPECIAL = lazy(r"[$`\\*?\[~]")
+_VARIABLE = lazy(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
+_SPLIT_WORD = lazy(r"(?:\\.|\S)+", re.S)
 
 
 def _literal(raw: str, lookup: Any) -> str | None:

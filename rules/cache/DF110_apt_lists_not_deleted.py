@@ -10,11 +10,12 @@ from dfcheck.dockerfile.model import Mount
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import UNSAFE, Finding, Fix, Severity
 from dfcheck.lint.rule import ChainState, Rule, RuleContext
+from dfcheck.regex import lazy
 
 LISTS = "/var/lib/apt/lists"
 ARCHIVES = "/var/cache/apt"
-_KEEP = re.compile(r"apt\.conf\.d/docker-clean|Keep-Downloaded-Packages", re.I)
-_STRAY_MOUNT = re.compile(r"(?<!\S)--mount=(\S+)")
+_KEEP = lazy(r"apt\.conf\.d/docker-clean|Keep-Downloaded-Packages", re.I)
+_STRAY_MOUNT = lazy(r"(?<!\S)--mount=(\S+)")
 #: The front ends that download the lists: apt-get, apt and aptitude.
 _APT = ("apt-get", "apt", "aptitude")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dfcheck.build.packages import operands
@@ -11,6 +10,7 @@ from dfcheck.dockerfile.model import Stage, program_name
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import UNSAFE, Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 from dfcheck.shell import Command, Script, Word
 
 #: Program -> (verbs that install the manifest, flags that leave dev dependencies out, the flag to
@@ -27,7 +27,7 @@ _PRODUCTION_ENV = (("NODE_ENV", "production"), ("npm_config_production", "true")
 
 #: Development and test images (``Dockerfile.dev``, ``e2e.Dockerfile``, ``.devcontainer/``) need
 #: their dev dependencies.
-_DEV_IMAGE = re.compile(
+_DEV_IMAGE = lazy(
     r"(?i)(?:^|[/._-])(?:dev|devel|development|devcontainer|test|tests|unit|e2e|ci)(?:[/._-]|$)"
 )
 _DEV_SCRIPTS = frozenset({"dev", "develop", "serve", "test", "tests", "e2e", "watch", "storybook", "lint"})

@@ -10,6 +10,7 @@ from dfcheck.dockerfile.model import DEFAULT_SHELL
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import UNSAFE, Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 
 
 class JsonArgsRecommendedRule(Rule):
@@ -66,7 +67,7 @@ def _json_problem(text: str) -> str:
 #: A command line whose split into words is unambiguous: plain words and quoted strings without
 #: anything the shell would expand, redirect, glob or run (``$``, backquotes, ``\\``, ``*``, ``|``...).
 _WORD = r"""(?:[^\s|&;<>()$`\\"'*?\[\]#~{}!]|'[^']*'|"[^"$`\\!]*")+"""
-_SIMPLE = re.compile(rf"(?:{_WORD}\s+)*{_WORD}")
+_SIMPLE = lazy(rf"(?:{_WORD}\s+)*{_WORD}")
 
 
 def _argv(text: str) -> list[str] | None:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import direct_exec_forms
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 
-OPERATOR = re.compile(r"^(&&|\|\||\||;|>|>>|<|2>&1|&>|2>|&)$|\s(&&|\|\|)\s")
+OPERATOR = lazy(r"^(&&|\|\||\||;|>|>>|<|2>&1|&>|2>|&)$|\s(&&|\|\|)\s")
 
 
 class ShellOperatorInExecFormRule(Rule):

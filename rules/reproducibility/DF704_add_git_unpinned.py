@@ -9,8 +9,9 @@ from dfcheck.dockerfile.model import is_git_source, unverified_add_sources
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import DISPLAY_ONLY, Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 
-COMMIT = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+COMMIT = lazy(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
 
 
 def pinned(url: str) -> bool:

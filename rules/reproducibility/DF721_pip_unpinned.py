@@ -7,10 +7,11 @@ import re
 from dfcheck.build.packages import pip_args, positionals
 from dfcheck.lint.finding import Severity
 from dfcheck.lint.rule import ANY_PROGRAM, PinRule
+from dfcheck.regex import lazy
 from dfcheck.shell import Command, Word
 from dfcheck.shell.flags import VALUE_FLAGS
 
-_VCS = re.compile(r"^(git|hg|svn|bzr)(\+[a-z]+)?:", re.I)
+_VCS = lazy(r"^(git|hg|svn|bzr)(\+[a-z]+)?:", re.I)
 _ARCHIVE = (".whl", ".tar.gz", ".tgz", ".zip", ".tar.bz2")
 
 

@@ -9,13 +9,14 @@ from dfcheck.build.packages import install_targets, pip_args, positionals
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import DISPLAY_ONLY, Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 from dfcheck.shell import Command, Script, Word
 from dfcheck.shell.flags import VALUE_FLAGS
 
 BRANCHES = frozenset(
     {"main", "master", "develop", "development", "dev", "trunk", "head", "default", "nightly"}
 )
-_PIP_VCS = re.compile(r"^(?:git|hg|svn|bzr)\+[a-z]+://[^@]*?(?:@[^/]*)?/[^@]*@([^#?]+)", re.I)
+_PIP_VCS = lazy(r"^(?:git|hg|svn|bzr)\+[a-z]+://[^@]*?(?:@[^/]*)?/[^@]*@([^#?]+)", re.I)
 
 
 def _ref(cmd: Command) -> Iterator[tuple[Word, str]]:

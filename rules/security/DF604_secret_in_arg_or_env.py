@@ -11,9 +11,10 @@ from dfcheck.dockerfile.parse import Instruction, KeyValue
 from dfcheck.dockerfile.substitute import variable_refs
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 
 #: A GPG key id or fingerprint: public, although held in a ``..._KEY`` variable.
-FINGERPRINT = re.compile(r"^(?:[0-9A-Fa-f]{16}|[0-9A-Fa-f]{40})$")
+FINGERPRINT = lazy(r"^(?:[0-9A-Fa-f]{16}|[0-9A-Fa-f]{40})$")
 _RUNTIME = (
     "pass it when the container starts instead (`docker run --env-file`, Compose or Kubernetes secrets, "
     "or a `{name}_FILE` variable naming a mounted secret file)"

@@ -8,14 +8,15 @@ from collections.abc import Iterator
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 
-CREDENTIAL = re.compile(
+CREDENTIAL = lazy(
     r"(?:^|/)(?:id_(?:rsa|dsa|ecdsa|ed25519)|\.npmrc|\.pypirc|\.netrc|\.git-credentials|\.dockercfg"
     r"|\.env(?:\.(?!example$|sample$|template$|dist$|defaults?$)[\w.-]+)?|\.aws/credentials|\.docker/config\.json"
     r"|\.kube/config|[^/]*\.(?:key|p12|pfx)|[^/]*(?:key|priv)[^/]*\.pem)$",
     re.IGNORECASE,
 )
-PUBLIC = re.compile(r"(?i)gpg|pub|\.asc$|cert|\.crt$")
+PUBLIC = lazy(r"(?i)gpg|pub|\.asc$|cert|\.crt$")
 
 
 class CredentialFileCopiedRule(Rule):

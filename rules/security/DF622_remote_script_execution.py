@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Related, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 
 INTERPRETERS = frozenset(
     {"sh", "bash", "dash", "ash", "zsh", "ksh", "python", "python2", "python3", "perl", "ruby", "node", "php"}
 )
-_FETCH = re.compile(r"(?:\$\(|<\(|`)\s*(?:curl|wget)\b")
+_FETCH = lazy(r"(?:\$\(|<\(|`)\s*(?:curl|wget)\b")
 
 
 def _reads_stdin(args: list[str]) -> bool:

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 from dfcheck.shell import Command, Script
 
-_OCTAL = re.compile(r"^0?([0-7])?([0-7])([0-7])([0-7])$")
-_SYMBOLIC = re.compile(r"^[ugoa]*[+=][rwxXst]*$")
+_OCTAL = lazy(r"^0?([0-7])?([0-7])([0-7])([0-7])$")
+_SYMBOLIC = lazy(r"^[ugoa]*[+=][rwxXst]*$")
 
 
 def world_writable(mode: str) -> bool:

@@ -12,17 +12,18 @@ from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.source import Span
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import ChainState, Rule, RuleContext
+from dfcheck.regex import lazy
 from dfcheck.shell import Command, Script, Word
 
 #: ``scheme://user:password@host``; group 1 is the password.
-_URL_CREDENTIALS = re.compile(r"[A-Za-z][\w+.-]*://[^/\s:@'\"]*:([^/\s@'\"]+)@[\w\[]")
+_URL_CREDENTIALS = lazy(r"[A-Za-z][\w+.-]*://[^/\s:@'\"]*:([^/\s@'\"]+)@[\w\[]")
 #: ``scheme://TOKEN@host``: a user name alone, a credential only when it is a build argument's.
-_URL_TOKEN_USER = re.compile(r"[A-Za-z][\w+.-]*://([^/\s:@'\"]+)@[\w\[]")
+_URL_TOKEN_USER = lazy(r"[A-Za-z][\w+.-]*://([^/\s:@'\"]+)@[\w\[]")
 #: ``Authorization: Bearer <token>`` (also ``token``, ``Basic``), and GitLab's ``PRIVATE-TOKEN: <token>``.
-_AUTH_HEADER = re.compile(
+_AUTH_HEADER = lazy(
     r"(?i)(?:authorization:\s*(?:bearer|token|basic)|private-token:|x-api-key:)\s*([^\s'\"]+)"
 )
-_NPMRC_TOKEN = re.compile(r"(?:_authToken|_auth|_password|npmAuthToken)\s*[=:]\s*['\"]?([^\s'\"]+)")
+_NPMRC_TOKEN = lazy(r"(?:_authToken|_auth|_password|npmAuthToken)\s*[=:]\s*['\"]?([^\s'\"]+)")
 _URL_PROGRAMS = frozenset(
     {"curl", "wget", "git", "npm", "npx", "yarn", "pnpm", "uv", "poetry", "pipenv", "gem", "bundle",
      "composer", "helm", "go"}
@@ -38,7 +39,7 @@ _STORE = (
 _KEPT = " is kept in the image history and the build cache: pass it with `RUN --mount=type=secret`"
 Hit = tuple[Span, str]
 #: ``$NAME`` or ``${NAME}``: the whole value is one variable.
-_REFERENCE = re.compile(r"\$\{?(\w+)\}?")
+_REFERENCE = lazy(r"\$\{?(\w+)\}?")
 
 
 def _literal(text: str) -> bool:

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from dfcheck.dockerfile.parse import Heredoc, Instruction
 from dfcheck.lint.finding import UNSAFE, Edit, Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 from dfcheck.shell import Script
 
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
-_HEREDOC = re.compile(r"\d*<<-?\S+")
+_HEREDOC = lazy(r"\d*<<-?\S+")
 
 
 def _errexit_flag(args: list[str]) -> bool:

@@ -9,8 +9,9 @@ from dfcheck.dockerfile.model import is_git_source
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 
-ARCHIVE = re.compile(r"\.(?:tar|tar\.\w+|t[gbx]z|tbz2|tzst|gz|bz2|xz|zst|lz|lzma|z)$", re.IGNORECASE)
+ARCHIVE = lazy(r"\.(?:tar|tar\.\w+|t[gbx]z|tbz2|tzst|gz|bz2|xz|zst|lz|lzma|z)$", re.IGNORECASE)
 
 
 class AddInsteadOfCopyRule(Rule):

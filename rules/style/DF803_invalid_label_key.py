@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 
-KEY = re.compile(r"^[a-z](?:[a-z0-9]|[.-](?=[a-z0-9]))*$")
+KEY = lazy(r"^[a-z](?:[a-z0-9]|[.-](?=[a-z0-9]))*$")
 RESERVED = ("com.docker.", "io.docker.", "org.dockerproject.")
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import Stage
 from dfcheck.lint.finding import Finding, Fix, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 
-TARGET = re.compile(r"""^(["']?)\$(?:TARGETPLATFORM|\{TARGETPLATFORM\})\1$""")
+TARGET = lazy(r"""^(["']?)\$(?:TARGETPLATFORM|\{TARGETPLATFORM\})\1$""")
 
 
 class RedundantTargetPlatformRule(Rule):

@@ -9,11 +9,12 @@ from dfcheck.dockerfile.model import expand_known
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 
-SEMVER = re.compile(
+SEMVER = lazy(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
 )
-SPDX_ID = re.compile(r"^(?:LicenseRef-[\w.-]+|[A-Za-z0-9][\w.-]*\+?)$")
+SPDX_ID = lazy(r"^(?:LicenseRef-[\w.-]+|[A-Za-z0-9][\w.-]*\+?)$")
 
 
 def rfc3339(value: str) -> bool:

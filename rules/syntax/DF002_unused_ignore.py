@@ -10,6 +10,7 @@ from dfcheck.dockerfile.source import Span
 from dfcheck.lint.finding import Finding, Fix, Severity
 from dfcheck.lint.registry import rules_matching
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 
 if TYPE_CHECKING:
     from dfcheck.lint.pragmas import Pragma
@@ -70,4 +71,4 @@ def _removal(ctx: RuleContext, pragma: Pragma, stale: set[str]) -> Fix | None:
     return Fix("Remove the stale rules from the ignore comment", (ctx.edit(span, separator.join(kept)),))
 
 
-_CODES = re.compile(r"ignore\s*=\s*([^#]*?)\s*(?:#.*)?$", re.I)
+_CODES = lazy(r"ignore\s*=\s*([^#]*?)\s*(?:#.*)?$", re.I)

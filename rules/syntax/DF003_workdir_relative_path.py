@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import expand_known
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 
-ABSOLUTE = re.compile(r"^(?:/|\\|[A-Za-z]:[\\/]?)")
+ABSOLUTE = lazy(r"^(?:/|\\|[A-Za-z]:[\\/]?)")
 
 
 class WorkdirRelativePathRule(Rule):

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import exposed_ports, split_port
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 
-RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
+RANGE = lazy(r"^(\d+)(?:-(\d+))?$")
 
 
 def problem(spec: str) -> str | None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import expand_known
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 
 SIGNALS = frozenset(
     [
@@ -50,7 +50,7 @@ SIGNALS = frozenset(
         "RTMAX",
     ]
 )
-REALTIME = re.compile(r"^RTMIN\+([1-9]|1[0-5])$|^RTMAX-([1-9]|1[0-4])$")
+REALTIME = lazy(r"^RTMIN\+([1-9]|1[0-5])$|^RTMAX-([1-9]|1[0-4])$")
 
 
 def valid(signal: str) -> bool:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import expand_known
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 
-OCTAL = re.compile(r"^[0-7]+$")
+OCTAL = lazy(r"^[0-7]+$")
 CLAUSE = r"[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+"
-SYMBOLIC = re.compile(rf"^{CLAUSE}(?:,{CLAUSE})*$")
+SYMBOLIC = lazy(rf"^{CLAUSE}(?:,{CLAUSE})*$")
 
 
 class InvalidChmodRule(Rule):

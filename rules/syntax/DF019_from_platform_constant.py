@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dfcheck.dockerfile.model import Stage
 from dfcheck.dockerfile.substitute import variable_refs
 from dfcheck.lint.finding import Finding, Severity
 from dfcheck.lint.rule import Rule, RuleContext
+from dfcheck.regex import lazy
 
-PLATFORM = re.compile(r"^([a-z0-9_]+)(?:/([a-z0-9_]+)(?:/[a-z0-9_.]+)?)?$")
+PLATFORM = lazy(r"^([a-z0-9_]+)(?:/([a-z0-9_]+)(?:/[a-z0-9_.]+)?)?$")
 
 
 class FromPlatformConstantRule(Rule):
