@@ -108,3 +108,29 @@ def test_check_starts_without_the_cli_framework(tmp_path: Path) -> None:
     }
     assert "dfcheck" in imported
     assert imported.isdisjoint({"typer", "click", "rich", "pydantic", "dataclasses"})
+
+
+_GC_PROBE = (
+    "import atexit, gc, sys\n"
+    "atexit.register(lambda: print(gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr))\n"
+    "sys.argv = ['dfcheck', *sys.argv[1:]]\n"
+    "from dfcheck.cli.main import main\n"
+    "main()\n"
+)
+
+
+@pytest.mark.parametrize(("count", "state"), [(1, "False False"), (2, "True True")])
+def test_a_one_file_check_runs_without_the_cyclic_collector(tmp_path: Path, count: int, state: str) -> None:
+    """Start-up's objects live until exit: one file is checked with the collector off, several with
+    it back on and start-up's objects frozen."""
+    for k in range(count):
+        (tmp_path / f"{k}.Dockerfile").write_text("FROM alpine:3.20\nRUN echo $HOME\n")
+    paths = [str(p) for p in sorted(tmp_path.iterdir())]
+    proc = subprocess.run(
+        [sys.executable, "-c", _GC_PROBE, "check", "--exit-zero", *paths],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == state
