@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dfcheck.cli.options import FIELDS, Check, is_path, kind
-
-#: flag -> (field, kind)
-_FLAGS = {flag: (name, kind(t)) for name, (opt, t) in FIELDS.items() for flag in opt.flags}
+if TYPE_CHECKING:
+    from dfcheck.cli.options import Check
 
 
 def parse_check(argv: list[str]) -> Check | None:
     """``check ARGS`` parsed as typer would, or None to let typer handle (and diagnose) the line."""
+    from pathlib import Path
+
+    from dfcheck.cli.options import FIELDS, Check, is_path, kind
+
+    flags = {flag: (name, kind(t)) for name, (opt, t) in FIELDS.items() for flag in opt.flags}
     values: dict[str, Any] = {}
     many: dict[str, list[str]] = {"paths": []}
     i = 0
@@ -36,7 +38,7 @@ def parse_check(argv: list[str]) -> Check | None:
             only_paths = True
             continue
         flag, eq, inline = arg.partition("=")
-        spec = _FLAGS.get(flag)
+        spec = flags.get(flag)
         if spec is None:
             return None
         name, how = spec
@@ -72,20 +74,22 @@ def parse_check(argv: list[str]) -> Check | None:
 
 
 def main() -> None:
+    # Start-up allocates some 200,000 objects (code, functions, classes) that live until the
+    # process ends, and the cyclic collector scanned them again and again: about 10% of a cold
+    # one-file check, and 40% of the time on a 5 MB Dockerfile. A check of one file runs without
+    # it; runner.collect freezes what start-up made and turns it back on for more files, and the
+    # other commands (typer's, the language server) turn it back on here.
+    import gc
+
+    gc.disable()
     try:
         check = parse_check(sys.argv[2:]) if sys.argv[1:2] == ["check"] else None
         if check is None:
+            gc.enable()
             from dfcheck.cli.app import main as typer_main
 
             typer_main()
             return
-        # Start-up allocates some 200,000 objects (code, functions, classes) that live until the
-        # process ends, and the cyclic collector scanned them again and again: about 10% of a cold
-        # one-file check, and 40% of the time on a 5 MB Dockerfile. A check of one file runs
-        # without it; runner.collect freezes what start-up made and turns it back on for more.
-        import gc
-
-        gc.disable()
         from dfcheck.cli import runner
 
         code = runner.run_check(check)
