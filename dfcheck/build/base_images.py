@@ -12,9 +12,9 @@ root and its entrypoint steps down to a service user, with gosu, when the comman
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from dfcheck.dockerfile.model import ImageRef
+from dfcheck.records import NamedTuple
 from dfcheck.regex import lazy
 
 CHECKED = "2026-12-04"

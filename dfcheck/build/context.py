@@ -37,7 +37,7 @@ import os
 import stat as stat_mod
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple, TypeVar, cast
+from typing import TypeVar, cast
 
 from dfcheck.build.goregexp import glob, glob_components
 from dfcheck.build.ignore import (
@@ -51,6 +51,7 @@ from dfcheck.build.ignore import (
     read_ignore_text,
 )
 from dfcheck.build.sources import split_source
+from dfcheck.records import NamedTuple
 
 #: The symlinks continuity's RootPath follows before it gives up.
 MAX_LINKS = 255

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import NamedTuple
 
 from dfcheck.dockerfile.model import ARCHIVE_SUFFIXES, Model, join_path, path_basename
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.source import Span
+from dfcheck.records import NamedTuple
 
 
 class Added(NamedTuple):

@@ -9,9 +9,9 @@ all read this one table, so a new ecosystem is one :class:`Ecosystem` entry plus
 from __future__ import annotations
 
 import fnmatch
-from typing import NamedTuple
 
 from dfcheck.build.packages import operands
+from dfcheck.records import NamedTuple
 from dfcheck.regex import lazy
 from dfcheck.shell import Command
 

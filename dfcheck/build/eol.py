@@ -10,9 +10,9 @@ listed ended before that one did.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from dfcheck.dockerfile.model import ImageRef
+from dfcheck.records import NamedTuple
 from dfcheck.regex import lazy
 
 CHECKED = "2026-12-04"

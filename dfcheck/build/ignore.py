@@ -46,10 +46,10 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import NamedTuple
 
 from dfcheck.build.goregexp import BadPattern, glob_syntax_error, translate
 from dfcheck.dockerfile.lexer import GO_SPACE
+from dfcheck.records import NamedTuple
 from dfcheck.regex import lazy
 
 

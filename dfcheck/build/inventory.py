@@ -17,10 +17,11 @@ import os
 import stat as stat_mod
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from dfcheck.build.context import BuildContext, ContextFile, load
 from dfcheck.build.sources import ContextRead
+from dfcheck.records import NamedTuple
 
 LARGE_FILE_BYTES = 10 * 1024 * 1024
 

@@ -26,7 +26,7 @@ import re
 import stat
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from dfcheck.build import ecosystems
 from dfcheck.build.ecosystems import Ecosystem
@@ -35,6 +35,7 @@ from dfcheck.build.semantic import PackageOp, Semantics
 from dfcheck.build.steps import BROAD
 from dfcheck.dockerfile.model import Stage, join_path
 from dfcheck.dockerfile.parse import Instruction, Token
+from dfcheck.records import NamedTuple
 from dfcheck.regex import lazy
 
 if TYPE_CHECKING:

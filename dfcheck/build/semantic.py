@@ -8,12 +8,11 @@ same object, so each RUN is parsed once per file.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from dfcheck.build.ecosystems import Operation, operation
 from dfcheck.dockerfile.model import Model, join_path
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.source import TextMap
+from dfcheck.records import NamedTuple
 from dfcheck.regex import lazy
 from dfcheck.shell import Command, Script
 

@@ -16,10 +16,11 @@ the pattern machinery of :mod:`dfcheck.build.ignore` is imported only when a sou
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from dfcheck.dockerfile.model import Model, Stage
 from dfcheck.dockerfile.parse import Instruction, Token
+from dfcheck.records import NamedTuple
 from dfcheck.regex import lazy
 
 if TYPE_CHECKING:

@@ -9,11 +9,11 @@ here rather than re-reading the chain.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from dfcheck.dockerfile.model import Stage, exec_runs_shell, program_name
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.dockerfile.source import TextMap
+from dfcheck.records import NamedTuple
 from dfcheck.regex import lazy
 from dfcheck.shell import Script, Word, parse_script
 

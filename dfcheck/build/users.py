@@ -6,8 +6,7 @@ writing placeholders such as ``<home of app>``.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
+from dfcheck.records import NamedTuple
 from dfcheck.shell import Command
 
 

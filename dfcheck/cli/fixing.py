@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from dfcheck.records import NamedTuple
 
 if TYPE_CHECKING:
     from dfcheck.cli.options import Check

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from dfcheck.dockerfile.parse import Dockerfile, Instruction, Token
 from dfcheck.dockerfile.source import Span
 from dfcheck.dockerfile.substitute import expand, unquote
+from dfcheck.records import NamedTuple
 from dfcheck.regex import lazy
 
 if TYPE_CHECKING:

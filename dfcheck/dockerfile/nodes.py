@@ -7,10 +7,10 @@ the validator depends on this module and not on the parser that calls it.
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 from dfcheck.dockerfile.source import Span, TextMap
-from dfcheck.records import field, field_names, record
+from dfcheck.records import NamedTuple, field, field_names, record
 
 KNOWN_INSTRUCTIONS = (
     "ADD",

@@ -8,7 +8,8 @@ so every piece of joined text carries a :class:`TextMap` back to where each char
 from __future__ import annotations
 
 import bisect
-from typing import NamedTuple
+
+from dfcheck.records import NamedTuple
 
 
 class Span(NamedTuple):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from typing import Any, NamedTuple
+from typing import Any
 
 from dfcheck.dockerfile.source import Span
-from dfcheck.records import field, field_names, record
+from dfcheck.records import NamedTuple, field, field_names, record
 
 
 class Severity(enum.IntEnum):

@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from dfcheck.dockerfile.source import LineIndex
 from dfcheck.lint.finding import DISPLAY_ONLY, SAFE, Edit, FileResult, Finding, Fix
+from dfcheck.records import NamedTuple
 
 if TYPE_CHECKING:
     from dfcheck.dockerfile.parse import Dockerfile

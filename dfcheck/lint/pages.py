@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from dfcheck.records import NamedTuple
 
 if TYPE_CHECKING:
     from dfcheck.lint.rule import Rule

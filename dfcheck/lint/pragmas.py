@@ -14,13 +14,12 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Mapping
-from typing import NamedTuple
 
 from dfcheck.dockerfile.parse import Dockerfile
 from dfcheck.dockerfile.source import Span
 from dfcheck.lint.finding import Finding
 from dfcheck.lint.registry import token_matches
-from dfcheck.records import field, record
+from dfcheck.records import NamedTuple, field, record
 from dfcheck.regex import lazy
 
 _PRAGMA = lazy(

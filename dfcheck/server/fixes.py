@@ -7,9 +7,9 @@ actions and "fix all" see only :class:`QuickFix`, so a change of the fix model i
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NamedTuple
 
 from dfcheck.lint.finding import Finding
+from dfcheck.records import NamedTuple
 
 SAFE, UNSAFE, DISPLAY_ONLY = "safe", "unsafe", "display-only"
 

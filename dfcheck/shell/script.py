@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from dfcheck.dockerfile.source import Span
+from dfcheck.records import NamedTuple
 from dfcheck.shell.flags import NO_FLAGS, VALUE_FLAGS
 
 if TYPE_CHECKING:

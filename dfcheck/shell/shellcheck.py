@@ -18,10 +18,11 @@ import json
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from dfcheck.dockerfile.model import PROXY_ARGS, Model
 from dfcheck.dockerfile.source import Span, TextMap
+from dfcheck.records import NamedTuple
 from dfcheck.regex import lazy
 from dfcheck.shell import shellcheck_binary
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import NamedTuple
 
 from dfcheck.build import ecosystems
 from dfcheck.build.base_images import image_user
@@ -14,6 +13,7 @@ from dfcheck.dockerfile.model import is_root_user, stage_chain
 from dfcheck.dockerfile.parse import Instruction
 from dfcheck.lint.finding import UNSAFE, Finding, Fix, Related, Severity
 from dfcheck.lint.rule import ChainState, Rule, RuleContext
+from dfcheck.records import NamedTuple
 from dfcheck.shell import Command, Word
 
 
