@@ -651,7 +651,7 @@ def _parse_json(rest: str) -> list[tuple[str, int, int]] | str | None:
         return None
     if not all(isinstance(v, str) for v in value):
         return _NOT_STRINGS
-    value = [_SURROGATE.sub("\ufffd", v) for v in value]
+    value = [v if v.isascii() else _SURROGATE.sub("\ufffd", v) for v in value]
     strings = list(_JSON_STRING.finditer(text, 1, end))
     if len(strings) != len(value):
         return [(v, lead, lead + end) for v in value]

@@ -56,7 +56,9 @@ class LineIndex:
         self.text = text
         self._starts = [0, *(m.end() for m in re.finditer("\n", text))]
         #: Offsets of the characters UTF-16 writes as a surrogate pair.
-        self._astral = [m.start() for m in re.finditer("[\U00010000-\U0010ffff]", text)]
+        self._astral = (
+            [] if text.isascii() else [m.start() for m in re.finditer("[\U00010000-\U0010ffff]", text)]
+        )
 
     def _line_of(self, offset: int) -> int:
         """0-based line holding ``offset`` (clamped to the text)."""

@@ -55,6 +55,8 @@ def printable(text: str, keep: str = "") -> str:
     lone surrogate from ``surrogateescape``, as Python decodes file names) shows as ``\xff``, any
     other lone surrogate as ``\ud800``. Characters in ``keep`` are left alone.
     """
+    if text.isascii() and text.isprintable():  # nothing to show differently (and no pattern to compile)
+        return text
     return _UNPRINTABLE.sub(lambda m: m.group() if m.group() in keep else _shown(m.group()), text)
 
 
@@ -71,6 +73,8 @@ def json_text(document: object) -> str:
     import json
 
     text = json.dumps(document, indent=2, ensure_ascii=False)
+    if text.isascii():
+        return text + "\n"
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
