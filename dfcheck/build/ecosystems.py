@@ -47,10 +47,14 @@ class Ecosystem(NamedTuple):
         return _matches(name, self.manifests)
 
 
+def _is_glob(pattern: str) -> bool:
+    return "*" in pattern or "?" in pattern or "[" in pattern
+
+
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:
     """``fnmatchcase`` against each pattern; the literal ones (most) are compared as strings, since
     compiling all of them to regular expressions costs a cold start about a millisecond."""
-    return any(fnmatch.fnmatchcase(name, p) if any(c in p for c in "*?[") else name == p for p in patterns)
+    return any(name == p or (_is_glob(p) and fnmatch.fnmatchcase(name, p)) for p in patterns)
 
 
 NPM = Ecosystem(
@@ -204,6 +208,14 @@ MIX = Ecosystem(
 
 ALL = (NPM, YARN, PNPM, BUN, PIP, POETRY, PIPENV, UV, PDM, CONDA, GO, CARGO, MAVEN, GRADLE, DOTNET, BUNDLER,
        COMPOSER, MIX)  # fmt: skip
+_READ = {p for eco in ALL for p in (*eco.manifests, *eco.lockfiles, *eco.extras)}
+_READ_NAMES = frozenset(p for p in _READ if not _is_glob(p))
+_READ_GLOBS = tuple(sorted(p for p in _READ if _is_glob(p)))
+
+
+def read_by_any(name: str) -> bool:
+    """Does some ecosystem's install read a file called ``name``? (:meth:`Ecosystem.reads` of any.)"""
+    return name in _READ_NAMES or any(fnmatch.fnmatchcase(name, p) for p in _READ_GLOBS)
 
 
 class Operation(NamedTuple):

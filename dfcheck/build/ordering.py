@@ -186,7 +186,7 @@ class ContextFiles:
 
 
 def is_dependency_file(name: str) -> bool:
-    return any(eco.reads(name) for eco in ecosystems.ALL)
+    return ecosystems.read_by_any(name)
 
 
 def _rarely_edited(name: str) -> bool:

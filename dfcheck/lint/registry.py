@@ -282,7 +282,7 @@ def _write_atomically(path: str, data: bytes) -> None:
 
 
 def _package_directory(package: str) -> str:
-    module = importlib.import_module(package)
+    module = sys.modules.get(package) or importlib.import_module(package)
     return str(next(iter(module.__path__)))
 
 
