@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -110,9 +111,15 @@ def test_check_starts_without_the_cli_framework(tmp_path: Path) -> None:
     assert imported.isdisjoint({"typer", "click", "rich", "pydantic", "dataclasses"})
 
 
+#: Prints, as the process ends, whether the cyclic collector runs and whether objects are frozen.
+#: A check ends with os._exit (no exit handlers run), so the probe wraps it.
 _GC_PROBE = (
-    "import atexit, gc, sys\n"
-    "atexit.register(lambda: print(gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr))\n"
+    "import gc, os, sys\n"
+    "real_exit = os._exit\n"
+    "def probe(code):\n"
+    "    print(gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr, flush=True)\n"
+    "    real_exit(code)\n"
+    "os._exit = probe\n"
     "sys.argv = ['dfcheck', *sys.argv[1:]]\n"
     "from dfcheck.cli.main import main\n"
     "main()\n"
@@ -134,3 +141,29 @@ def test_a_one_file_check_runs_without_the_cyclic_collector(tmp_path: Path, coun
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == state
+
+
+def test_a_check_exits_without_tearing_down_the_heap_unless_traced(tmp_path: Path) -> None:
+    """os._exit skips exit handlers: the output must be complete without them, and a profiler or
+    coverage (a trace function) still gets the normal exit."""
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM alpine:3.20\n" + "RUN echo $HOME\n" * 200)
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('normal exit', file=sys.stderr))\n"
+        "if sys.argv[1] == 'traced':\n"
+        "    sys.settrace(lambda *a: None)\n"
+        "sys.argv = ['dfcheck', *sys.argv[2:]]\n"
+        "from dfcheck.cli.main import main\n"
+        "main()\n"
+    )
+    for mode in ("fast", "traced"):
+        proc = subprocess.run(
+            [sys.executable, "-c", probe, mode, "check", "--format", "json", str(dockerfile)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 1
+        assert json.loads(proc.stdout)["files"][0]["findings"] >= 200
+        assert ("normal exit" in proc.stderr) is (mode == "traced")

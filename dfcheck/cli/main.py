@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from dfcheck.cli.options import Check
@@ -96,4 +96,20 @@ def main() -> None:
     except KeyboardInterrupt:
         print("dfcheck: interrupted", file=sys.stderr)
         sys.exit(130)
+    _fast_exit(code)
+
+
+def _fast_exit(code: int) -> NoReturn:
+    """Exit without tearing the heap down object by object, as mypy does: about 4 ms of a cold
+    check. Everything dfcheck writes is closed by now (reports are written and renamed whole);
+    only the standard streams need flushing. Under a debugger, a profiler or coverage (a trace or
+    profile function is set), the normal exit runs, so their own exit handlers still write."""
+    if sys.gettrace() is None and sys.getprofile() is None:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:  # a closed pipe: the normal exit reports nothing more either
+            pass
+        else:
+            os._exit(code)
     sys.exit(code)
