@@ -17,9 +17,9 @@ running this script (a path line in a ``.pth`` file). Three set-ups are timed:
 Measurements:
 (a) the whole corpus in one invocation per tool (dfcheck ``--format json -o /dev/null --exit-zero``,
     hadolint ``--no-fail -f json``), the median of ``--corpus-runs`` runs for dfcheck, one run of
-    hadolint; target: dfcheck <= 0.25x hadolint's wall time.
+    hadolint; target: dfcheck <= 0.1x hadolint's wall time.
 (b) one invocation per file over a seeded sample (default 100 files), tools interleaved per file;
-    median cold time per file; target: dfcheck <= 3x hadolint's median.
+    median cold time per file; target: dfcheck <= 1.5x hadolint's median.
 (c) ``python -X importtime`` of ``dfcheck check FILE`` (the start-up fast path), per module the
     minimum over several runs, top offenders by self time; and load_rules() with its slowest rule
     modules, which -X importtime cannot see (it logs ``import`` statements, not importlib loaders).
@@ -50,8 +50,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
-CORPUS_TARGET = 0.25
-PER_FILE_TARGET = 3.0
+#: The architecture issue's targets (they were 0.25x and 3x before it).
+CORPUS_TARGET = 0.1
+PER_FILE_TARGET = 1.5
 
 CONSOLE_SCRIPT = """\
 #!{python}
