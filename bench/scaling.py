@@ -300,12 +300,15 @@ def _peak(args: list[str]) -> tuple[float, float, float]:
     import subprocess
 
     probe = (
-        "import resource, runpy, sys\n"
+        "import os, resource, runpy, sys\n"
+        "def report():\n"
+        "    hwm = next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
+        "    print(hwm, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr, flush=True)\n"
+        "real_exit = os._exit\n"
+        "os._exit = lambda code: (report(), real_exit(code))\n"  # `check` ends with os._exit
         "sys.argv = ['dfcheck', *sys.argv[1:]]\n"
         "try:\n    runpy.run_module('dfcheck', run_name='__main__')\n"
-        "except SystemExit:\n    pass\n"
-        "hwm = next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
-        "print(hwm, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+        "except SystemExit:\n    report()\n"
     )
     start = time.perf_counter()
     done = subprocess.run(
