@@ -292,7 +292,7 @@ def _import_tree(package: str, directory: str) -> None:
         path = os.path.join(directory, entry)
         stem, dot, suffix = entry.partition(".")
         if suffix == "py" and stem != "__init__":
-            _exec_rule_module(package, stem, path)
+            _exec_rule_module(package, stem, path, _byte_code.pop(f"{package}.{stem}", None))
         elif not dot and os.path.isfile(os.path.join(path, "__init__.py")):
             importlib.import_module(f"{package}.{entry}")
             _import_tree(f"{package}.{entry}", path)
