@@ -31,10 +31,6 @@ class Ecosystem(NamedTuple):
     #: Environment variables that move the download cache (``VAR`` or ``VAR/sub``).
     cache_env: tuple[str, ...] = ()
 
-    def reads(self, name: str) -> bool:
-        """Is ``name`` (a file name, no directory) one of the files this ecosystem's install reads?"""
-        return _matches(name, (*self.manifests, *self.lockfiles, *self.extras))
-
     @property
     def described(self) -> str:
         """The files to copy first, in words: ``package.json package-lock.json``, ``the *.csproj
@@ -214,7 +210,7 @@ _READ_GLOBS = tuple(sorted(p for p in _READ if _is_glob(p)))
 
 
 def read_by_any(name: str) -> bool:
-    """Does some ecosystem's install read a file called ``name``? (:meth:`Ecosystem.reads` of any.)"""
+    """Is ``name`` (a file name, no directory) one of the files some ecosystem's install reads?"""
     return name in _READ_NAMES or any(fnmatch.fnmatchcase(name, p) for p in _READ_GLOBS)
 
 

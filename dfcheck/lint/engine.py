@@ -212,13 +212,10 @@ def _triggered(infos: list[RuleInfo], ctx: RuleContext) -> list[RuleInfo]:
     so their modules are not even imported."""
     keywords: set[str] = set()
     posix_runs: list[Instruction] = []
-    for stage in ctx.model.stages:  # the instructions the walk visits, ONBUILD triggers unwrapped
-        for ins in stage.instructions:
-            for item in (ins, ins.trigger):
-                if item is not None:
-                    keywords.add(item.keyword)
-                    if item.keyword == "RUN" and ctx.model.facts(item).posix:
-                        posix_runs.append(item)
+    for item in ctx.all_instructions():  # what the walk visits: stages, ONBUILD triggers unwrapped
+        keywords.add(item.keyword)
+        if item.keyword == "RUN" and ctx.facts(item).posix:
+            posix_runs.append(item)
     programs: frozenset[str] = frozenset()
     if posix_runs and any(
         i.requires_programs or (i.programs and not (i.whole_file or i.per_run)) for i in infos

@@ -243,13 +243,10 @@ def _build_index() -> dict[str, RuleInfo]:
                 and os.path.abspath(path) not in mine
             }
         )
-        rows = [
-            tuple(getattr(i, name) for name in field_names(RuleInfo))
-            for i in index.values()
-            if i.module.startswith(RULES_PACKAGE + ".")
-        ]
+        rulebook = [i for i in index.values() if i.module.startswith(RULES_PACKAGE + ".")]
+        rows = [tuple(getattr(i, name) for name in field_names(RuleInfo)) for i in rulebook]
         byte_code = {}
-        for name in {i.module for i in index.values() if i.module.startswith(RULES_PACKAGE + ".")}:
+        for name in {i.module for i in rulebook}:
             get_code = getattr(getattr(sys.modules[name].__spec__, "loader", None), "get_code", None)
             code = get_code(name) if get_code is not None else None
             if code is not None:
